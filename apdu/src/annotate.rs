@@ -1,0 +1,413 @@
+//! Human-readable names for command APDUs and status words, for traces, the shell and `vusim decode` (TS 102 221 §10–11, TS 31.102 §7).
+
+use crate::command::Command;
+use crate::response::Response;
+use crate::status::StatusWord;
+use crate::tlv::{Node, Tag};
+
+/// Well-known file identifiers (TS 102 221 §13, TS 31.102 §4, TS 31.103 §4, TS 51.011 §10).
+///
+/// The same FID can name different EFs under different DFs; the names here are the ones a trace
+/// reader expects first. The card's own file table is authoritative.
+pub const WELL_KNOWN_FIDS: &[(u16, &str)] = &[
+    (0x3F00, "MF"),
+    (0x2F00, "EF.DIR"),
+    (0x2FE2, "EF.ICCID"),
+    (0x2F05, "EF.PL"),
+    (0x2F06, "EF.ARR"),
+    (0x2F08, "EF.UMPC"),
+    (0x7F10, "DF.TELECOM"),
+    (0x7F20, "DF.GSM"),
+    (0x7FFF, "current ADF"),
+    (0x5FC0, "DF.5GS"),
+    (0x6F05, "EF.LI"),
+    (0x6F07, "EF.IMSI"),
+    (0x6F08, "EF.Keys"),
+    (0x6F09, "EF.KeysPS"),
+    (0x6F31, "EF.HPPLMN"),
+    (0x6F38, "EF.UST"),
+    (0x6F56, "EF.EST"),
+    (0x6F78, "EF.ACC"),
+    (0x6F7B, "EF.FPLMN"),
+    (0x6F7E, "EF.LOCI"),
+    (0x6F73, "EF.PSLOCI"),
+    (0x6FAD, "EF.AD"),
+    (0x6F5B, "EF.START-HFN"),
+    (0x6F5C, "EF.THRESHOLD"),
+    (0x6F60, "EF.PLMNwAcT"),
+    (0x6F61, "EF.OPLMNwAcT"),
+    (0x6F62, "EF.HPLMNwAcT"),
+    (0x6FB7, "EF.ECC"),
+    (0x6F46, "EF.SPN"),
+    (0x6F40, "EF.MSISDN"),
+    (0x6F42, "EF.SMSP"),
+    (0x6FC4, "EF.NETPAR"),
+    (0x6FE3, "EF.EPSLOCI"),
+    (0x6FE4, "EF.EPSNSC"),
+    (0x6FD6, "EF.GBABP"),
+    (0x6FDA, "EF.GBANL"),
+    (0x6FDD, "EF.NAFKCA"),
+    (0x6F02, "EF.IMPI (ISIM)"),
+    (0x6F03, "EF.DOMAIN (ISIM)"),
+    (0x6F04, "EF.IMPU (ISIM)"),
+];
+
+/// Well-known application identifier prefixes (ETSI TS 101 220 Annex E).
+pub const WELL_KNOWN_AIDS: &[(&[u8], &str)] = &[
+    (&[0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02], "USIM"),
+    (&[0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x04], "ISIM"),
+    (&[0xA0, 0x00, 0x00, 0x00, 0x09, 0x00, 0x01], "UICC"),
+];
+
+/// The name of a well-known FID.
+pub fn fid_name(fid: u16) -> Option<&'static str> {
+    WELL_KNOWN_FIDS
+        .iter()
+        .find(|(f, _)| *f == fid)
+        .map(|(_, n)| *n)
+}
+
+/// The application a (possibly right-truncated) AID names.
+pub fn aid_name(aid: &[u8]) -> Option<&'static str> {
+    WELL_KNOWN_AIDS
+        .iter()
+        .find(|(prefix, _)| aid.len() >= 5 && (aid.starts_with(prefix) || prefix.starts_with(aid)))
+        .map(|(_, n)| *n)
+}
+
+fn fid_text(bytes: &[u8]) -> String {
+    match bytes {
+        [hi, lo] => {
+            let fid = u16::from_be_bytes([*hi, *lo]);
+            match fid_name(fid) {
+                Some(n) => format!("{fid:04X} ({n})"),
+                None => format!("{fid:04X}"),
+            }
+        }
+        _ => hex::encode_upper(bytes),
+    }
+}
+
+fn path_text(bytes: &[u8]) -> String {
+    let parts: Vec<String> = bytes.chunks(2).map(fid_text).collect();
+    parts.join("/")
+}
+
+/// PIN key reference names (TS 102 221 §9.5.1 Table 9.3).
+pub fn key_reference_name(p2: u8) -> String {
+    match p2 {
+        0x01..=0x08 => format!("PIN{} (application PIN, key ref {p2:02X})", p2),
+        0x0A..=0x0E => format!("ADM{} (key ref {p2:02X})", p2 - 0x09),
+        0x11 => "Universal PIN (key ref 11)".to_string(),
+        0x81..=0x88 => format!(
+            "PIN2 (second application PIN {}, key ref {p2:02X})",
+            p2 - 0x80
+        ),
+        0x8A..=0x8E => format!("ADM{} (key ref {p2:02X})", p2 - 0x84),
+        _ => format!("key ref {p2:02X}"),
+    }
+}
+
+fn select(cmd: &Command) -> String {
+    let data = cmd.data();
+    let target = match cmd.p1() {
+        0x00 if data.is_empty() => "MF".to_string(),
+        0x00 => format!("by FID {}", fid_text(data)),
+        0x01 => format!("child DF {}", fid_text(data)),
+        0x03 => "parent DF".to_string(),
+        0x04 => {
+            let aid = hex::encode_upper(data);
+            match aid_name(data) {
+                Some(n) => format!("by DF name (AID) {aid} ({n})"),
+                None => format!("by DF name (AID) {aid}"),
+            }
+        }
+        0x08 => format!("by path from MF {}", path_text(data)),
+        0x09 => format!("by path from current DF {}", path_text(data)),
+        p1 => format!("with P1 {p1:02X}"),
+    };
+    let p2 = cmd.p2();
+    let ret = match p2 & 0x1C {
+        0x04 => ", return FCP",
+        0x0C => ", no data returned",
+        0x00 => ", return FCI",
+        0x08 => ", return FMD",
+        _ => ", unknown return option",
+    };
+    let occ = match p2 & 0x03 {
+        0 => "",
+        1 => ", last occurrence",
+        2 => ", next occurrence",
+        _ => ", previous occurrence",
+    };
+    let term = if p2 & 0x40 != 0 { ", termination" } else { "" };
+    format!("SELECT {target}{ret}{occ}{term}")
+}
+
+fn sfi_or_current(sfi: u8) -> String {
+    if sfi == 0 {
+        "current EF".to_string()
+    } else {
+        format!("SFI {sfi:02X}")
+    }
+}
+
+fn binary(name: &str, cmd: &Command) -> String {
+    let (target, offset) = if cmd.p1() & 0x80 != 0 {
+        (
+            format!("SFI {:02X}", cmd.p1() & 0x1F),
+            usize::from(cmd.p2()),
+        )
+    } else {
+        (
+            "current EF".to_string(),
+            (usize::from(cmd.p1() & 0x7F) << 8) | usize::from(cmd.p2()),
+        )
+    };
+    let len = if cmd.ins() == 0xB0 {
+        cmd.le().map_or(String::new(), |n| format!(", {n} bytes"))
+    } else {
+        format!(", {} bytes", cmd.data().len())
+    };
+    format!("{name} {target} at offset {offset}{len}")
+}
+
+fn record(name: &str, cmd: &Command) -> String {
+    let sfi = cmd.p2() >> 3;
+    let mode = match cmd.p2() & 0x07 {
+        0x02 => "next record".to_string(),
+        0x03 => "previous record".to_string(),
+        0x04 if cmd.p1() == 0 => "current record".to_string(),
+        0x04 => format!("record {}", cmd.p1()),
+        m => format!("mode {m}"),
+    };
+    format!("{name} {mode} of {}", sfi_or_current(sfi))
+}
+
+fn pin(name: &str, cmd: &Command) -> String {
+    let what = key_reference_name(cmd.p2());
+    match (cmd.ins(), cmd.data().is_empty()) {
+        (0x20, true) => format!("{name} {what}: retry counter query"),
+        (0x2C, true) => format!("{name} {what}: unblock counter query"),
+        _ => format!("{name} {what}"),
+    }
+}
+
+fn authenticate(cmd: &Command) -> String {
+    let context = match cmd.p2() & 0x07 {
+        0 => "GSM context",
+        1 => "3G/EPS/5G context",
+        2 => "VGCS/VBS context",
+        4 => match cmd.data().first() {
+            Some(0xDD) => "GBA context, bootstrapping mode",
+            Some(0xDE) => "GBA context, NAF derivation mode",
+            _ => "GBA context",
+        },
+        5 => "MBMS context",
+        6 => "local key establishment",
+        _ => "reserved context",
+    };
+    let specific = if cmd.p2() & 0x80 != 0 {
+        ""
+    } else {
+        ", global reference data"
+    };
+    format!("AUTHENTICATE {context}{specific}")
+}
+
+/// Describe a command APDU: "SELECT by FID 3F00 (MF), return FCP".
+pub fn describe_command(cmd: &Command) -> String {
+    let base = match cmd.ins() {
+        0xA4 => select(cmd),
+        0xF2 => {
+            let p2 = match cmd.p2() {
+                0x00 => "return FCP of the current DF/ADF",
+                0x01 => "return DF name (AID) of the current application",
+                0x0C => "no data returned",
+                _ => "unknown P2",
+            };
+            let p1 = match cmd.p1() {
+                0x01 => ", application initialised",
+                0x02 => ", terminal will terminate the application",
+                _ => "",
+            };
+            format!("STATUS, {p2}{p1}")
+        }
+        0xB0 => binary("READ BINARY", cmd),
+        0xD6 => binary("UPDATE BINARY", cmd),
+        0xB2 => record("READ RECORD", cmd),
+        0xDC => record("UPDATE RECORD", cmd),
+        0xA2 => format!("SEARCH RECORD in {}", sfi_or_current(cmd.p2() >> 3)),
+        0x20 => pin("VERIFY", cmd),
+        0x24 => pin("CHANGE PIN", cmd),
+        0x26 => pin("DISABLE PIN", cmd),
+        0x28 => pin("ENABLE PIN", cmd),
+        0x2C => pin("UNBLOCK PIN", cmd),
+        0x88 | 0x89 => authenticate(cmd),
+        0x70 => match (cmd.p1(), cmd.p2()) {
+            (0x00, 0x00) => "MANAGE CHANNEL open, card assigns the channel".to_string(),
+            (0x00, n) => format!("MANAGE CHANNEL open channel {n}"),
+            (0x80, n) => format!("MANAGE CHANNEL close channel {n}"),
+            _ => "MANAGE CHANNEL with unknown P1".to_string(),
+        },
+        0xC0 => format!("GET RESPONSE, {} bytes", cmd.le().unwrap_or(256)),
+        0x84 => format!("GET CHALLENGE, {} bytes", cmd.le().unwrap_or(0)),
+        ins => crate::ins::name(ins),
+    };
+    match cmd.channel() {
+        Some(0) => base,
+        Some(n) => format!("{base} (channel {n})"),
+        None => format!("{base} (invalid class {})", cmd.cla()),
+    }
+}
+
+/// Describe a status word, with the meaning in answer to `ins` when known.
+pub fn describe_status(sw: StatusWord, ins: Option<u8>) -> String {
+    let meaning = match ins {
+        Some(i) => sw.meaning_for(i),
+        None => sw.meaning(),
+    };
+    format!("{sw} {meaning}")
+}
+
+/// Describe a response: its status word, and a BER-TLV outline of the data when it is one
+/// (FCP templates and other TLV responses).
+pub fn describe_response(resp: &Response, ins: Option<u8>) -> Vec<String> {
+    let mut lines = vec![describe_status(resp.sw, ins)];
+    if !resp.data.is_empty() {
+        lines.push(format!(
+            "data ({} bytes) {}",
+            resp.data.len(),
+            hex::encode_upper(&resp.data)
+        ));
+        if matches!(
+            resp.data.first(),
+            Some(0x62 | 0x6F | 0x61 | 0xDB | 0xDC | 0x73)
+        ) {
+            if let Ok(tree) = Node::parse_tree(&resp.data) {
+                outline(&tree, 1, &mut lines);
+            }
+        }
+    }
+    lines
+}
+
+fn tag_name(tag: Tag) -> &'static str {
+    match tag.0 {
+        0x62 => "FCP template",
+        0x6F => "FCI template",
+        0x61 => "application template",
+        0x80 => "",
+        0x82 => "file descriptor",
+        0x83 => "file identifier",
+        0x84 => "DF name (AID)",
+        0x88 => "short file identifier",
+        0x8A => "life cycle status",
+        0x8B => "security attributes (referenced)",
+        0x8C => "security attributes (compact)",
+        0xAB => "security attributes (expanded)",
+        0xA5 => "proprietary information",
+        0xC6 => "PIN status template",
+        _ => "",
+    }
+}
+
+fn outline(nodes: &[Node], depth: usize, lines: &mut Vec<String>) {
+    let pad = "  ".repeat(depth);
+    for n in nodes {
+        let name = tag_name(n.tag());
+        let name = if name.is_empty() {
+            String::new()
+        } else {
+            format!(" {name}")
+        };
+        match n {
+            Node::Primitive(t, v) => {
+                lines.push(format!("{pad}{t}{name}: {}", hex::encode_upper(v)))
+            }
+            Node::Constructed(t, children) => {
+                lines.push(format!("{pad}{t}{name}"));
+                outline(children, depth + 1, lines);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(h: &str) -> String {
+        describe_command(&Command::parse(&hex::decode(h).unwrap()).unwrap())
+    }
+
+    #[test]
+    fn commands() {
+        assert_eq!(d("00A40004023F0000"), "SELECT by FID 3F00 (MF), return FCP");
+        assert_eq!(
+            d("00A4000C026F07"),
+            "SELECT by FID 6F07 (EF.IMSI), no data returned"
+        );
+        assert_eq!(
+            d("00A4040410A0000000871002FF49FF0589000001FF"),
+            "SELECT by DF name (AID) A0000000871002FF49FF0589000001FF (USIM), return FCP"
+        );
+        assert_eq!(
+            d("00A4080C047FFF6F07"),
+            "SELECT by path from MF 7FFF (current ADF)/6F07 (EF.IMSI), no data returned"
+        );
+        assert_eq!(
+            d("80F20000000168"),
+            "STATUS, return FCP of the current DF/ADF"
+        );
+        assert_eq!(d("00B0870009"), "READ BINARY SFI 07 at offset 0, 9 bytes");
+        assert_eq!(
+            d("00B0010204"),
+            "READ BINARY current EF at offset 258, 4 bytes"
+        );
+        assert_eq!(d("00B201041C"), "READ RECORD record 1 of current EF");
+        assert_eq!(d("00B2000C00"), "READ RECORD current record of SFI 01");
+        assert_eq!(
+            d("002000010831323334FFFFFFFF"),
+            "VERIFY PIN1 (application PIN, key ref 01)"
+        );
+        assert_eq!(
+            d("00200081"),
+            "VERIFY PIN2 (second application PIN 1, key ref 81): retry counter query"
+        );
+        assert_eq!(d("0088008423DD10000102030405060708090A0B0C0D0E0F10000102030405060708090A0B0C0D0E0F00"), "AUTHENTICATE GBA context, bootstrapping mode");
+        assert_eq!(
+            d("0070000001"),
+            "MANAGE CHANNEL open, card assigns the channel"
+        );
+        assert_eq!(
+            d("01B0000000"),
+            "READ BINARY current EF at offset 0, 256 bytes (channel 1)"
+        );
+        assert_eq!(d("8010000003FFFFFF"), "TERMINAL PROFILE");
+        assert_eq!(d("00990000"), "INS 99");
+    }
+
+    #[test]
+    fn responses() {
+        assert_eq!(
+            describe_status(StatusWord(0x6A82), None),
+            "6A82 file or application not found"
+        );
+        assert_eq!(
+            describe_status(StatusWord(0x9862), Some(0x88)),
+            "9862 authentication error, incorrect MAC"
+        );
+        let fcp = hex::decode("62178202412183026f078a01058b036f060a80020009880138").unwrap();
+        let lines = describe_response(&Response::ok(fcp), Some(0xA4));
+        assert_eq!(lines[0], "9000 normal ending of the command");
+        assert!(
+            lines.contains(&"  62 FCP template".to_string()),
+            "{lines:?}"
+        );
+        assert!(
+            lines.contains(&"    83 file identifier: 6F07".to_string()),
+            "{lines:?}"
+        );
+    }
+}

@@ -1,0 +1,294 @@
+//! T=0 transport adaptation: `61xx` + GET RESPONSE and `6Cxx` (ISO/IEC 7816-3 §10.3, ETSI TS 102 221 §7.3.1.1).
+//!
+//! Under T=0 a card cannot send response data in the exchange that carried command data (case 4),
+//! nor more or fewer bytes than P3 asks for (case 2). [`T0Adapter`] sits between a transport and
+//! the card: it turns a response with data into `61xx`, serves GET RESPONSE in chunks (also past
+//! 256 bytes) and answers `6Cxx` when Le is wrong. Every transport that wants T=0 uses this one
+//! implementation; in process and under T=1 the card's response is returned unchanged.
+
+use crate::command::{Command, SHORT_MAX_NE};
+use crate::response::Response;
+use crate::status::StatusWord;
+
+/// INS of GET RESPONSE.
+pub const INS_GET_RESPONSE: u8 = 0xC0;
+
+#[derive(Debug)]
+struct Pending {
+    data: Vec<u8>,
+    offset: usize,
+    sw: StatusWord,
+    channel: Option<u8>,
+    gsm: bool,
+}
+
+/// T=0 response-data state of one card: what is waiting for GET RESPONSE.
+#[derive(Debug, Default)]
+pub struct T0Adapter {
+    pending: Option<Pending>,
+}
+
+impl T0Adapter {
+    /// An adapter with nothing pending.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Forget pending response data (card reset or power-down).
+    pub fn reset(&mut self) {
+        self.pending = None;
+    }
+
+    /// Bytes waiting for GET RESPONSE.
+    pub fn pending_len(&self) -> usize {
+        self.pending.as_ref().map_or(0, |p| p.data.len() - p.offset)
+    }
+
+    /// Exchange one command under T=0 semantics. `exec` runs the command on the card and is not
+    /// called for a GET RESPONSE that the adapter serves itself.
+    pub fn transmit(&mut self, cmd: &Command, exec: impl FnOnce(&Command) -> Response) -> Response {
+        if cmd.ins() == INS_GET_RESPONSE && cmd.cla().is_valid() {
+            return self.get_response(cmd);
+        }
+        self.pending = None;
+        let resp = exec(cmd);
+        if resp.data.is_empty() {
+            return resp;
+        }
+        let na = resp.data.len();
+        let gsm = cmd.cla().0 == 0xA0;
+        let direct_ok = cmd.data().is_empty();
+        match cmd.le() {
+            // Case 2 (short): P3 must equal Na.
+            Some(ne) if direct_ok && !cmd.is_extended() => {
+                if ne == na {
+                    resp
+                } else if na > SHORT_MAX_NE && ne == SHORT_MAX_NE {
+                    self.serve_first(resp, ne, cmd.channel(), gsm)
+                } else {
+                    Response::status(StatusWord::wrong_le(na))
+                }
+            }
+            // Extended Le: no T=0 TPDU carries it; answer directly up to Ne, the rest via 61xx.
+            Some(ne) if direct_ok => {
+                if ne >= na {
+                    resp
+                } else {
+                    self.serve_first(resp, ne, cmd.channel(), gsm)
+                }
+            }
+            // Case 3/4 (data sent) or no Le at all: response data waits for GET RESPONSE.
+            _ => {
+                self.pending = Some(Pending {
+                    data: resp.data,
+                    offset: 0,
+                    sw: resp.sw,
+                    channel: cmd.channel(),
+                    gsm,
+                });
+                announce(na, gsm)
+            }
+        }
+    }
+
+    fn serve_first(
+        &mut self,
+        resp: Response,
+        n: usize,
+        channel: Option<u8>,
+        gsm: bool,
+    ) -> Response {
+        self.pending = Some(Pending {
+            data: resp.data,
+            offset: 0,
+            sw: resp.sw,
+            channel,
+            gsm,
+        });
+        self.take(n)
+    }
+
+    /// Hand out `n` pending bytes (`n` ≤ available), with `61xx` or the final status word.
+    fn take(&mut self, n: usize) -> Response {
+        let Some(p) = self.pending.as_mut() else {
+            return Response::status(StatusWord::CONDITIONS_NOT_SATISFIED);
+        };
+        let end = (p.offset + n).min(p.data.len());
+        let chunk = p.data.get(p.offset..end).unwrap_or_default().to_vec();
+        p.offset = end;
+        let left = p.data.len() - p.offset;
+        if left == 0 {
+            let sw = p.sw;
+            self.pending = None;
+            Response::new(chunk, sw)
+        } else {
+            Response::new(chunk, announce(left, p.gsm).sw)
+        }
+    }
+
+    fn get_response(&mut self, cmd: &Command) -> Response {
+        if cmd.p1() != 0 || cmd.p2() != 0 {
+            return Response::status(StatusWord::WRONG_P1P2);
+        }
+        if !cmd.data().is_empty() {
+            return Response::status(StatusWord::WRONG_LENGTH);
+        }
+        let available = match &self.pending {
+            Some(p) if p.channel == cmd.channel() => p.data.len() - p.offset,
+            // Nothing to get (TS 102 221 leaves the word to the card; this card says 6985).
+            _ => return Response::status(StatusWord::CONDITIONS_NOT_SATISFIED),
+        };
+        // P3 absent behaves as P3 = 00 (256).
+        let ne = cmd.le().unwrap_or(SHORT_MAX_NE);
+        if ne > available {
+            return Response::status(StatusWord::wrong_le(available));
+        }
+        self.take(ne)
+    }
+}
+
+/// `61xx` (or `9Fxx` for the GSM class) announcing `n` bytes.
+fn announce(n: usize, gsm: bool) -> Response {
+    let sw = StatusWord::bytes_available(n);
+    if gsm {
+        Response::status(StatusWord::from_bytes(0x9F, sw.sw2()))
+    } else {
+        Response::status(sw)
+    }
+}
+
+/// What a T=0 *reader* does with a card's answer: follow `61xx` with GET RESPONSE and resend
+/// after `6Cxx`, until the complete response is collected. `send` performs one raw exchange.
+/// Used by PC/SC clients talking to T=0 cards and by tests of the card side.
+pub fn collect_response<E>(
+    cmd: &Command,
+    mut send: impl FnMut(&Command) -> Result<Response, E>,
+) -> Result<Response, E> {
+    let mut resp = send(cmd)?;
+    if let Some(le) = resp.sw.correct_le() {
+        if let Ok(again) = cmd.with_le(Some(le)) {
+            resp = send(&again)?;
+        }
+    }
+    let mut data = std::mem::take(&mut resp.data);
+    let mut guard = 0usize;
+    while let Some(n) = resp.sw.available_bytes() {
+        guard += 1;
+        if guard > 1024 {
+            break;
+        }
+        let gr = Command::build(
+            cmd.cla().without_chaining(),
+            INS_GET_RESPONSE,
+            0,
+            0,
+            &[],
+            Some(n),
+        )
+        .unwrap_or_else(|_| Command::new(cmd.cla(), INS_GET_RESPONSE, 0, 0));
+        resp = send(&gr)?;
+        data.append(&mut resp.data);
+    }
+    Ok(Response::new(data, resp.sw))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::convert::Infallible;
+
+    fn cmd(h: &str) -> Command {
+        Command::parse(&hex::decode(h).unwrap()).unwrap()
+    }
+
+    fn fcp() -> Vec<u8> {
+        hex::decode("622c8202782183023f00a50c80017183040003a7388701018a01058b032f0601c60c90016083010183010a83010b").unwrap()
+    }
+
+    #[test]
+    fn case4_without_le_gives_61xx_then_get_response() {
+        let mut t0 = T0Adapter::new();
+        let r = t0.transmit(&cmd("00A40004023F00"), |_| Response::ok(fcp()));
+        assert_eq!(r, Response::status(StatusWord(0x612E)));
+        // Wrong Le on GET RESPONSE → 6Cxx, data stays.
+        let r = t0.transmit(&cmd("00C0000030"), |_| unreachable!());
+        assert_eq!(r.sw, StatusWord(0x6C2E));
+        let r = t0.transmit(&cmd("00C000002E"), |_| unreachable!());
+        assert_eq!(r, Response::ok(fcp()));
+        // Nothing pending any more.
+        assert_eq!(
+            t0.transmit(&cmd("00C000002E"), |_| unreachable!()).sw,
+            StatusWord(0x6985)
+        );
+    }
+
+    #[test]
+    fn case2_wrong_le_gives_6cxx() {
+        let mut t0 = T0Adapter::new();
+        let r = t0.transmit(&cmd("00B0000000"), |_| Response::ok(vec![1; 9]));
+        assert_eq!(r, Response::status(StatusWord(0x6C09)));
+        let r = t0.transmit(&cmd("00B0000009"), |_| Response::ok(vec![1; 9]));
+        assert_eq!(r, Response::ok(vec![1; 9]));
+    }
+
+    #[test]
+    fn chunks_past_256_bytes() {
+        let big: Vec<u8> = (0..600u32).map(|i| i as u8).collect();
+        let mut t0 = T0Adapter::new();
+        let r = t0.transmit(&cmd("00CB000002AABB"), |_| Response::ok(big.clone()));
+        assert_eq!(r.sw, StatusWord(0x6100));
+        let r1 = t0.transmit(&cmd("00C0000000"), |_| unreachable!());
+        assert_eq!((r1.data.len(), r1.sw), (256, StatusWord(0x6100)));
+        let r2 = t0.transmit(&cmd("00C0000000"), |_| unreachable!());
+        assert_eq!((r2.data.len(), r2.sw), (256, StatusWord(0x6158)));
+        let r3 = t0.transmit(&cmd("00C0000058"), |_| unreachable!());
+        assert_eq!((r3.data.len(), r3.sw), (88, StatusWord::SUCCESS));
+        assert_eq!([r1.data, r2.data, r3.data].concat(), big);
+    }
+
+    #[test]
+    fn warning_sw_arrives_with_last_chunk_and_gsm_class() {
+        let mut t0 = T0Adapter::new();
+        let r = t0.transmit(&cmd("A0A40000027F20"), |_| {
+            Response::new(vec![7; 4], StatusWord(0x6282))
+        });
+        assert_eq!(r.sw, StatusWord(0x9F04));
+        let r = t0.transmit(&cmd("A0C0000004"), |_| unreachable!());
+        assert_eq!(r, Response::new(vec![7; 4], StatusWord(0x6282)));
+    }
+
+    #[test]
+    fn pending_data_is_lost_on_other_command_and_other_channel() {
+        let mut t0 = T0Adapter::new();
+        t0.transmit(&cmd("01A40004023F00"), |_| Response::ok(vec![1, 2]));
+        assert_eq!(
+            t0.transmit(&cmd("00C0000002"), |_| unreachable!()).sw,
+            StatusWord(0x6985)
+        );
+        assert_eq!(
+            t0.transmit(&cmd("01C0000002"), |_| unreachable!()),
+            Response::ok(vec![1, 2])
+        );
+        t0.transmit(&cmd("00A40004023F00"), |_| Response::ok(vec![1, 2]));
+        t0.transmit(&cmd("00A40004023F00"), |_| {
+            Response::status(StatusWord::FILE_NOT_FOUND)
+        });
+        assert_eq!(t0.pending_len(), 0);
+    }
+
+    #[test]
+    fn reader_side_collects() {
+        let mut t0 = T0Adapter::new();
+        let big: Vec<u8> = (0..300u32).map(|i| i as u8).collect();
+        let r = collect_response::<Infallible>(&cmd("00A40004023F00"), |c| {
+            Ok(t0.transmit(c, |_| Response::ok(big.clone())))
+        })
+        .unwrap();
+        assert_eq!(r, Response::ok(big.clone()));
+        let r = collect_response::<Infallible>(&cmd("00B0000000"), |c| {
+            Ok(t0.transmit(c, |_| Response::ok(vec![5; 12])))
+        })
+        .unwrap();
+        assert_eq!(r, Response::ok(vec![5; 12]));
+    }
+}

@@ -1,0 +1,151 @@
+//! `vusim decode`: annotate command APDUs, response APDUs and status words with the codec.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use serde_json::json;
+use vusim_apdu::annotate::{describe_command, describe_response};
+use vusim_apdu::hexstr::parse_hex;
+use vusim_apdu::{Command, Response, StatusWord};
+
+/// Arguments of `vusim decode`.
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// Hex strings, one APDU each (spaces and colons inside an argument are ignored). Two bytes
+    /// are a status word; a well-formed command APDU is a command; anything else a response. A
+    /// response or status word after a command is read as that command's answer.
+    #[arg(required = true, value_name = "HEX")]
+    pub hex: Vec<String>,
+    /// Read every argument as a response APDU (data ‖ SW1 SW2).
+    #[arg(short, long, conflicts_with = "command")]
+    pub response: bool,
+    /// Read every argument as a command APDU.
+    #[arg(short, long)]
+    pub command: bool,
+    /// One JSON object per line instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+enum Decoded {
+    Command(Command),
+    Malformed(vusim_apdu::CommandError),
+    Response(Response),
+}
+
+fn looks_like_sw(bytes: &[u8]) -> bool {
+    matches!(
+        bytes.len().checked_sub(2).and_then(|i| bytes.get(i)),
+        Some(0x61..=0x6F | 0x90..=0x9F)
+    )
+}
+
+fn classify(bytes: &[u8], args: &DecodeArgs) -> anyhow::Result<Decoded> {
+    if args.response || (!args.command && bytes.len() == 2) {
+        return Response::parse(bytes)
+            .map(Decoded::Response)
+            .map_err(anyhow::Error::from);
+    }
+    match Command::parse(bytes) {
+        Ok(c) => Ok(Decoded::Command(c)),
+        Err(e) if args.command || !looks_like_sw(bytes) => Ok(Decoded::Malformed(e)),
+        Err(_) => Ok(Decoded::Response(Response::parse(bytes)?)),
+    }
+}
+
+fn fields(cmd: &Command) -> String {
+    let mut s = format!(
+        "CLA {} INS {:02X} P1 {:02X} P2 {:02X}",
+        cmd.cla(),
+        cmd.ins(),
+        cmd.p1(),
+        cmd.p2()
+    );
+    let width = if cmd.is_extended() { 4 } else { 2 };
+    if !cmd.data().is_empty() {
+        s.push_str(&format!(
+            " Lc {:0width$X} Data {}",
+            cmd.data().len(),
+            hex::encode_upper(cmd.data())
+        ));
+    }
+    if let Some(ne) = cmd.le() {
+        let max = if cmd.is_extended() { 65_536 } else { 256 };
+        s.push_str(&format!(" Le {:0width$X} (Ne {ne})", ne % max));
+    }
+    s.push_str(&format!(" (case {}", cmd.case().label()));
+    if let Some(ch) = cmd.channel() {
+        s.push_str(&format!(", channel {ch}"));
+    }
+    s.push(')');
+    s
+}
+
+/// Run `vusim decode`.
+pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
+    let mut last_ins: Option<u8> = None;
+    for (i, text) in args.hex.iter().enumerate() {
+        let bytes = parse_hex(text).with_context(|| format!("argument {} ({text:?})", i + 1))?;
+        if bytes.len() < 2 {
+            bail!(
+                "argument {} ({text:?}): {} byte(s) is neither a command APDU nor a status word",
+                i + 1,
+                bytes.len()
+            );
+        }
+        let upper = hex::encode_upper(&bytes);
+        match classify(&bytes, args)? {
+            Decoded::Command(cmd) => {
+                let description = describe_command(&cmd);
+                if args.json {
+                    let v = json!({
+                        "type": "command", "apdu": upper, "cla": format!("{}", cmd.cla()),
+                        "ins": format!("{:02X}", cmd.ins()), "p1": format!("{:02X}", cmd.p1()),
+                        "p2": format!("{:02X}", cmd.p2()), "data": hex::encode_upper(cmd.data()),
+                        "le": cmd.le(), "case": cmd.case().label(), "channel": cmd.channel(),
+                        "description": description,
+                    });
+                    println!("{v}");
+                } else {
+                    println!("> {upper}");
+                    println!("  {description}");
+                    println!("  {}", fields(&cmd));
+                }
+                last_ins = Some(cmd.ins());
+            }
+            Decoded::Malformed(e) => {
+                let sw: StatusWord = e.status_word();
+                if args.json {
+                    let v = json!({"type": "malformed", "apdu": upper, "error": e.to_string(),
+                                   "sw": sw.to_string(), "meaning": sw.meaning()});
+                    println!("{v}");
+                } else {
+                    println!("> {upper}");
+                    println!("  malformed command APDU: {e}");
+                    println!("  a UICC answers {sw} {}", sw.meaning());
+                }
+                last_ins = None;
+            }
+            Decoded::Response(resp) => {
+                let lines = describe_response(&resp, last_ins);
+                if args.json {
+                    let meaning = match last_ins {
+                        Some(ins) => resp.sw.meaning_for(ins),
+                        None => resp.sw.meaning(),
+                    };
+                    let v = json!({"type": "response", "data": hex::encode_upper(&resp.data),
+                                   "sw": resp.sw.to_string(), "meaning": meaning});
+                    println!("{v}");
+                } else {
+                    println!("< {upper}");
+                    for l in lines {
+                        println!("  {l}");
+                    }
+                }
+                last_ins = None;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

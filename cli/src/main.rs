@@ -1,0 +1,28 @@
+//! `vusim`: a virtual UICC/USIM and APDU toolkit.
+//!
+//! Exit codes follow grep: 0 success, 1 a check ran and failed, 2 an error (usage, I/O, input).
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// vusim — virtual UICC/USIM and APDU toolkit.
+#[derive(Debug, Parser)]
+#[command(name = "vusim", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: commands::Command,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match commands::run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("vusim: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! `vusim decode` end to end: the binary annotates commands, responses and status words.
+
+use std::process::Command;
+
+fn vusim(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vusim"))
+        .args(args)
+        .output()
+        .expect("run vusim");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn select_mf_and_file_not_found() {
+    let (code, out, _) = vusim(&["decode", "00A40004023F0000", "6A82"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "> 00A40004023F0000\n  SELECT by FID 3F00 (MF), return FCP\n  CLA 00 INS A4 P1 00 P2 04 Lc 02 Data 3F00 Le 00 (Ne 256) (case 4S, channel 0)\n< 6A82\n  6A82 file or application not found\n"
+    );
+}
+
+#[test]
+fn lone_status_word() {
+    let (code, out, _) = vusim(&["decode", "6A82"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "< 6A82\n  6A82 file or application not found\n");
+}
+
+#[test]
+fn authenticate_answer_gets_usim_meaning() {
+    let (_, out, _) = vusim(&["decode", "0088008122", "9862"]);
+    assert!(
+        out.contains("9862 authentication error, incorrect MAC"),
+        "{out}"
+    );
+}
+
+#[test]
+fn extended_status_as_modems_send_it_json() {
+    let (code, out, _) = vusim(&["decode", "--json", "80 F2 00 00 00 01 68"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["type"], "command");
+    assert_eq!(v["case"], "2E");
+    assert_eq!(v["le"], 360);
+    assert_eq!(v["description"], "STATUS, return FCP of the current DF/ADF");
+}
+
+#[test]
+fn fcp_response_is_outlined() {
+    let (code, out, _) = vusim(&[
+        "decode",
+        "-r",
+        "62178202412183026F078A01058B036F060A800200098801389000",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("    83 file identifier: 6F07"), "{out}");
+    assert!(out.contains("    88 short file identifier: 38"), "{out}");
+}
+
+#[test]
+fn malformed_apdu_names_the_status_word() {
+    let (code, out, _) = vusim(&["decode", "00A40004023F"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("a UICC answers 6700 wrong length"), "{out}");
+}
+
+#[test]
+fn bad_hex_is_an_error_naming_the_argument() {
+    let (code, _, err) = vusim(&["decode", "00A4", "0G"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("argument 2 (\"0G\")"), "{err}");
+    let (code, _, err) = vusim(&["decode", "00A4000"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("odd number of hex digits"), "{err}");
+}
