@@ -59,6 +59,7 @@ status_words! {
     CLA_FUNCTION_NOT_SUPPORTED = 0x6800, "functions in CLA not supported, no information given", "TS 102 221 §10.2.1.5";
     CHANNEL_NOT_SUPPORTED = 0x6881, "logical channel not supported", "TS 102 221 §10.2.1.5";
     SM_NOT_SUPPORTED = 0x6882, "secure messaging not supported", "TS 102 221 §10.2.1.5";
+    CHAINING_NOT_SUPPORTED = 0x6884, "command chaining not supported", "ISO/IEC 7816-4 §5.6";
     NOT_ALLOWED = 0x6900, "command not allowed, no information given", "TS 102 221 §10.2.1.5";
     INCOMPATIBLE_FILE_STRUCTURE = 0x6981, "command incompatible with file structure", "TS 102 221 §10.2.1.5";
     SECURITY_STATUS_NOT_SATISFIED = 0x6982, "security status not satisfied", "TS 102 221 §10.2.1.5";

@@ -1,3 +1,8 @@
 //! vusim card side: runtime, UICC file system, USIM and API applets, and the authentication crypto.
 
+pub mod card;
 pub mod crypto;
+pub mod default_card;
+pub mod fs;
+pub mod profile;
+pub mod usim;

@@ -1,0 +1,708 @@
+//! The card runtime (the JCRE analogue): power and ATR, logical channels, the applet registry and the command dispatcher (TS 102 221 §6–§11).
+
+pub mod applet;
+pub mod fcp;
+mod files;
+pub mod image;
+pub mod security;
+mod select;
+
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
+use vusim_apdu::atr::{Atr, Convention, InterfaceGroup};
+use vusim_apdu::ins::{self, ClaFamily};
+use vusim_apdu::t0::{T0Adapter, INS_GET_RESPONSE};
+use vusim_apdu::{Class, Command, Response, StatusWord};
+
+use crate::fs::spec::DfSpec;
+use crate::fs::tree::{BuildError, FileTree, NodeId, MF};
+use applet::{service_available, Applet, Context};
+use fcp::ArrTable;
+use security::Security;
+
+/// Logical channels 0–19 (TS 102 221 §8.8 allows up to 20).
+pub const CHANNELS: usize = 20;
+
+/// How responses leave the card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Transport {
+    /// In process or T=1: the response comes directly.
+    #[default]
+    Direct,
+    /// T=0: case-4 data via `61xx` + GET RESPONSE, `6Cxx` for a wrong Le.
+    T0,
+}
+
+/// One logical channel's selection state (TS 102 221 §8.4, §11.1.18).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Channel {
+    /// Current directory (MF, DF or ADF).
+    pub df: NodeId,
+    /// Current EF, if one is selected.
+    pub ef: Option<NodeId>,
+    /// Record pointer in the current EF.
+    pub record: Option<u8>,
+    /// Index of the selected application in the registry.
+    pub app: Option<usize>,
+}
+
+impl Channel {
+    fn fresh() -> Channel {
+        Channel {
+            df: MF,
+            ef: None,
+            record: None,
+            app: None,
+        }
+    }
+}
+
+/// One registered application.
+pub struct AppEntry {
+    /// The applet.
+    pub applet: Box<dyn Applet>,
+    /// Its ADF, for a file-system application.
+    pub adf: Option<NodeId>,
+}
+
+/// The default ATR: direct convention, TA1 96 (Fi 512, Di 32), T=0 only, T=15 global bytes
+/// (TA 87: clock stop allowed, classes A/B/C) and historical bytes in COMPACT-TLV ("VUSIM").
+pub fn default_atr() -> Atr {
+    let groups = vec![
+        InterfaceGroup {
+            ta: Some(0x96),
+            protocol: Some(0),
+            ..Default::default()
+        },
+        InterfaceGroup {
+            protocol: Some(15),
+            ..Default::default()
+        },
+        InterfaceGroup {
+            ta: Some(0x87),
+            ..Default::default()
+        },
+    ];
+    // 80: COMPACT-TLV; 31 E0: card service data; 73 FE 21 1B: card capabilities (logical
+    // channels, extended Lc/Le); 65 "VUSIM": pre-issuing data.
+    let hist = vec![
+        0x80, 0x31, 0xE0, 0x73, 0xFE, 0x21, 0x1B, 0x65, b'V', b'U', b'S', b'I', b'M',
+    ];
+    Atr {
+        convention: Convention::Direct,
+        groups,
+        historical: hist,
+    }
+}
+
+/// A UICC: file system, applications, PINs and channel state.
+pub struct Card {
+    fs: FileTree,
+    arr: ArrTable,
+    apps: Vec<AppEntry>,
+    security: Security,
+    channels: [Option<Channel>; CHANNELS],
+    transport: Transport,
+    t0: T0Adapter,
+    atr: Atr,
+    rng: StdRng,
+    terminal_profile: Vec<u8>,
+    terminal_capability: Vec<u8>,
+    dirty: bool,
+    clock: Clock,
+    baseline: Vec<Option<Vec<u8>>>,
+}
+
+/// The card's clock: wall time, or a virtual time tests can set and move.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock {
+    fixed: Option<u64>,
+    offset: i64,
+}
+
+impl Clock {
+    /// Seconds since the Unix epoch as the card sees them.
+    pub fn now(&self) -> u64 {
+        let base = self.fixed.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        });
+        base.saturating_add_signed(self.offset)
+    }
+}
+
+/// Builds a [`Card`]: the MF table, the applets (in EF.DIR order) and the PINs.
+pub struct CardBuilder {
+    mf: &'static DfSpec,
+    apps: Vec<Box<dyn Applet>>,
+    security: Security,
+    atr: Atr,
+    seed: Option<u64>,
+    overrides: Vec<(String, Vec<u16>, Vec<u8>)>,
+}
+
+/// Why a card could not be built from its parts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CardBuildError {
+    /// The file table is inconsistent.
+    #[error(transparent)]
+    Table(#[from] BuildError),
+    /// A content override names a file the card does not have.
+    #[error(
+        "{scope}:{path}: no such file on this card (absent, or gated off by the service table)"
+    )]
+    NoSuchFile {
+        /// `MF` or an application label.
+        scope: String,
+        /// FID path.
+        path: String,
+    },
+    /// A content override has the wrong size.
+    #[error("{scope}:{path}: {got} bytes given, the file holds {size} (records: a multiple of the record length up to the file size)")]
+    BadSize {
+        /// `MF` or an application label.
+        scope: String,
+        /// FID path.
+        path: String,
+        /// Bytes given.
+        got: usize,
+        /// File size.
+        size: usize,
+    },
+}
+
+fn path_text(path: &[u16]) -> String {
+    path.iter()
+        .map(|f| format!("{f:04X}"))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+impl CardBuilder {
+    /// A card with this MF table.
+    pub fn new(mf: &'static DfSpec) -> CardBuilder {
+        CardBuilder {
+            mf,
+            apps: Vec::new(),
+            security: Security::default(),
+            atr: default_atr(),
+            seed: None,
+            overrides: Vec::new(),
+        }
+    }
+
+    /// Replace the initial contents of a file: `scope` is `MF` or an application label, `path`
+    /// the FIDs below it. Shorter contents are padded with `FF`.
+    pub fn file(mut self, scope: &str, path: &[u16], contents: Vec<u8>) -> CardBuilder {
+        self.overrides
+            .push((scope.to_string(), path.to_vec(), contents));
+        self
+    }
+
+    /// Register an application (one line per prototype applet).
+    pub fn applet(mut self, applet: Box<dyn Applet>) -> CardBuilder {
+        self.apps.push(applet);
+        self
+    }
+
+    /// The PINs and ADM keys.
+    pub fn security(mut self, security: Security) -> CardBuilder {
+        self.security = security;
+        self
+    }
+
+    /// Seed the card's random generator (reproducible GET CHALLENGE and tests).
+    pub fn seed(mut self, seed: u64) -> CardBuilder {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Another ATR.
+    pub fn atr(mut self, atr: Atr) -> CardBuilder {
+        self.atr = atr;
+        self
+    }
+
+    /// Instantiate the file system, EF.DIR and EF.ARR, and power the card up.
+    pub fn build(self) -> Result<Card, CardBuildError> {
+        let mut fs = FileTree::new(self.mf)?;
+        let mut apps = Vec::new();
+        for applet in self.apps {
+            let adf = match applet.adf() {
+                Some(spec) => {
+                    // Service gating reads the service table: the override if any, else the default.
+                    let fid = applet.service_table_fid();
+                    let overridden = self
+                        .overrides
+                        .iter()
+                        .find(|(scope, path, _)| {
+                            scope == applet.label() && fid.is_some_and(|f| path.as_slice() == [f])
+                        })
+                        .map(|(_, _, v)| v.clone());
+                    let table = match overridden {
+                        Some(v) => v,
+                        None => fid
+                            .and_then(|fid| spec.efs.iter().find(|e| e.fid == fid))
+                            .map(crate::fs::tree::default_contents)
+                            .transpose()?
+                            .unwrap_or_default(),
+                    };
+                    let has_table = applet.service_table_fid().is_some();
+                    let gate = move |n: u16| !has_table || service_available(&table, n);
+                    Some(fs.add_adf(spec, applet.aid(), &gate)?)
+                }
+                None => None,
+            };
+            apps.push(AppEntry { applet, adf });
+        }
+        for (scope, path, contents) in &self.overrides {
+            let root = if scope == "MF" {
+                Some(MF)
+            } else {
+                apps.iter()
+                    .find(|a| a.applet.label() == scope)
+                    .and_then(|a| a.adf)
+            };
+            let id = root
+                .and_then(|r| path.iter().try_fold(r, |cur, fid| fs.child(cur, *fid)))
+                .ok_or_else(|| CardBuildError::NoSuchFile {
+                    scope: scope.clone(),
+                    path: path_text(path),
+                })?;
+            let data = fs.data_mut(id).ok_or_else(|| CardBuildError::NoSuchFile {
+                scope: scope.clone(),
+                path: path_text(path),
+            })?;
+            if contents.len() > data.len() {
+                return Err(CardBuildError::BadSize {
+                    scope: scope.clone(),
+                    path: path_text(path),
+                    got: contents.len(),
+                    size: data.len(),
+                });
+            }
+            let mut padded = contents.clone();
+            padded.resize(data.len(), 0xFF);
+            *data = padded;
+        }
+        write_ef_dir(&mut fs, &apps);
+        let arr = ArrTable::build(&fs);
+        arr.write_records(&mut fs);
+        let rng = match self.seed {
+            Some(s) => StdRng::seed_from_u64(s),
+            None => StdRng::from_entropy(),
+        };
+        let mut card = Card {
+            fs,
+            arr,
+            apps,
+            security: self.security,
+            channels: [None; CHANNELS],
+            transport: Transport::Direct,
+            t0: T0Adapter::new(),
+            atr: self.atr,
+            rng,
+            terminal_profile: Vec::new(),
+            terminal_capability: Vec::new(),
+            dirty: false,
+            clock: Clock::default(),
+            baseline: Vec::new(),
+        };
+        card.baseline = card
+            .fs
+            .iter()
+            .map(|(id, _)| card.fs.data(id).map(<[u8]>::to_vec))
+            .collect();
+        card.reset();
+        Ok(card)
+    }
+}
+
+/// EF.DIR records: `61 L 4F L AID 50 L label` per application (TS 102 221 §13.1).
+fn write_ef_dir(fs: &mut FileTree, apps: &[AppEntry]) {
+    let Some(ef) = fs.child(MF, 0x2F00) else {
+        return;
+    };
+    let Some(rl) = fs
+        .node(ef)
+        .and_then(|n| n.ef_spec())
+        .and_then(|s| match s.structure {
+            crate::fs::spec::Structure::LinearFixed { record_len, .. } => {
+                Some(usize::from(record_len))
+            }
+            _ => None,
+        })
+    else {
+        return;
+    };
+    let Some(data) = fs.data_mut(ef) else { return };
+    for (i, app) in apps.iter().enumerate() {
+        let label = app.applet.label().as_bytes();
+        let inner = vusim_apdu::tlv::Tlv::constructed(
+            0x61u32,
+            &[
+                vusim_apdu::tlv::Tlv::new(0x4Fu32, app.applet.aid().to_vec()),
+                vusim_apdu::tlv::Tlv::new(0x50u32, label.to_vec()),
+            ],
+        )
+        .encode();
+        if inner.len() <= rl {
+            if let Some(dst) = data.get_mut(i * rl..i * rl + inner.len()) {
+                dst.copy_from_slice(&inner);
+            }
+        }
+    }
+}
+
+impl Card {
+    /// Cold or warm reset: clears selections, logical channels, security status and pending
+    /// T=0 data; returns the ATR.
+    pub fn reset(&mut self) -> Vec<u8> {
+        self.channels = [None; CHANNELS];
+        self.channels[0] = Some(Channel::fresh());
+        self.security.reset();
+        self.t0.reset();
+        self.atr.encode()
+    }
+
+    /// Power on (cold reset); returns the ATR.
+    pub fn power_on(&mut self) -> Vec<u8> {
+        self.reset()
+    }
+
+    /// The ATR.
+    pub fn atr(&self) -> &Atr {
+        &self.atr
+    }
+
+    /// Choose direct (in process / T=1) or T=0 response behaviour.
+    pub fn set_transport(&mut self, transport: Transport) {
+        self.transport = transport;
+        self.t0.reset();
+    }
+
+    /// The file system (read-only view for tests, traces and the state store).
+    pub fn fs(&self) -> &FileTree {
+        &self.fs
+    }
+
+    /// The security state (read-only).
+    pub fn security(&self) -> &Security {
+        &self.security
+    }
+
+    /// The state of a logical channel, if open.
+    pub fn channel(&self, n: u8) -> Option<&Channel> {
+        self.channels.get(usize::from(n)).and_then(Option::as_ref)
+    }
+
+    /// The terminal profile last received.
+    pub fn terminal_profile(&self) -> &[u8] {
+        &self.terminal_profile
+    }
+
+    /// Exchange raw bytes: parse, process, adapt to the transport. Never panics.
+    pub fn transmit_bytes(&mut self, apdu: &[u8]) -> Vec<u8> {
+        match Command::parse(apdu) {
+            Ok(cmd) => self.transmit(&cmd).encode(),
+            Err(e) => {
+                self.t0.reset();
+                e.status_word().to_bytes().to_vec()
+            }
+        }
+    }
+
+    /// Exchange one command with the transport's behaviour (T=0 adaptation when asked for).
+    pub fn transmit(&mut self, cmd: &Command) -> Response {
+        match self.transport {
+            Transport::Direct => self.process(cmd),
+            Transport::T0 => {
+                let mut t0 = std::mem::take(&mut self.t0);
+                let r = t0.transmit(cmd, |c| self.process(c));
+                self.t0 = t0;
+                r
+            }
+        }
+    }
+
+    /// Process one complete command (no transport adaptation).
+    pub fn process(&mut self, cmd: &Command) -> Response {
+        match self.dispatch(cmd) {
+            Ok(r) => r,
+            Err(sw) => Response::status(sw),
+        }
+    }
+
+    fn dispatch(&mut self, cmd: &Command) -> Result<Response, StatusWord> {
+        let cla = cmd.cla();
+        if !cla.is_valid() {
+            return Err(StatusWord::CLA_NOT_SUPPORTED);
+        }
+        if cla.secure_messaging() != vusim_apdu::class::SecureMessaging::None {
+            return Err(StatusWord::SM_NOT_SUPPORTED);
+        }
+        if cla.is_chained() {
+            return Err(StatusWord::CHAINING_NOT_SUPPORTED);
+        }
+        // The GSM class (A0) and other proprietary classes a UICC does not define.
+        if cla.is_proprietary() && cla.0 & 0xB0 != 0x80 {
+            return Err(StatusWord::CLA_NOT_SUPPORTED);
+        }
+        let ch = cla.channel().ok_or(StatusWord::CLA_NOT_SUPPORTED)?;
+        let mut state = *self.channel(ch).ok_or(StatusWord::CHANNEL_NOT_SUPPORTED)?;
+        let ins = cmd.ins();
+        // INS values that are T=0 procedure bytes are invalid (ISO/IEC 7816-3 §10.3.3).
+        if ins & 0xF0 == 0x60 || ins & 0xF0 == 0x90 {
+            return Err(StatusWord::INS_NOT_SUPPORTED);
+        }
+        let standalone = state
+            .app
+            .and_then(|a| self.apps.get(a))
+            .is_some_and(|a| a.adf.is_none());
+        let runtime =
+            ins::lookup(ins).filter(|spec| !standalone || matches!(spec.ins, 0xA4 | 0x70 | 0xC0));
+        let Some(spec) = runtime else {
+            return self.forward_to_applet(ch, &state, cmd);
+        };
+        let family_ok = match spec.family {
+            ClaFamily::Iso => !cla.is_proprietary(),
+            ClaFamily::Uicc => cla.is_proprietary(),
+            ClaFamily::Both => true,
+        };
+        if !family_ok {
+            return Err(StatusWord::CLA_NOT_SUPPORTED);
+        }
+        let r = match ins {
+            0xA4 => self.select(ch, &mut state, cmd),
+            0xF2 => self.status(&state, cmd),
+            0xB0 => self.read_binary(&mut state, cmd),
+            0xD6 => self.update_binary(&mut state, cmd),
+            0xB2 => self.read_record(&mut state, cmd),
+            0xDC => self.update_record(&mut state, cmd),
+            0xA2 => self.search_record(&mut state, cmd),
+            0x32 => self.increase(&mut state, cmd),
+            0x20 | 0x24 | 0x26 | 0x28 | 0x2C => self.pin_command(&state, cmd),
+            0x04 | 0x44 => self.activation(&mut state, cmd),
+            0x84 => self.get_challenge(cmd),
+            0x70 => return self.manage_channel(ch, &state, cmd),
+            // Under T=0 the adapter serves GET RESPONSE; here nothing is ever pending.
+            INS_GET_RESPONSE => Err(StatusWord::CONDITIONS_NOT_SATISFIED),
+            0x10 => {
+                if cmd.p1() != 0 || cmd.p2() != 0 {
+                    return Err(StatusWord::INCORRECT_P1P2);
+                }
+                self.terminal_profile = cmd.data().to_vec();
+                Ok(Response::ok(Vec::new()))
+            }
+            0xAA => {
+                if cmd.p1() != 0 || cmd.p2() != 0 {
+                    return Err(StatusWord::INCORRECT_P1P2);
+                }
+                self.terminal_capability = cmd.data().to_vec();
+                Ok(Response::ok(Vec::new()))
+            }
+            _ => return self.forward_to_applet(ch, &state, cmd),
+        }?;
+        // Commit the channel state only after success (failed commands leave selection as it was).
+        if let Some(slot) = self.channels.get_mut(usize::from(ch)) {
+            if slot.is_some() {
+                *slot = Some(state);
+            }
+        }
+        Ok(r)
+    }
+
+    fn forward_to_applet(
+        &mut self,
+        ch: u8,
+        state: &Channel,
+        cmd: &Command,
+    ) -> Result<Response, StatusWord> {
+        let Some(idx) = state.app else {
+            return Err(StatusWord::INS_NOT_SUPPORTED);
+        };
+        let Some(entry) = self.apps.get_mut(idx) else {
+            return Err(StatusWord::INS_NOT_SUPPORTED);
+        };
+        let mut ctx = Context {
+            fs: &mut self.fs,
+            security: &mut self.security,
+            adf: entry.adf,
+            channel: ch,
+            rng: &mut self.rng,
+            dirty: &mut self.dirty,
+            now: self.clock.now(),
+        };
+        entry.applet.process(&mut ctx, cmd)
+    }
+
+    /// MANAGE CHANNEL (TS 102 221 §11.1.18).
+    fn manage_channel(
+        &mut self,
+        ch: u8,
+        state: &Channel,
+        cmd: &Command,
+    ) -> Result<Response, StatusWord> {
+        match (cmd.p1(), cmd.p2()) {
+            (0x00, requested) => {
+                let expect_data = requested == 0;
+                if !cmd.data().is_empty() || (!expect_data && cmd.le().is_some()) {
+                    return Err(StatusWord::WRONG_LENGTH);
+                }
+                let n = if requested == 0 {
+                    (1..CHANNELS)
+                        .find(|i| self.channels.get(*i).is_some_and(Option::is_none))
+                        .ok_or(StatusWord::CHANNEL_NOT_SUPPORTED)?
+                } else {
+                    let n = usize::from(requested);
+                    if n >= CHANNELS {
+                        return Err(StatusWord::INCORRECT_P1P2);
+                    }
+                    if self.channels.get(n).is_some_and(Option::is_some) {
+                        return Err(StatusWord::INCORRECT_P1P2);
+                    }
+                    n
+                };
+                // Opened from the basic channel: MF current. From another channel: inherit its
+                // current DF and application (ISO/IEC 7816-4 §7.1.2).
+                let new = if ch == 0 {
+                    Channel::fresh()
+                } else {
+                    Channel {
+                        df: state.df,
+                        ef: None,
+                        record: None,
+                        app: state.app,
+                    }
+                };
+                if let Some(slot) = self.channels.get_mut(n) {
+                    *slot = Some(new);
+                }
+                let nb = u8::try_from(n).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+                Ok(Response::ok(if expect_data {
+                    vec![nb]
+                } else {
+                    Vec::new()
+                }))
+            }
+            (0x80, n) => {
+                if !cmd.data().is_empty() || cmd.le().is_some() {
+                    return Err(StatusWord::WRONG_LENGTH);
+                }
+                let n = usize::from(n);
+                if n == 0 || n >= CHANNELS {
+                    return Err(StatusWord::INCORRECT_P1P2);
+                }
+                let closed = self
+                    .channels
+                    .get_mut(n)
+                    .and_then(Option::take)
+                    .ok_or(StatusWord::CHANNEL_NOT_SUPPORTED)?;
+                self.leave_app(closed.app);
+                Ok(Response::ok(Vec::new()))
+            }
+            _ => Err(StatusWord::INCORRECT_P1P2),
+        }
+    }
+
+    /// An application stopped being selected on one channel: deselect it, and end its local
+    /// security status when no channel has it selected any more (TS 102 221 §9.4).
+    fn leave_app(&mut self, app: Option<usize>) {
+        let Some(idx) = app else { return };
+        let still = self.channels.iter().flatten().any(|c| c.app == Some(idx));
+        if let Some(entry) = self.apps.get_mut(idx) {
+            let mut ctx = Context {
+                fs: &mut self.fs,
+                security: &mut self.security,
+                adf: entry.adf,
+                channel: 0,
+                rng: &mut self.rng,
+                dirty: &mut self.dirty,
+                now: self.clock.now(),
+            };
+            entry.applet.deselect(&mut ctx);
+            if !still {
+                if let Some(adf) = entry.adf {
+                    self.security.end_application(adf);
+                }
+            }
+        }
+    }
+
+    fn get_challenge(&mut self, cmd: &Command) -> Result<Response, StatusWord> {
+        if cmd.p1() != 0 || cmd.p2() != 0 {
+            return Err(StatusWord::INCORRECT_P1P2);
+        }
+        let n = cmd.le().ok_or(StatusWord::WRONG_LENGTH)?.min(256);
+        let mut v = vec![0u8; n];
+        self.rng.fill_bytes(&mut v);
+        Ok(Response::ok(v))
+    }
+
+    fn pin_command(&mut self, state: &Channel, cmd: &Command) -> Result<Response, StatusWord> {
+        let p1 = cmd.p1();
+        let ok_p1 = match cmd.ins() {
+            0x26 => p1 == 0x00 || p1 == 0x80,
+            _ => p1 == 0x00,
+        };
+        if !ok_p1 {
+            return Err(StatusWord::INCORRECT_P1P2);
+        }
+        let key = cmd.p2();
+        if self.security.pin(key).is_none() {
+            return Err(StatusWord::REFERENCED_DATA_NOT_FOUND);
+        }
+        let adf = state.app.and_then(|a| self.apps.get(a)).and_then(|a| a.adf);
+        let data = cmd.data();
+        let r = match cmd.ins() {
+            0x20 => self.security.verify(key, data, adf),
+            0x24 => self.security.change(key, data, adf),
+            0x26 => self.security.disable(key, data, adf),
+            0x28 => self.security.enable(key, data, adf),
+            _ => self.security.unblock(key, data, adf),
+        };
+        // Counters move on failures too: every presentation is durable.
+        if !data.is_empty() {
+            self.dirty = true;
+        }
+        r.map(|()| Response::ok(Vec::new()))
+    }
+
+    /// The service of the application selected on a channel (for tests and traces).
+    pub fn selected_app_label(&self, ch: u8) -> Option<&str> {
+        let idx = self.channel(ch)?.app?;
+        Some(self.apps.get(idx)?.applet.label())
+    }
+
+    /// True if durable state changed since the last [`Card::take_dirty`].
+    pub fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
+    }
+
+    /// The card clock.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// Fix the card clock at `secs` since the epoch (`None`: wall time).
+    pub fn set_time(&mut self, secs: Option<u64>) {
+        self.clock.fixed = secs;
+        self.clock.offset = 0;
+    }
+
+    /// Move the card clock forward (or back) by `secs`.
+    pub fn advance_time(&mut self, secs: i64) {
+        self.clock.offset = self.clock.offset.saturating_add(secs);
+    }
+
+    /// Draw random bytes from the card's generator.
+    pub fn random(&mut self, out: &mut [u8]) {
+        self.rng.fill_bytes(out);
+    }
+
+    /// Class byte for a channel, interindustry family.
+    pub fn cla_for(channel: u8) -> Option<Class> {
+        Class::ISO.with_channel(channel)
+    }
+}

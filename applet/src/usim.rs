@@ -1,0 +1,862 @@
+//! The USIM application (TS 31.102) with AUTHENTICATE in the GSM, 3G and GBA contexts (§7.1), SQN management (TS 33.102 Annex C) and the GBA_U key store (TS 33.220 Annex G); and the ISIM (TS 31.103).
+
+use std::fmt;
+
+use vusim_apdu::{Command, Response, StatusWord};
+use zeroize::Zeroizing;
+
+use crate::card::applet::{service_available, Applet, Context};
+use crate::crypto::aka::{self, AkaAlgorithm, Autn};
+use crate::crypto::gba;
+use crate::crypto::gsm;
+use crate::crypto::keys::{Key128, Ks, Op, Opc, Top, Topc};
+use crate::crypto::milenage::{Milenage, MilenageConstants};
+use crate::crypto::tuak::{Tuak, TuakKey, TuakParams};
+use crate::crypto::xor::Xor3g;
+use crate::fs::spec::DfSpec;
+use crate::fs::tables;
+use crate::fs::tree::NodeId;
+use crate::profile::{err, AuthSection, ProfileError, SqnSection};
+
+/// Default USIM AID: RID A000000087, application code 1002, then country/provider bytes.
+pub const USIM_AID: [u8; 16] = [
+    0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x07, 0x09, 0x00, 0x00,
+];
+/// Default ISIM AID (application code 1004).
+pub const ISIM_AID: [u8; 16] = [
+    0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x04, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x07, 0x09, 0x00, 0x00,
+];
+
+/// Keys of the USIM's saved state that hold secrets (redacted by `card show`).
+pub const SECRET_STATE_KEYS: &[&str] = &["ks", "key"];
+
+const EF_UST: u16 = 0x6F38;
+const EF_GBABP: u16 = 0x6FD6;
+const EF_GBANL: u16 = 0x6FDA;
+const SERVICE_GSM_ACCESS: u16 = 27;
+const SERVICE_GSM_SECURITY_CONTEXT: u16 = 38;
+const SERVICE_GBA: u16 = 68;
+
+/// The subscriber's authentication algorithm with its secrets (K, OPc/TOPc), key schedule expanded.
+pub enum AuthConfig {
+    /// MILENAGE (TS 35.206).
+    Milenage(Box<Milenage>),
+    /// TUAK (TS 35.231).
+    Tuak(Box<Tuak>),
+    /// The XOR test algorithm (TS 34.108 §8.1.2).
+    Xor(Box<Xor3g>),
+}
+
+impl fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AuthConfig::Milenage(_) => "AuthConfig::Milenage { .. }",
+            AuthConfig::Tuak(_) => "AuthConfig::Tuak { .. }",
+            AuthConfig::Xor(_) => "AuthConfig::Xor { .. }",
+        })
+    }
+}
+
+fn hex_key(
+    file: &str,
+    key: &str,
+    text: &str,
+    lens: &[usize],
+) -> Result<Zeroizing<Vec<u8>>, ProfileError> {
+    let v = Zeroizing::new(hex::decode(text.trim()).map_err(|_| err(file, key, "not hex"))?);
+    if !lens.contains(&v.len()) {
+        let want: Vec<String> = lens
+            .iter()
+            .map(|n| format!("{n} bytes ({} hex digits)", 2 * n))
+            .collect();
+        return Err(err(
+            file,
+            key,
+            format!("expected {}, got {} bytes", want.join(" or "), v.len()),
+        ));
+    }
+    Ok(v)
+}
+
+impl AuthConfig {
+    /// The algorithm as the generic f1–f5* interface.
+    pub fn algorithm(&self) -> &dyn AkaAlgorithm {
+        match self {
+            AuthConfig::Milenage(m) => m.as_ref(),
+            AuthConfig::Tuak(t) => t.as_ref(),
+            AuthConfig::Xor(x) => x.as_ref(),
+        }
+    }
+
+    /// Build from a profile's `[auth]` section.
+    pub fn from_profile(a: &AuthSection, file: &str) -> Result<AuthConfig, ProfileError> {
+        if a.k.is_empty() {
+            return Err(err(file, "auth.k", "missing"));
+        }
+        match a.algorithm.as_str() {
+            "milenage" => {
+                let k = Key128::from_slice(&hex_key(file, "auth.k", &a.k, &[16])?)
+                    .map_err(|e| err(file, "auth.k", e.to_string()))?;
+                let opc = match (&a.op, &a.opc) {
+                    (Some(op), None) => {
+                        let op = Op::from_slice(&hex_key(file, "auth.op", op, &[16])?)
+                            .map_err(|e| err(file, "auth.op", e.to_string()))?;
+                        crate::crypto::milenage::compute_opc(&k, &op)
+                    }
+                    (None, Some(opc)) => Opc::from_slice(&hex_key(file, "auth.opc", opc, &[16])?)
+                        .map_err(|e| err(file, "auth.opc", e.to_string()))?,
+                    _ => return Err(err(file, "auth.op", "give exactly one of op and opc")),
+                };
+                let mut consts = MilenageConstants::default();
+                if let Some(r) = a.r {
+                    consts.r = r;
+                }
+                if let Some(c) = &a.c {
+                    for (i, h) in c.iter().enumerate() {
+                        let key = format!("auth.c[{i}]");
+                        let v = hex_key(file, &key, h, &[16])?;
+                        let arr: [u8; 16] = v
+                            .as_slice()
+                            .try_into()
+                            .map_err(|_| err(file, &key, "16 bytes"))?;
+                        if let Some(slot) = consts.c.get_mut(i) {
+                            *slot = arr;
+                        }
+                    }
+                }
+                Ok(AuthConfig::Milenage(Box::new(Milenage::with_constants(
+                    &k, &opc, consts,
+                ))))
+            }
+            "tuak" => {
+                let k = TuakKey::from_slice(&hex_key(file, "auth.k", &a.k, &[16, 32])?)
+                    .map_err(|e| err(file, "auth.k", e.to_string()))?;
+                let params = TuakParams {
+                    mac_bits: a.mac_bits.unwrap_or(64),
+                    res_bits: a.res_bits.unwrap_or(64),
+                    ck_bits: a.ck_bits.unwrap_or(128),
+                    ik_bits: a.ik_bits.unwrap_or(128),
+                    iterations: a.iterations.unwrap_or(1),
+                };
+                if params.mac_bits != 64 || params.ck_bits != 128 || params.ik_bits != 128 {
+                    return Err(err(
+                        file,
+                        "auth.mac_bits",
+                        "AKA on a USIM needs a 64-bit MAC and 128-bit CK/IK",
+                    ));
+                }
+                let t = match (&a.op, &a.opc) {
+                    (Some(top), None) => {
+                        let top = Top::from_slice(&hex_key(file, "auth.op", top, &[32])?)
+                            .map_err(|e| err(file, "auth.op", e.to_string()))?;
+                        Tuak::from_top(k, &top, params)
+                    }
+                    (None, Some(topc)) => {
+                        let topc = Topc::from_slice(&hex_key(file, "auth.opc", topc, &[32])?)
+                            .map_err(|e| err(file, "auth.opc", e.to_string()))?;
+                        Tuak::new(k, topc, params)
+                    }
+                    _ => {
+                        return Err(err(
+                            file,
+                            "auth.op",
+                            "give exactly one of op (TOP) and opc (TOPc)",
+                        ))
+                    }
+                }
+                .map_err(|e| err(file, "auth", e.to_string()))?;
+                Ok(AuthConfig::Tuak(Box::new(t)))
+            }
+            "xor" => {
+                let k = Key128::from_slice(&hex_key(file, "auth.k", &a.k, &[16])?)
+                    .map_err(|e| err(file, "auth.k", e.to_string()))?;
+                let res_len = usize::from(a.res_bits.unwrap_or(64) / 8);
+                let x = Xor3g::with_res_len(&k, res_len)
+                    .map_err(|e| err(file, "auth.res_bits", e.to_string()))?;
+                Ok(AuthConfig::Xor(Box::new(x)))
+            }
+            other => Err(err(
+                file,
+                "auth.algorithm",
+                format!("unknown algorithm {other:?} (milenage, tuak or xor)"),
+            )),
+        }
+    }
+}
+
+/// SQN acceptance parameters (TS 33.102 Annex C.2): IND bits, Δ and L.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SqnPolicy {
+    /// Bits of IND in SQN.
+    pub ind_bits: u8,
+    /// Δ (0 = unlimited).
+    pub delta: u64,
+    /// L, the age limit (0 = unlimited).
+    pub age_limit: u64,
+}
+
+impl SqnPolicy {
+    /// From a profile's `[auth.sqn]`.
+    pub fn from_profile(s: &SqnSection, file: &str) -> Result<SqnPolicy, ProfileError> {
+        if s.ind_bits > 10 {
+            return Err(err(
+                file,
+                "auth.sqn.ind_bits",
+                format!("0 to 10, got {}", s.ind_bits),
+            ));
+        }
+        Ok(SqnPolicy {
+            ind_bits: s.ind_bits,
+            delta: s.delta,
+            age_limit: s.age_limit,
+        })
+    }
+}
+
+impl Default for SqnPolicy {
+    fn default() -> Self {
+        SqnPolicy {
+            ind_bits: 5,
+            delta: 1 << 28,
+            age_limit: 0,
+        }
+    }
+}
+
+/// One Ks_int_NAF entry (TS 33.220 Annex G.2), kept inside the card.
+#[derive(Clone)]
+pub struct NafKey {
+    /// NAF_Id = FQDN ‖ Ua security protocol identifier.
+    pub naf_id: Vec<u8>,
+    /// B-TID of the bootstrap it comes from.
+    pub b_tid: Vec<u8>,
+    /// Ks_int_NAF.
+    pub key: Zeroizing<[u8; 32]>,
+    /// When it stops being usable (the Ks lifetime at derivation), seconds since the epoch.
+    pub expires: Option<u64>,
+    /// EF_GBANL record holding its NAF_ID and B-TID.
+    pub record: u8,
+    /// Recency: higher is more recently derived or used.
+    pub last_used: u64,
+}
+
+/// The GBA_U bootstrap state: Ks, RAND and when it was bootstrapped.
+#[derive(Clone)]
+pub struct Bootstrap {
+    /// Ks = CK ‖ IK.
+    pub ks: Ks,
+    /// RAND of the bootstrap.
+    pub rand: [u8; 16],
+    /// Card time of the bootstrap.
+    pub at: u64,
+}
+
+/// The USIM application (TS 31.102).
+pub struct Usim {
+    aid: Vec<u8>,
+    auth: AuthConfig,
+    policy: SqnPolicy,
+    /// SEQ_MS per IND (TS 33.102 Annex C.1.2).
+    seq: Vec<u64>,
+    bootstrap: Option<Bootstrap>,
+    naf: Vec<NafKey>,
+    counter: u64,
+}
+
+impl Usim {
+    /// A USIM with this AID, algorithm and SQN policy.
+    pub fn new(aid: &[u8], auth: AuthConfig, policy: SqnPolicy) -> Usim {
+        Usim {
+            aid: aid.to_vec(),
+            auth,
+            seq: vec![0; 1usize << policy.ind_bits],
+            policy,
+            bootstrap: None,
+            naf: Vec::new(),
+            counter: 0,
+        }
+    }
+
+    /// The Ks_int_NAF entries, most recent first (for the GBA API applet).
+    pub fn naf_keys(&self) -> Vec<&NafKey> {
+        let mut v: Vec<&NafKey> = self.naf.iter().collect();
+        v.sort_by_key(|k| std::cmp::Reverse(k.last_used));
+        v
+    }
+
+    /// The highest SQN accepted so far (SEQ ‖ IND).
+    pub fn highest_sqn(&self) -> u64 {
+        let (ind, seq) = self
+            .seq
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, s)| (**s, usize::MAX - *i))
+            .map_or((0, 0), |(i, s)| (i, *s));
+        (seq << self.policy.ind_bits) | ind as u64
+    }
+
+    /// TS 33.102 Annex C.2: accept SQN = SEQ ‖ IND if SEQ > SEQ_MS(IND), SEQ − max ≤ Δ and
+    /// max − SEQ < L (Δ, L of 0 disable their check).
+    fn sqn_acceptable(&self, sqn: u64) -> bool {
+        let mask = (1u64 << self.policy.ind_bits) - 1;
+        let ind = usize::try_from(sqn & mask).unwrap_or(0);
+        let seq = sqn >> self.policy.ind_bits;
+        let max = self.seq.iter().copied().max().unwrap_or(0);
+        let Some(stored) = self.seq.get(ind) else {
+            return false;
+        };
+        if seq <= *stored {
+            return false;
+        }
+        if self.policy.delta != 0 && seq > max && seq - max > self.policy.delta {
+            return false;
+        }
+        if self.policy.age_limit != 0 && max > seq && max - seq >= self.policy.age_limit {
+            return false;
+        }
+        true
+    }
+
+    fn accept_sqn(&mut self, sqn: u64) {
+        let mask = (1u64 << self.policy.ind_bits) - 1;
+        let ind = usize::try_from(sqn & mask).unwrap_or(0);
+        if let Some(s) = self.seq.get_mut(ind) {
+            *s = sqn >> self.policy.ind_bits;
+        }
+    }
+
+    fn service(ctx: &Context<'_>, n: u16) -> bool {
+        ctx.adf
+            .and_then(|adf| ctx.fs.child(adf, EF_UST))
+            .and_then(|ef| ctx.fs.data(ef))
+            .is_some_and(|t| service_available(t, n))
+    }
+
+    /// Verify RAND/AUTN: MAC (9862 on failure), then SQN freshness. `Ok(Err(auts))` is a
+    /// synchronisation failure answered with `DC 0E AUTS`.
+    fn check_challenge(
+        &mut self,
+        ctx: &mut Context<'_>,
+        rand: &[u8; 16],
+        autn: &Autn,
+        keys: &aka::AkaKeys,
+    ) -> Result<Result<(), Vec<u8>>, StatusWord> {
+        let alg = self.auth.algorithm();
+        let sqn = autn.sqn(&keys.ak);
+        let xmac = alg
+            .f1(rand, &sqn, &autn.amf)
+            .map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+        if !crate::crypto::keys::ct_eq(&xmac, &autn.mac) {
+            return Err(StatusWord::AUTH_INCORRECT_MAC);
+        }
+        let sqn_value = aka::sqn_to_u64(&sqn);
+        if !self.sqn_acceptable(sqn_value) {
+            let sqn_ms = aka::sqn_from_u64(self.highest_sqn());
+            let auts =
+                aka::build_auts(alg, rand, &sqn_ms).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+            let mut out = vec![0xDC, 0x0E];
+            out.extend_from_slice(&auts.to_bytes());
+            return Ok(Err(out));
+        }
+        self.accept_sqn(sqn_value);
+        *ctx.dirty = true;
+        Ok(Ok(()))
+    }
+
+    fn authenticate(
+        &mut self,
+        ctx: &mut Context<'_>,
+        cmd: &Command,
+    ) -> Result<Response, StatusWord> {
+        if cmd.p1() != 0 || cmd.p2() & 0x80 == 0 || cmd.p2() & 0x78 != 0 {
+            return Err(StatusWord::INCORRECT_P1P2);
+        }
+        let data = cmd.data();
+        match cmd.p2() & 0x07 {
+            0 => {
+                if !Self::service(ctx, SERVICE_GSM_SECURITY_CONTEXT) {
+                    return Err(StatusWord::AUTH_CONTEXT_NOT_SUPPORTED);
+                }
+                let rand = parse_gsm(data)?;
+                let keys = self
+                    .auth
+                    .algorithm()
+                    .f2345(&rand)
+                    .map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+                let sres =
+                    gsm::c2(keys.res.as_bytes()).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+                let kc = gsm::c3(&keys.ck, &keys.ik);
+                let mut out = vec![0x04];
+                out.extend_from_slice(&sres);
+                out.push(0x08);
+                out.extend_from_slice(kc.expose());
+                Ok(Response::ok(out))
+            }
+            1 => {
+                let (rand, autn) = parse_3g(data)?;
+                let keys = self
+                    .auth
+                    .algorithm()
+                    .f2345(&rand)
+                    .map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+                if let Err(auts) = self.check_challenge(ctx, &rand, &autn, &keys)? {
+                    return Ok(Response::ok(auts));
+                }
+                let res = keys.res.as_bytes();
+                let mut out = vec![
+                    0xDB,
+                    u8::try_from(res.len()).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?,
+                ];
+                out.extend_from_slice(res);
+                out.push(0x10);
+                out.extend_from_slice(keys.ck.expose());
+                out.push(0x10);
+                out.extend_from_slice(keys.ik.expose());
+                if Self::service(ctx, SERVICE_GSM_ACCESS) {
+                    out.push(0x08);
+                    out.extend_from_slice(gsm::c3(&keys.ck, &keys.ik).expose());
+                }
+                Ok(Response::ok(out))
+            }
+            4 => {
+                if !Self::service(ctx, SERVICE_GBA) {
+                    return Err(StatusWord::AUTH_CONTEXT_NOT_SUPPORTED);
+                }
+                match data.first() {
+                    Some(0xDD) => self.gba_bootstrap(ctx, data.get(1..).unwrap_or_default()),
+                    Some(0xDE) => self.gba_naf(ctx, data.get(1..).unwrap_or_default()),
+                    _ => Err(StatusWord::INCORRECT_DATA),
+                }
+            }
+            _ => Err(StatusWord::AUTH_CONTEXT_NOT_SUPPORTED),
+        }
+    }
+
+    /// GBA bootstrapping mode (TS 31.102 §7.1.2.3, TS 33.220 Annex G.1): AUTN* carries
+    /// MAC* = MAC ⊕ first 64 bits of SHA-1(IK); on success Ks = CK ‖ IK and RAND are kept,
+    /// RAND goes to EF_GBABP and only RES is returned.
+    fn gba_bootstrap(
+        &mut self,
+        ctx: &mut Context<'_>,
+        body: &[u8],
+    ) -> Result<Response, StatusWord> {
+        let (rand, autn_star) = parse_3g(body)?;
+        let keys = self
+            .auth
+            .algorithm()
+            .f2345(&rand)
+            .map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+        let autn = gba::mask_autn(&autn_star, &keys.ik);
+        if let Err(auts) = self.check_challenge(ctx, &rand, &autn, &keys)? {
+            return Ok(Response::ok(auts));
+        }
+        self.bootstrap = Some(Bootstrap {
+            ks: gba::ks_from_ck_ik(&keys.ck, &keys.ik),
+            rand,
+            at: ctx.now,
+        });
+        // EF_GBABP: RAND, then empty B-TID and lifetime until the ME writes them.
+        if let Some(ef) = ctx.adf.and_then(|adf| ctx.fs.child(adf, EF_GBABP)) {
+            if let Some(d) = ctx.fs.data_mut(ef) {
+                let mut v = vec![0x10];
+                v.extend_from_slice(&rand);
+                v.extend_from_slice(&[0x00, 0x00]);
+                v.resize(d.len(), 0xFF);
+                if v.len() == d.len() {
+                    *d = v;
+                }
+            }
+        }
+        *ctx.dirty = true;
+        let res = keys.res.as_bytes();
+        let mut out = vec![
+            0xDB,
+            u8::try_from(res.len()).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?,
+        ];
+        out.extend_from_slice(res);
+        Ok(Response::ok(out))
+    }
+
+    /// B-TID and key lifetime as the ME wrote them into EF_GBABP (LV, LV, LV after RAND).
+    fn gbabp_fields(ctx: &Context<'_>) -> (Vec<u8>, Option<u64>) {
+        let Some(data) = ctx
+            .adf
+            .and_then(|adf| ctx.fs.child(adf, EF_GBABP))
+            .and_then(|ef| ctx.fs.data(ef))
+        else {
+            return (Vec::new(), None);
+        };
+        let mut fields = Vec::new();
+        let mut rest = data;
+        for _ in 0..3 {
+            let Some((&len, tail)) = rest.split_first() else {
+                break;
+            };
+            if len == 0xFF {
+                break;
+            }
+            let (value, tail) = tail.split_at(usize::from(len).min(tail.len()));
+            fields.push(value.to_vec());
+            rest = tail;
+        }
+        let b_tid = fields.get(1).cloned().unwrap_or_default();
+        let lifetime = fields.get(2).and_then(|l| parse_lifetime(l));
+        (b_tid, lifetime)
+    }
+
+    /// NAF derivation mode (TS 31.102 §7.1.2.3, TS 33.220 Annex G.2): Ks_ext_NAF is returned,
+    /// Ks_int_NAF kept with its NAF_ID and B-TID (EF_GBANL, least recently used entry replaced).
+    fn gba_naf(&mut self, ctx: &mut Context<'_>, body: &[u8]) -> Result<Response, StatusWord> {
+        let (naf_id, rest) = take_lv(body)?;
+        let (impi, rest) = take_lv(rest)?;
+        if !rest.is_empty() || naf_id.is_empty() {
+            return Err(StatusWord::WRONG_LENGTH);
+        }
+        let impi = std::str::from_utf8(impi).map_err(|_| StatusWord::INCORRECT_DATA)?;
+        let Some(bs) = &self.bootstrap else {
+            // No Ks: conditions of use not satisfied (this card's choice; the spec names no word).
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+        };
+        let (b_tid, lifetime) = Self::gbabp_fields(ctx);
+        if lifetime.is_some_and(|t| ctx.now >= t) {
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+        }
+        let ext = gba::ks_ext_naf(&bs.ks, &bs.rand, impi, naf_id)
+            .map_err(|_| StatusWord::WRONG_LENGTH)?;
+        let int = gba::ks_int_naf(&bs.ks, &bs.rand, impi, naf_id)
+            .map_err(|_| StatusWord::WRONG_LENGTH)?;
+        // EF_GBANL record: 80 NAF_ID, 81 B-TID.
+        let rec_bytes = vusim_apdu::tlv::Tlv::new(0x80u32, naf_id.to_vec())
+            .encode()
+            .into_iter()
+            .chain(vusim_apdu::tlv::Tlv::new(0x81u32, b_tid.clone()).encode())
+            .collect::<Vec<u8>>();
+        let (ef, rl, count) = gbanl_geometry(ctx).ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
+        if rec_bytes.len() > rl {
+            return Err(StatusWord::NOT_ENOUGH_MEMORY);
+        }
+        self.counter += 1;
+        let record = match self.naf.iter().position(|k| k.naf_id == naf_id) {
+            Some(i) => {
+                let r = self.naf.get(i).map_or(1, |k| k.record);
+                self.naf.remove(i);
+                r
+            }
+            None => {
+                let used: Vec<u8> = self.naf.iter().map(|k| k.record).collect();
+                match (1..=count).find(|r| !used.contains(r)) {
+                    Some(free) => free,
+                    None => {
+                        // Full: overwrite the least recently used entry (Annex G.2).
+                        let (i, r) = self
+                            .naf
+                            .iter()
+                            .enumerate()
+                            .min_by_key(|(_, k)| k.last_used)
+                            .map(|(i, k)| (i, k.record))
+                            .ok_or(StatusWord::NOT_ENOUGH_MEMORY)?;
+                        self.naf.remove(i);
+                        r
+                    }
+                }
+            }
+        };
+        if let Some(d) = ctx.fs.data_mut(ef) {
+            let start = usize::from(record - 1) * rl;
+            if let Some(slot) = d.get_mut(start..start + rl) {
+                slot.fill(0xFF);
+                if let Some(dst) = slot.get_mut(..rec_bytes.len()) {
+                    dst.copy_from_slice(&rec_bytes);
+                }
+            }
+        }
+        self.naf.push(NafKey {
+            naf_id: naf_id.to_vec(),
+            b_tid,
+            key: Zeroizing::new(*int.expose()),
+            expires: lifetime,
+            record,
+            last_used: self.counter,
+        });
+        *ctx.dirty = true;
+        let mut out = vec![0xDB, 0x20];
+        out.extend_from_slice(ext.expose());
+        Ok(Response::ok(out))
+    }
+}
+
+fn gbanl_geometry(ctx: &Context<'_>) -> Option<(NodeId, usize, u8)> {
+    let ef = ctx.adf.and_then(|adf| ctx.fs.child(adf, EF_GBANL))?;
+    match ctx.fs.node(ef)?.ef_spec()?.structure {
+        crate::fs::spec::Structure::LinearFixed {
+            record_len,
+            records,
+        } => Some((ef, usize::from(record_len), records)),
+        _ => None,
+    }
+}
+
+/// One length-value field with a 1-byte length.
+fn take_lv(data: &[u8]) -> Result<(&[u8], &[u8]), StatusWord> {
+    let (&len, rest) = data.split_first().ok_or(StatusWord::WRONG_LENGTH)?;
+    let len = usize::from(len);
+    if rest.len() < len {
+        return Err(StatusWord::WRONG_LENGTH);
+    }
+    Ok(rest.split_at(len))
+}
+
+/// GSM context data: `10 RAND`.
+fn parse_gsm(data: &[u8]) -> Result<[u8; 16], StatusWord> {
+    let (rand, rest) = take_lv(data)?;
+    if !rest.is_empty() {
+        return Err(StatusWord::WRONG_LENGTH);
+    }
+    rand.try_into().map_err(|_| StatusWord::INCORRECT_DATA)
+}
+
+/// 3G context data: `10 RAND 10 AUTN`.
+fn parse_3g(data: &[u8]) -> Result<([u8; 16], Autn), StatusWord> {
+    let (rand, rest) = take_lv(data)?;
+    let (autn, rest) = take_lv(rest)?;
+    if !rest.is_empty() {
+        return Err(StatusWord::WRONG_LENGTH);
+    }
+    let rand: [u8; 16] = rand.try_into().map_err(|_| StatusWord::INCORRECT_DATA)?;
+    let autn = Autn::parse(autn).map_err(|_| StatusWord::INCORRECT_DATA)?;
+    Ok((rand, autn))
+}
+
+/// Key lifetime as TS 24.109 writes it (xsd:dateTime, UTC): `YYYY-MM-DDThh:mm:ssZ` → seconds.
+pub fn parse_lifetime(text: &[u8]) -> Option<u64> {
+    let s = std::str::from_utf8(text).ok()?;
+    let s = s.strip_suffix('Z').unwrap_or(s);
+    let (date, time) = s.split_once('T')?;
+    let mut d = date.split('-').map(|x| x.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time
+        .split(':')
+        .map(|x| x.split('.').next().and_then(|v| v.parse::<i64>().ok()));
+    let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    // Days from civil (proleptic Gregorian), Howard Hinnant's algorithm.
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + hh * 3600 + mm * 60 + ss).ok()
+}
+
+impl Applet for Usim {
+    fn label(&self) -> &str {
+        "USIM"
+    }
+    fn aid(&self) -> &[u8] {
+        &self.aid
+    }
+    fn adf(&self) -> Option<&'static DfSpec> {
+        Some(&tables::ADF_USIM)
+    }
+    fn service_table_fid(&self) -> Option<u16> {
+        Some(EF_UST)
+    }
+    fn process(&mut self, ctx: &mut Context<'_>, cmd: &Command) -> Result<Response, StatusWord> {
+        match cmd.ins() {
+            0x88 => self.authenticate(ctx, cmd),
+            // Odd INS: the BER-TLV contexts (MBMS, local key establishment) are not supported.
+            0x89 => match cmd.p2() & 0x07 {
+                5 | 6 if cmd.p1() == 0 => Err(StatusWord::AUTH_CONTEXT_NOT_SUPPORTED),
+                _ => Err(StatusWord::INCORRECT_P1P2),
+            },
+            _ => Err(StatusWord::INS_NOT_SUPPORTED),
+        }
+    }
+
+    fn save_state(&self) -> Option<toml::Table> {
+        let mut t = toml::Table::new();
+        t.insert(
+            "sqn".into(),
+            toml::Value::Array(
+                self.seq
+                    .iter()
+                    .map(|s| toml::Value::Integer(i64::try_from(*s).unwrap_or(i64::MAX)))
+                    .collect(),
+            ),
+        );
+        if let Some(bs) = &self.bootstrap {
+            let mut g = toml::Table::new();
+            g.insert(
+                "ks".into(),
+                toml::Value::String(hex::encode_upper(bs.ks.expose())),
+            );
+            g.insert(
+                "rand".into(),
+                toml::Value::String(hex::encode_upper(bs.rand)),
+            );
+            g.insert(
+                "at".into(),
+                toml::Value::Integer(i64::try_from(bs.at).unwrap_or(0)),
+            );
+            t.insert("gba".into(), toml::Value::Table(g));
+        }
+        let naf: Vec<toml::Value> = self
+            .naf
+            .iter()
+            .map(|k| {
+                let mut e = toml::Table::new();
+                e.insert(
+                    "naf_id".into(),
+                    toml::Value::String(hex::encode_upper(&k.naf_id)),
+                );
+                e.insert(
+                    "b_tid".into(),
+                    toml::Value::String(hex::encode_upper(&k.b_tid)),
+                );
+                e.insert(
+                    "key".into(),
+                    toml::Value::String(hex::encode_upper(k.key.as_slice())),
+                );
+                if let Some(x) = k.expires {
+                    e.insert(
+                        "expires".into(),
+                        toml::Value::Integer(i64::try_from(x).unwrap_or(i64::MAX)),
+                    );
+                }
+                e.insert("record".into(), toml::Value::Integer(i64::from(k.record)));
+                e.insert(
+                    "last_used".into(),
+                    toml::Value::Integer(i64::try_from(k.last_used).unwrap_or(0)),
+                );
+                toml::Value::Table(e)
+            })
+            .collect();
+        if !naf.is_empty() {
+            t.insert("naf".into(), toml::Value::Array(naf));
+        }
+        Some(t)
+    }
+
+    fn restore_state(&mut self, t: &toml::Table) -> Result<(), String> {
+        let int = |v: &toml::Value, what: &str| -> Result<u64, String> {
+            v.as_integer()
+                .and_then(|i| u64::try_from(i).ok())
+                .ok_or_else(|| format!("{what}: not a non-negative integer"))
+        };
+        let hexv = |v: Option<&toml::Value>, what: &str| -> Result<Vec<u8>, String> {
+            v.and_then(toml::Value::as_str)
+                .and_then(|s| hex::decode(s).ok())
+                .ok_or_else(|| format!("{what}: missing or not hex"))
+        };
+        if let Some(sqn) = t.get("sqn") {
+            let arr = sqn.as_array().ok_or("sqn: not an array")?;
+            if arr.len() != self.seq.len() {
+                return Err(format!(
+                    "sqn: {} entries, the IND scheme has {}",
+                    arr.len(),
+                    self.seq.len()
+                ));
+            }
+            self.seq = arr
+                .iter()
+                .map(|v| int(v, "sqn"))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(g) = t.get("gba").and_then(toml::Value::as_table) {
+            let ks = Ks::from_slice(&hexv(g.get("ks"), "gba.ks")?).map_err(|e| e.to_string())?;
+            let rand: [u8; 16] = hexv(g.get("rand"), "gba.rand")?
+                .try_into()
+                .map_err(|_| "gba.rand: 16 bytes")?;
+            let at = int(g.get("at").ok_or("gba.at missing")?, "gba.at")?;
+            self.bootstrap = Some(Bootstrap { ks, rand, at });
+        }
+        if let Some(list) = t.get("naf").and_then(toml::Value::as_array) {
+            self.naf.clear();
+            for (i, e) in list.iter().enumerate() {
+                let e = e
+                    .as_table()
+                    .ok_or_else(|| format!("naf[{i}]: not a table"))?;
+                let key: [u8; 32] = hexv(e.get("key"), "naf.key")?
+                    .try_into()
+                    .map_err(|_| "naf.key: 32 bytes")?;
+                let record = u8::try_from(int(
+                    e.get("record").ok_or("naf.record missing")?,
+                    "naf.record",
+                )?)
+                .map_err(|_| "naf.record")?;
+                let last_used = int(
+                    e.get("last_used").ok_or("naf.last_used missing")?,
+                    "naf.last_used",
+                )?;
+                self.counter = self.counter.max(last_used);
+                self.naf.push(NafKey {
+                    naf_id: hexv(e.get("naf_id"), "naf.naf_id")?,
+                    b_tid: hexv(e.get("b_tid"), "naf.b_tid")?,
+                    key: Zeroizing::new(key),
+                    expires: e
+                        .get("expires")
+                        .map(|v| int(v, "naf.expires"))
+                        .transpose()?,
+                    record,
+                    last_used,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The ISIM application (TS 31.103): its files; IMS AKA is not implemented.
+#[derive(Debug, Clone)]
+pub struct Isim {
+    aid: Vec<u8>,
+}
+
+impl Isim {
+    /// An ISIM with this AID.
+    pub fn new(aid: &[u8]) -> Isim {
+        Isim { aid: aid.to_vec() }
+    }
+}
+
+impl Default for Isim {
+    fn default() -> Self {
+        Isim::new(&ISIM_AID)
+    }
+}
+
+impl Applet for Isim {
+    fn label(&self) -> &str {
+        "ISIM"
+    }
+    fn aid(&self) -> &[u8] {
+        &self.aid
+    }
+    fn adf(&self) -> Option<&'static DfSpec> {
+        Some(&tables::ADF_ISIM)
+    }
+    fn service_table_fid(&self) -> Option<u16> {
+        Some(0x6F07)
+    }
+    fn process(&mut self, _ctx: &mut Context<'_>, _cmd: &Command) -> Result<Response, StatusWord> {
+        Err(StatusWord::INS_NOT_SUPPORTED)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetime_parsing() {
+        assert_eq!(parse_lifetime(b"1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_lifetime(b"2026-11-25T12:00:00Z"), Some(1_795_608_000));
+        assert_eq!(parse_lifetime(b"2000-02-29T23:59:59Z"), Some(951_868_799));
+        assert_eq!(parse_lifetime(b"garbage"), None);
+        assert_eq!(parse_lifetime(b"2026-13-01T00:00:00Z"), None);
+    }
+}
