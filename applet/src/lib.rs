@@ -5,4 +5,5 @@ pub mod crypto;
 pub mod default_card;
 pub mod fs;
 pub mod profile;
+pub mod store;
 pub mod usim;

@@ -1,0 +1,181 @@
+//! Durable cards: a profile file that is also the card's state, saved atomically (temp file, fsync, rename, fsync of the directory) before a response that depends on the change leaves the card.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::card::Card;
+use crate::profile::{Profile, ProfileError};
+
+/// A problem loading or saving a card file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The file could not be read or written.
+    #[error("{path}: {what}: {source}")]
+    Io {
+        /// The card file.
+        path: PathBuf,
+        /// What was being done.
+        what: &'static str,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file does not describe a valid card (never silently replaced by defaults).
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    /// The state could not be serialised.
+    #[error("{path}: cannot serialise the card state: {problem}")]
+    Serialise {
+        /// The card file.
+        path: PathBuf,
+        /// What went wrong.
+        problem: String,
+    },
+}
+
+/// Write `text` to `path` atomically with mode 0600: a crash leaves the old or the new file.
+pub fn save_atomic(path: &Path, text: &str) -> Result<(), StoreError> {
+    let io = |what: &'static str| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Io { path, what, source }
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
+    let mut opts = OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let result = (|| {
+        let mut f = opts.open(&tmp).map_err(io("creating the temporary file"))?;
+        f.write_all(text.as_bytes())
+            .map_err(io("writing the temporary file"))?;
+        f.sync_all().map_err(io("syncing the temporary file"))?;
+        drop(f);
+        fs::rename(&tmp, path).map_err(io("renaming the temporary file over the card file"))?;
+        if let Ok(d) = File::open(&dir) {
+            d.sync_all().map_err(io("syncing the directory"))?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// A card backed by a profile file (`--card FILE`), or by the embedded default (in memory).
+pub struct DurableCard {
+    card: Card,
+    profile: Profile,
+    path: Option<PathBuf>,
+}
+
+impl DurableCard {
+    /// The embedded default card, in memory only.
+    pub fn embedded() -> Result<DurableCard, StoreError> {
+        let profile = Profile::embedded_default();
+        let card = profile.build_card("<embedded default>")?;
+        Ok(DurableCard {
+            card,
+            profile,
+            path: None,
+        })
+    }
+
+    /// Load a card file: its profile and saved state. Errors name the file and never fall back
+    /// to defaults.
+    pub fn open(path: &Path) -> Result<DurableCard, StoreError> {
+        let text = fs::read_to_string(path).map_err(|source| StoreError::Io {
+            path: path.to_path_buf(),
+            what: "reading the card file",
+            source,
+        })?;
+        let name = path.display().to_string();
+        let profile = Profile::from_toml(&text, &name)?;
+        let card = profile.build_card(&name)?;
+        Ok(DurableCard {
+            card,
+            profile,
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    /// Open `path` if given, else the embedded default.
+    pub fn open_or_default(path: Option<&Path>) -> Result<DurableCard, StoreError> {
+        match path {
+            Some(p) => Self::open(p),
+            None => Self::embedded(),
+        }
+    }
+
+    /// The card.
+    pub fn card(&self) -> &Card {
+        &self.card
+    }
+
+    /// The card, mutably (changes made this way are saved by the next [`DurableCard::commit`]).
+    pub fn card_mut(&mut self) -> &mut Card {
+        &mut self.card
+    }
+
+    /// The profile (with the state last saved).
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The card file, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Save the card's state if it changed. On failure the card is rolled back to the last saved
+    /// state, so memory and file agree.
+    pub fn commit(&mut self) -> Result<(), StoreError> {
+        if !self.card.take_dirty() {
+            return Ok(());
+        }
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        let mut next = self.profile.clone();
+        next.state = Some(self.card.image());
+        let saved = next
+            .to_toml()
+            .map_err(|problem| StoreError::Serialise {
+                path: path.clone(),
+                problem,
+            })
+            .and_then(|text| save_atomic(&path, &text));
+        match saved {
+            Ok(()) => {
+                self.profile = next;
+                Ok(())
+            }
+            Err(e) => {
+                if let Ok(card) = self.profile.build_card(&path.display().to_string()) {
+                    self.card = card;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// One exchange: the card processes the APDU, durable changes are saved, then the response
+    /// is returned. A failed save returns the error instead of the response.
+    pub fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let r = self.card.transmit_bytes(apdu);
+        self.commit()?;
+        Ok(r)
+    }
+}

@@ -1,0 +1,227 @@
+//! `vusim calc`: the network-side calculator a card is checked against.
+//!
+//! Every computation is the `vusim_applet::crypto` implementation; this module only parses
+//! hex, checks lengths (naming the argument), and prints the results. Hex input may be upper
+//! or lower case (spaces, tabs, `:` and `-` between digits are ignored); hex output is lower
+//! case. Text output is `name: value` lines in a fixed order; `--json` prints one JSON object
+//! with the same names as keys, in the same order.
+//!
+//! Exit codes: 0 computed, 1 a verification ran and failed (AUTS MAC-S, SUCI MAC tag),
+//! 2 an error in the input.
+
+use std::process::ExitCode;
+
+use anyhow::anyhow;
+use clap::{Args, Subcommand};
+use serde_json::Value;
+use vusim_apdu::hexstr::parse_hex;
+
+mod aka;
+mod akma;
+mod fiveg;
+mod gba;
+mod kdf;
+mod seed;
+mod suci;
+
+/// Arguments of `vusim calc`.
+#[derive(Debug, Args)]
+pub struct CalcArgs {
+    /// What to compute.
+    #[command(subcommand)]
+    pub what: CalcCommand,
+    /// Print one JSON object (keys = the spec names in snake_case) instead of `name: value` lines.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The calculators.
+#[derive(Debug, Subcommand)]
+pub enum CalcCommand {
+    /// MILENAGE f1–f5* (TS 35.206), AUTN, SRES/Kc (c2/c3), optional AUTS check.
+    Milenage(aka::MilenageArgs),
+    /// TUAK f1–f5* (TS 35.231), AUTN, SRES/Kc (c2/c3), optional AUTS check.
+    Tuak(aka::TuakArgs),
+    /// XOR test algorithm (TS 34.108 §8.1.2), AUTN, SRES/Kc (c2/c3), optional AUTS check.
+    Xor(aka::XorArgs),
+    /// GBA: Ks, B-TID, NAF_Id, Ks_ext_NAF, Ks_int_NAF (TS 33.220 Annex B.3).
+    Gba(gba::GbaArgs),
+    /// GBA_U AUTN*: MAC* = MAC ⊕ first 64 bits of SHA-1(IK) (TS 33.220 §5.3.2).
+    GbaAutn(gba::GbaAutnArgs),
+    /// 5G AKA keys (TS 33.501 Annex A) or the EAP-AKA' key schedule (RFC 9048).
+    #[command(name = "5g")]
+    FiveG(fiveg::FiveGArgs),
+    /// AKMA: K_AKMA, A-TID, A-KID, K_AF (TS 33.535 Annex A).
+    Akma(akma::AkmaArgs),
+    /// Conceal a SUPI into a SUCI (TS 33.501 Annex C; TS 23.003 §28.7).
+    Suci(suci::SuciArgs),
+    /// Deconceal a SUCI scheme output with the home network private key (SIDF).
+    SuciDeconceal(suci::DeconcealArgs),
+    /// The generic KDF HMAC-SHA-256(Key, FC ‖ P0 ‖ L0 ‖ …) (TS 33.220 Annex B.2).
+    Kdf(kdf::KdfArgs),
+    /// IoT end-to-end seed keys (TR 33.863 solution #11, project FC values FF E0–FF E3).
+    Iot(seed::IotArgs),
+    /// Third-party combined key e2e_key = KDF(Ks_NAF, FF E4, Ka).
+    E2e(seed::E2eArgs),
+}
+
+/// Run `vusim calc`.
+pub fn run(args: &CalcArgs) -> anyhow::Result<ExitCode> {
+    let report = match &args.what {
+        CalcCommand::Milenage(a) => aka::milenage(a)?,
+        CalcCommand::Tuak(a) => aka::tuak(a)?,
+        CalcCommand::Xor(a) => aka::xor(a)?,
+        CalcCommand::Gba(a) => gba::gba(a)?,
+        CalcCommand::GbaAutn(a) => gba::gba_autn(a)?,
+        CalcCommand::FiveG(a) => fiveg::fiveg(a)?,
+        CalcCommand::Akma(a) => akma::akma(a)?,
+        CalcCommand::Suci(a) => suci::suci(a)?,
+        CalcCommand::SuciDeconceal(a) => suci::deconceal(a)?,
+        CalcCommand::Kdf(a) => kdf::kdf(a)?,
+        CalcCommand::Iot(a) => seed::iot(a)?,
+        CalcCommand::E2e(a) => seed::e2e(a)?,
+    };
+    println!("{}", report.render(args.json));
+    Ok(if report.failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The named results of one calculation, in output order.
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    fields: Vec<(&'static str, Value)>,
+    failed: bool,
+}
+
+impl Report {
+    /// A value printed as lower-case hex.
+    pub(crate) fn hex(&mut self, name: &'static str, bytes: &[u8]) {
+        self.fields.push((name, Value::String(hex::encode(bytes))));
+    }
+
+    /// A value printed as text.
+    pub(crate) fn text(&mut self, name: &'static str, text: impl Into<String>) {
+        self.fields.push((name, Value::String(text.into())));
+    }
+
+    /// A verification verdict; `false` also makes the command exit with 1.
+    pub(crate) fn check(&mut self, name: &'static str, ok: bool) {
+        self.fields.push((name, Value::Bool(ok)));
+        self.failed |= !ok;
+    }
+
+    /// `name: value` lines, or one JSON object with the keys in output order.
+    fn render(&self, json: bool) -> String {
+        if json {
+            let body: Vec<String> = self
+                .fields
+                .iter()
+                .map(|(k, v)| format!("{}:{v}", Value::String((*k).to_owned())))
+                .collect();
+            format!("{{{}}}", body.join(","))
+        } else {
+            let lines: Vec<String> = self
+                .fields
+                .iter()
+                .map(|(k, v)| match v {
+                    Value::String(s) => format!("{k}: {s}"),
+                    other => format!("{k}: {other}"),
+                })
+                .collect();
+            lines.join("\n")
+        }
+    }
+}
+
+/// `N bytes (2N hex digits)`.
+fn bytes_and_digits(n: usize) -> String {
+    format!("{n} bytes ({} hex digits)", 2 * n)
+}
+
+/// Any hex value (possibly empty).
+pub(crate) fn hex_any(arg: &str, text: &str) -> anyhow::Result<Vec<u8>> {
+    parse_hex(text).map_err(|e| anyhow!("{arg}: {e}"))
+}
+
+/// A hex value of at least one byte.
+pub(crate) fn hex_nonempty(arg: &str, text: &str) -> anyhow::Result<Vec<u8>> {
+    let v = hex_any(arg, text)?;
+    if v.is_empty() {
+        return Err(anyhow!("{arg}: expected at least 1 byte, got 0 bytes"));
+    }
+    Ok(v)
+}
+
+/// A hex value of exactly `N` bytes.
+pub(crate) fn hex_fixed<const N: usize>(arg: &str, text: &str) -> anyhow::Result<[u8; N]> {
+    let v = hex_any(arg, text)?;
+    v.as_slice().try_into().map_err(|_| {
+        anyhow!(
+            "{arg}: expected {}, got {} bytes",
+            bytes_and_digits(N),
+            v.len()
+        )
+    })
+}
+
+/// A hex value whose length is one of `allowed` (bytes).
+pub(crate) fn hex_one_of(arg: &str, text: &str, allowed: &[usize]) -> anyhow::Result<Vec<u8>> {
+    let v = hex_any(arg, text)?;
+    if allowed.contains(&v.len()) {
+        return Ok(v);
+    }
+    let join = |f: &dyn Fn(usize) -> usize| {
+        allowed
+            .iter()
+            .map(|n| f(*n).to_string())
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    Err(anyhow!(
+        "{arg}: expected {} bytes ({} hex digits), got {} bytes",
+        join(&|n| n),
+        join(&|n| 2 * n),
+        v.len()
+    ))
+}
+
+/// A hex value whose length lies in `min..=max` bytes.
+pub(crate) fn hex_range(arg: &str, text: &str, min: usize, max: usize) -> anyhow::Result<Vec<u8>> {
+    let v = hex_any(arg, text)?;
+    if (min..=max).contains(&v.len()) {
+        return Ok(v);
+    }
+    Err(anyhow!(
+        "{arg}: expected {min} to {max} bytes ({} to {} hex digits), got {} bytes",
+        2 * min,
+        2 * max,
+        v.len()
+    ))
+}
+
+/// A string of `min..=max` decimal digits.
+pub(crate) fn digits(arg: &str, text: &str, min: usize, max: usize) -> anyhow::Result<String> {
+    if (min..=max).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(text.to_owned());
+    }
+    let want = if min == max {
+        format!("{min}")
+    } else {
+        format!("{min} to {max}")
+    };
+    Err(anyhow!(
+        "{arg}: expected {want} decimal digits, got {text:?}"
+    ))
+}
+
+/// XOR of two equal-size arrays (recombining transmitted fields, not an algorithm).
+pub(crate) fn xor<const N: usize>(a: &[u8; N], b: &[u8; N]) -> [u8; N] {
+    let mut out = *a;
+    for (o, x) in out.iter_mut().zip(b) {
+        *o ^= x;
+    }
+    out
+}

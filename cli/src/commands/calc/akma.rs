@@ -1,0 +1,79 @@
+//! `vusim calc akma`: K_AKMA, A-TID, A-KID and K_AF (TS 33.535 Annex A.2–A.4, §6.1).
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use vusim_applet::crypto::akma::{self, AKidFormat};
+use vusim_applet::crypto::gba::UaProtocolId;
+use vusim_applet::crypto::keys::Kausf;
+
+use super::{digits, hex_fixed, Report};
+
+/// How the A-KID username carries RID and A-TID (see `vusim_applet::crypto::akma`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AKidFormatArg {
+    /// `<RID>.<base64(A-TID)>@<realm>`.
+    RidDotBase64,
+    /// `<RID>.<hex(A-TID)>@<realm>`.
+    RidDotHex,
+    /// `rid<RID>.atid<hex(A-TID)>@<realm>`.
+    Tagged,
+}
+
+impl From<AKidFormatArg> for AKidFormat {
+    fn from(f: AKidFormatArg) -> Self {
+        match f {
+            AKidFormatArg::RidDotBase64 => Self::RidDotBase64,
+            AKidFormatArg::RidDotHex => Self::RidDotHex,
+            AKidFormatArg::Tagged => Self::Tagged,
+        }
+    }
+}
+
+/// Arguments of `vusim calc akma`.
+#[derive(Debug, Args)]
+pub struct AkmaArgs {
+    /// K_AUSF (32 bytes).
+    #[arg(long, value_name = "HEX")]
+    pub k_ausf: String,
+    /// SUPI (IMSI digits or NAI), as a character string.
+    #[arg(long)]
+    pub supi: String,
+    /// AF FQDN; with --ua-protocol adds k_af.
+    #[arg(long, value_name = "FQDN", requires = "ua_protocol")]
+    pub af_fqdn: Option<String>,
+    /// Ua* security protocol identifier (5 bytes, TS 33.220 Annex H.3).
+    #[arg(long, value_name = "HEX5", requires = "af_fqdn")]
+    pub ua_protocol: Option<String>,
+    /// Routing Indicator (1 to 4 digits); with --realm adds a_kid.
+    #[arg(long, requires = "realm")]
+    pub rid: Option<String>,
+    /// Home network realm of the A-KID, e.g. `5gc.mnc001.mcc001.3gppnetwork.org`.
+    #[arg(long, requires = "rid")]
+    pub realm: Option<String>,
+    /// Rendering of the A-KID username.
+    #[arg(long, value_enum, default_value_t = AKidFormatArg::RidDotBase64)]
+    pub a_kid_format: AKidFormatArg,
+}
+
+/// `vusim calc akma`.
+pub(super) fn akma(a: &AkmaArgs) -> anyhow::Result<Report> {
+    let k_ausf = Kausf::new(hex_fixed("--k-ausf", &a.k_ausf)?);
+    let k_akma = akma::k_akma(&k_ausf, &a.supi)?;
+    let a_tid = akma::a_tid(&k_ausf, &a.supi)?;
+    let mut r = Report::default();
+    r.hex("k_akma", k_akma.as_bytes());
+    r.hex("a_tid", &a_tid);
+    if let (Some(rid), Some(realm)) = (&a.rid, &a.realm) {
+        let rid = digits("--rid", rid, 1, 4)?;
+        r.text(
+            "a_kid",
+            akma::a_kid(&rid, &a_tid, realm, a.a_kid_format.into()).context("--realm")?,
+        );
+    }
+    if let (Some(fqdn), Some(ua)) = (&a.af_fqdn, &a.ua_protocol) {
+        let ua = UaProtocolId::from_bytes(hex_fixed("--ua-protocol", ua)?);
+        let af_id = akma::af_id(fqdn, ua);
+        r.hex("k_af", akma::k_af(&k_akma, &af_id)?.as_bytes());
+    }
+    Ok(r)
+}

@@ -1,0 +1,135 @@
+//! `vusim calc 5g`: 5G AKA keys (TS 33.501 Annex A.2, A.4–A.7) or, with `--eap-aka-prime`,
+//! CK'/IK' (TS 33.501 A.3) and the EAP-AKA' key schedule (RFC 9048 §3.3, K_AUSF = EMSK[0..32]).
+
+use anyhow::{anyhow, Context};
+use clap::Args;
+use vusim_applet::crypto::fiveg::{self, EapAkaPrimeKeys};
+use vusim_applet::crypto::keys::{Ck, Ik, Kausf};
+
+use super::{digits, hex_any, hex_fixed, hex_range, Report};
+
+/// Arguments of `vusim calc 5g`.
+#[derive(Debug, Args)]
+pub struct FiveGArgs {
+    /// CK (16 bytes).
+    #[arg(long, value_name = "HEX")]
+    pub ck: String,
+    /// IK (16 bytes).
+    #[arg(long, value_name = "HEX")]
+    pub ik: String,
+    /// RAND (16 bytes); for RES*/HXRES* (not used with --eap-aka-prime).
+    #[arg(long, value_name = "HEX", required_unless_present = "eap_aka_prime")]
+    pub rand: Option<String>,
+    /// RES (4 to 16 bytes); for RES* (not used with --eap-aka-prime).
+    #[arg(long, value_name = "HEX", required_unless_present = "eap_aka_prime")]
+    pub res: Option<String>,
+    /// SQN ⊕ AK, the first 6 bytes of AUTN.
+    #[arg(long, value_name = "HEX")]
+    pub sqn_xor_ak: String,
+    /// Serving network name, e.g. `5G:mnc001.mcc001.3gppnetwork.org`.
+    #[arg(long, conflicts_with_all = ["mcc", "mnc"])]
+    pub snn: Option<String>,
+    /// MCC (3 digits): with --mnc, builds the SNN `5G:mnc<MNC, zero-padded to 3>.mcc<MCC>…`.
+    #[arg(long, requires = "mnc")]
+    pub mcc: Option<String>,
+    /// MNC (2 or 3 digits), with --mcc.
+    #[arg(long, requires = "mcc")]
+    pub mnc: Option<String>,
+    /// SUPI as used in K_AMF (IMSI digits or NAI); adds k_amf.
+    #[arg(long)]
+    pub supi: Option<String>,
+    /// ABBA parameter for K_AMF.
+    #[arg(long, value_name = "HEX", default_value = "0000")]
+    pub abba: String,
+    /// EAP-AKA' instead of 5G AKA: ck_prime, ik_prime, k_encr, k_aut, k_re, msk, emsk, k_ausf
+    /// (plus k_seaf when an SNN is given, and k_amf when --supi is given too).
+    #[arg(long, requires = "identity")]
+    pub eap_aka_prime: bool,
+    /// EAP-AKA' peer identity (text), as in MK = PRF'(IK' ‖ CK', "EAP-AKA'" ‖ Identity).
+    #[arg(long)]
+    pub identity: Option<String>,
+    /// EAP-AKA' access network name for CK'/IK' (default: the SNN).
+    #[arg(long, value_name = "NAME")]
+    pub network_name: Option<String>,
+}
+
+fn snn(a: &FiveGArgs) -> anyhow::Result<Option<String>> {
+    match (&a.snn, &a.mcc, &a.mnc) {
+        (Some(s), _, _) => Ok(Some(s.clone())),
+        (None, Some(mcc), Some(mnc)) => {
+            let mcc = digits("--mcc", mcc, 3, 3)?;
+            let mnc = digits("--mnc", mnc, 2, 3)?;
+            Ok(Some(
+                fiveg::serving_network_name(&mcc, &mnc).context("--mcc/--mnc")?,
+            ))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// K_SEAF and, with a SUPI, K_AMF.
+fn seaf_amf(r: &mut Report, a: &FiveGArgs, k_ausf: &Kausf, snn: &str) -> anyhow::Result<()> {
+    let k_seaf = fiveg::k_seaf(k_ausf, snn)?;
+    r.hex("k_seaf", k_seaf.as_bytes());
+    if let Some(supi) = &a.supi {
+        let abba = hex_any("--abba", &a.abba)?;
+        r.hex("k_amf", fiveg::k_amf(&k_seaf, supi, &abba)?.as_bytes());
+    }
+    Ok(())
+}
+
+/// `vusim calc 5g`.
+pub(super) fn fiveg(a: &FiveGArgs) -> anyhow::Result<Report> {
+    let ck = Ck::new(hex_fixed("--ck", &a.ck)?);
+    let ik = Ik::new(hex_fixed("--ik", &a.ik)?);
+    let sqn_xor_ak: [u8; 6] = hex_fixed("--sqn-xor-ak", &a.sqn_xor_ak)?;
+    let snn = snn(a)?;
+    let mut r = Report::default();
+    if a.eap_aka_prime {
+        let identity = a
+            .identity
+            .as_deref()
+            .ok_or_else(|| anyhow!("--identity is required with --eap-aka-prime"))?;
+        let network_name =
+            a.network_name.as_ref().or(snn.as_ref()).ok_or_else(|| {
+                anyhow!("--eap-aka-prime needs --network-name, --snn or --mcc/--mnc")
+            })?;
+        let (ck_p, ik_p) = fiveg::ck_ik_prime(&ck, &ik, network_name, &sqn_xor_ak)?;
+        let keys = EapAkaPrimeKeys::derive(&ik_p, &ck_p, identity.as_bytes())?;
+        let k_ausf = keys.k_ausf();
+        r.hex("ck_prime", ck_p.as_bytes());
+        r.hex("ik_prime", ik_p.as_bytes());
+        r.hex("k_encr", keys.k_encr.as_bytes());
+        r.hex("k_aut", keys.k_aut.as_bytes());
+        r.hex("k_re", keys.k_re.as_bytes());
+        r.hex("msk", keys.msk.as_bytes());
+        r.hex("emsk", keys.emsk.as_bytes());
+        r.hex("k_ausf", k_ausf.as_bytes());
+        if let Some(snn) = &snn {
+            seaf_amf(&mut r, a, &k_ausf, snn)?;
+        }
+        return Ok(r);
+    }
+    let snn = snn.ok_or_else(|| anyhow!("--snn or --mcc/--mnc is required"))?;
+    let rand: [u8; 16] = hex_fixed(
+        "--rand",
+        a.rand
+            .as_deref()
+            .ok_or_else(|| anyhow!("--rand is required"))?,
+    )?;
+    let res = hex_range(
+        "--res",
+        a.res
+            .as_deref()
+            .ok_or_else(|| anyhow!("--res is required"))?,
+        4,
+        16,
+    )?;
+    let res_star = fiveg::res_star(&ck, &ik, &snn, &rand, &res)?;
+    let k_ausf = fiveg::k_ausf(&ck, &ik, &snn, &sqn_xor_ak)?;
+    r.hex("res_star", &res_star);
+    r.hex("hxres_star", &fiveg::hres_star(&rand, &res_star));
+    r.hex("k_ausf", k_ausf.as_bytes());
+    seaf_amf(&mut r, a, &k_ausf, &snn)?;
+    Ok(r)
+}

@@ -1,0 +1,121 @@
+//! `vusim calc gba | gba-autn`: GBA NAF keys and B-TID (TS 33.220 §4.5.2, Annex B.3, H.3) and
+//! the GBA_U AUTN* masking (TS 33.220 §5.3.2).
+
+use anyhow::anyhow;
+use clap::Args;
+use vusim_applet::crypto::aka::Autn;
+use vusim_applet::crypto::gba::{self, UaProtocolId};
+use vusim_applet::crypto::keys::{Ck, Ik};
+
+use super::{hex_fixed, Report};
+
+/// Arguments of `vusim calc gba`.
+#[derive(Debug, Args)]
+pub struct GbaArgs {
+    /// CK (16 bytes).
+    #[arg(long, value_name = "HEX")]
+    pub ck: String,
+    /// IK (16 bytes).
+    #[arg(long, value_name = "HEX")]
+    pub ik: String,
+    /// RAND of the bootstrapping run (16 bytes).
+    #[arg(long, value_name = "HEX")]
+    pub rand: String,
+    /// IMPI, e.g. `001010123456789@ims.mnc001.mcc001.3gppnetwork.org`.
+    #[arg(long)]
+    pub impi: String,
+    /// FQDN of the NAF.
+    #[arg(long, value_name = "FQDN")]
+    pub naf_fqdn: String,
+    /// Ua security protocol identifier (5 bytes, TS 33.220 Annex H.3), e.g. `0100000002`.
+    #[arg(long, value_name = "HEX5")]
+    pub ua_protocol: String,
+    /// BSF domain for the B-TID. Default: from an IMPI realm `ims.mncXXX.mccYYY.3gppnetwork.org`,
+    /// `bsf.mncXXX.mccYYY.pub.3gppnetwork.org` (TS 23.003 §16.2); required otherwise.
+    #[arg(long, value_name = "DOMAIN")]
+    pub bsf_domain: Option<String>,
+}
+
+/// Arguments of `vusim calc gba-autn`.
+#[derive(Debug, Args)]
+pub struct GbaAutnArgs {
+    /// IK of the challenge (16 bytes).
+    #[arg(long, value_name = "HEX")]
+    pub ik: String,
+    /// AUTN (16 bytes); AUTN* is AUTN with MAC replaced by MAC*. Applied to AUTN* it un-masks.
+    #[arg(long, value_name = "HEX")]
+    pub autn: String,
+}
+
+/// `bsf.mncXXX.mccYYY.pub.3gppnetwork.org` from an IMPI in `…@ims.mncXXX.mccYYY.3gppnetwork.org`.
+fn bsf_domain_from_impi(impi: &str) -> Option<String> {
+    let (_, realm) = impi.rsplit_once('@')?;
+    let realm = realm.to_ascii_lowercase();
+    let plmn = realm
+        .strip_prefix("ims.")?
+        .strip_suffix(".3gppnetwork.org")?;
+    let (mnc, mcc) = plmn.split_once('.')?;
+    let mnc = mnc.strip_prefix("mnc")?;
+    let mcc = mcc.strip_prefix("mcc")?;
+    let three_digits = |s: &str| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit());
+    (three_digits(mnc) && three_digits(mcc))
+        .then(|| format!("bsf.mnc{mnc}.mcc{mcc}.pub.3gppnetwork.org"))
+}
+
+/// `vusim calc gba`.
+pub(super) fn gba(a: &GbaArgs) -> anyhow::Result<Report> {
+    let ck = Ck::new(hex_fixed("--ck", &a.ck)?);
+    let ik = Ik::new(hex_fixed("--ik", &a.ik)?);
+    let rand: [u8; 16] = hex_fixed("--rand", &a.rand)?;
+    let ua = UaProtocolId::from_bytes(hex_fixed("--ua-protocol", &a.ua_protocol)?);
+    let bsf = match &a.bsf_domain {
+        Some(d) => d.clone(),
+        None => bsf_domain_from_impi(&a.impi).ok_or_else(|| {
+            anyhow!(
+                "--bsf-domain is required: the IMPI realm is not ims.mncXXX.mccYYY.3gppnetwork.org"
+            )
+        })?,
+    };
+    let ks = gba::ks_from_ck_ik(&ck, &ik);
+    let naf_id = gba::naf_id(&a.naf_fqdn, ua);
+    let mut r = Report::default();
+    r.hex("ks", ks.as_bytes());
+    r.text("b_tid", gba::b_tid(&rand, &bsf));
+    r.hex("naf_id", &naf_id);
+    r.hex(
+        "ks_ext_naf",
+        gba::ks_ext_naf(&ks, &rand, &a.impi, &naf_id)?.as_bytes(),
+    );
+    r.hex(
+        "ks_int_naf",
+        gba::ks_int_naf(&ks, &rand, &a.impi, &naf_id)?.as_bytes(),
+    );
+    Ok(r)
+}
+
+/// `vusim calc gba-autn`.
+pub(super) fn gba_autn(a: &GbaAutnArgs) -> anyhow::Result<Report> {
+    let ik = Ik::new(hex_fixed("--ik", &a.ik)?);
+    let autn = Autn::from_bytes(&hex_fixed("--autn", &a.autn)?);
+    let mut r = Report::default();
+    r.hex("autn_star", &gba::mask_autn(&autn, &ik).to_bytes());
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bsf_domain_from_impi;
+
+    #[test]
+    fn bsf_from_realm() {
+        assert_eq!(
+            bsf_domain_from_impi("555444333222111@ims.mnc044.mcc555.3gppnetwork.org").as_deref(),
+            Some("bsf.mnc044.mcc555.pub.3gppnetwork.org")
+        );
+        assert_eq!(bsf_domain_from_impi("user@example.com"), None);
+        assert_eq!(
+            bsf_domain_from_impi("x@ims.mnc44.mcc555.3gppnetwork.org"),
+            None
+        );
+    }
+}

@@ -1,0 +1,1225 @@
+//! `vusim calc` end to end: the binary reproduces the published vectors in `vectors/*.json`,
+//! agrees with the library (AUTS) and with an independent KDF (GBA), and names bad arguments.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+use vusim_applet::crypto::keys::{Key128, Opc};
+use vusim_applet::crypto::milenage::Milenage;
+
+fn vusim(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vusim"))
+        .args(args)
+        .output()
+        .expect("run vusim");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs `vusim calc …` (text output), expects exit 0 and returns the `name: value` lines.
+fn calc(args: &[&str]) -> BTreeMap<String, String> {
+    let (code, out, err) = vusim(&[&["calc"], args].concat());
+    assert_eq!(code, 0, "args {args:?}\nstdout {out}\nstderr {err}");
+    lines(&out)
+}
+
+fn lines(out: &str) -> BTreeMap<String, String> {
+    out.lines()
+        .map(|l| {
+            let (k, v) = l.split_once(": ").expect("name: value line");
+            (k.to_owned(), v.to_owned())
+        })
+        .collect()
+}
+
+/// Runs `vusim calc … --json`, expects exit `code`, returns the object and its keys in order.
+fn calc_json(args: &[&str], code: i32) -> (Value, Vec<String>) {
+    let (got, out, err) = vusim(&[&["calc"], args, &["--json"]].concat());
+    assert_eq!(got, code, "args {args:?}\nstdout {out}\nstderr {err}");
+    assert_eq!(out.trim().lines().count(), 1, "one line: {out}");
+    let v: Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    let obj = v.as_object().expect("object");
+    let mut keys: Vec<(usize, String)> = obj
+        .keys()
+        .map(|k| {
+            (
+                out.find(&format!("\"{k}\":")).expect("key in text"),
+                k.clone(),
+            )
+        })
+        .collect();
+    keys.sort();
+    (v.clone(), keys.into_iter().map(|(_, k)| k).collect())
+}
+
+/// Expects exit 2 and returns stderr.
+fn calc_err(args: &[&str]) -> String {
+    let (code, out, err) = vusim(&[&["calc"], args].concat());
+    assert_eq!(code, 2, "args {args:?}\nstdout {out}\nstderr {err}");
+    err
+}
+
+/// A vector file, parsed once per call and kept for the rest of the test process.
+fn vectors(file: &str) -> &'static Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../vectors")
+        .join(file);
+    let text = std::fs::read_to_string(&path).expect("read vector file");
+    Box::leak(Box::new(serde_json::from_str(&text).expect("vector JSON")))
+}
+
+fn named<'a>(list: &'a Value, name: &str) -> &'a Value {
+    list.as_array()
+        .expect("array")
+        .iter()
+        .find(|v| v["name"] == name)
+        .unwrap_or_else(|| panic!("vector {name:?}"))
+}
+
+fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("string field {key} in {v}"))
+}
+
+fn unhex(h: &str) -> Vec<u8> {
+    hex::decode(h).expect("hex")
+}
+
+fn xor_hex(a: &str, b: &str) -> String {
+    let v: Vec<u8> = unhex(a).iter().zip(unhex(b)).map(|(x, y)| x ^ y).collect();
+    hex::encode(v)
+}
+
+const MILENAGE_KEYS: [&str; 11] = [
+    "opc", "mac_a", "mac_s", "res", "ck", "ik", "ak", "ak_star", "autn", "sres", "kc",
+];
+
+fn milenage_args(v: &Value) -> Vec<&str> {
+    vec![
+        "milenage",
+        "--k",
+        s(v, "k"),
+        "--op",
+        s(v, "op"),
+        "--rand",
+        s(v, "rand"),
+        "--sqn",
+        s(v, "sqn"),
+        "--amf",
+        s(v, "amf"),
+    ]
+}
+
+#[test]
+fn milenage_reproduces_ts_35_208_set_1_with_gsm_outputs() {
+    let set = named(&vectors("milenage.json")["vectors"], "TS 35.208 test set 1");
+    let gsm = named(
+        &vectors("gsm_milenage.json")["vectors"],
+        "TS 55.205 test set 1",
+    );
+    assert_eq!(gsm["milenage_set"], "TS 35.208 test set 1");
+    let out = calc(&milenage_args(set));
+    let want = |k: &str| s(set, k).to_owned();
+    assert_eq!(out["opc"], want("opc"));
+    assert_eq!(out["mac_a"], want("f1"));
+    assert_eq!(out["mac_s"], want("f1star"));
+    assert_eq!(out["res"], want("f2"));
+    assert_eq!(out["ck"], want("f3"));
+    assert_eq!(out["ik"], want("f4"));
+    assert_eq!(out["ak"], want("f5"));
+    assert_eq!(out["ak_star"], want("f5star"));
+    let autn = format!(
+        "{}{}{}",
+        xor_hex(s(set, "sqn"), s(set, "f5")),
+        s(set, "amf"),
+        s(set, "f1")
+    );
+    assert_eq!(out["autn"], autn);
+    assert_eq!(out["sres"], s(gsm, "sres1"));
+    assert_eq!(out["kc"], s(gsm, "kc"));
+    assert_eq!(out.len(), MILENAGE_KEYS.len());
+
+    // Same result from OPc, given in upper case.
+    let opc_upper = s(set, "opc").to_uppercase();
+    let k_upper = s(set, "k").to_uppercase();
+    let by_opc = calc(&[
+        "milenage",
+        "--k",
+        &k_upper,
+        "--opc",
+        &opc_upper,
+        "--rand",
+        s(set, "rand"),
+        "--sqn",
+        s(set, "sqn"),
+        "--amf",
+        s(set, "amf"),
+    ]);
+    assert_eq!(by_opc, out);
+}
+
+#[test]
+fn milenage_text_order_is_stable() {
+    let set = named(&vectors("milenage.json")["vectors"], "TS 35.208 test set 1");
+    let (code, out, _) = vusim(&[&["calc"], milenage_args(set).as_slice()].concat());
+    assert_eq!(code, 0);
+    let names: Vec<&str> = out
+        .lines()
+        .map(|l| l.split_once(": ").expect("name: value").0)
+        .collect();
+    assert_eq!(names, MILENAGE_KEYS);
+}
+
+#[test]
+fn milenage_every_published_set() {
+    for set in vectors("milenage.json")["vectors"]
+        .as_array()
+        .expect("sets")
+    {
+        let out = calc(&milenage_args(set));
+        for (name, field) in [
+            ("opc", "opc"),
+            ("mac_a", "f1"),
+            ("mac_s", "f1star"),
+            ("res", "f2"),
+            ("ck", "f3"),
+            ("ik", "f4"),
+            ("ak", "f5"),
+            ("ak_star", "f5star"),
+        ] {
+            assert_eq!(out[name], s(set, field), "{} {name}", set["name"]);
+        }
+    }
+}
+
+#[test]
+fn milenage_json_keys_exactly_as_listed() {
+    let set = named(&vectors("milenage.json")["vectors"], "TS 35.208 test set 1");
+    let (v, keys) = calc_json(&milenage_args(set), 0);
+    assert_eq!(keys, MILENAGE_KEYS);
+    assert_eq!(v["mac_a"], set["f1"]);
+
+    let mut args = milenage_args(set);
+    args.extend(["--auts", "0000000000000000000000000000"]);
+    let (v, keys) = calc_json(&args, 1);
+    let mut want: Vec<&str> = MILENAGE_KEYS.to_vec();
+    want.extend(["sqn_ms", "auts_mac_ok"]);
+    assert_eq!(keys, want);
+    assert_eq!(v["auts_mac_ok"], false);
+}
+
+#[test]
+fn milenage_auts_round_trip_with_the_library() {
+    let set = named(&vectors("milenage.json")["vectors"], "TS 35.208 test set 1");
+    let k = Key128::from_hex(s(set, "k")).expect("k");
+    let opc = Opc::from_hex(s(set, "opc")).expect("opc");
+    let rand: [u8; 16] = unhex(s(set, "rand")).try_into().expect("rand");
+    let sqn_ms = [0x00, 0x00, 0x12, 0x34, 0x56, 0x78];
+    let auts = hex::encode(
+        Milenage::new(&k, &opc)
+            .build_auts(&rand, &sqn_ms)
+            .to_bytes(),
+    );
+
+    let mut args = milenage_args(set);
+    args.extend(["--auts", auts.as_str()]);
+    let out = calc(&args);
+    assert_eq!(out["sqn_ms"], hex::encode(sqn_ms));
+    assert_eq!(out["auts_mac_ok"], "true");
+    assert_eq!(out["mac_a"], s(set, "f1"), "the main outputs are unchanged");
+
+    // One flipped MAC-S bit: the check fails with exit 1, SQN_MS is still shown.
+    let mut bad = unhex(&auts);
+    *bad.last_mut().expect("14 bytes") ^= 0x01;
+    let bad = hex::encode(bad);
+    let mut args = milenage_args(set);
+    args.extend(["--auts", bad.as_str()]);
+    let (code, out, _) = vusim(&[&["calc"], args.as_slice()].concat());
+    assert_eq!(code, 1);
+    let out = lines(&out);
+    assert_eq!(out["auts_mac_ok"], "false");
+    assert_eq!(out["sqn_ms"], hex::encode(sqn_ms));
+}
+
+#[test]
+fn milenage_published_auts_vectors() {
+    for v in vectors("milenage.json")["aka_vectors"]
+        .as_array()
+        .expect("aka vectors")
+    {
+        let sqn = v["sqn"].as_str().unwrap_or("000000000000");
+        let amf = v["amf"].as_str().unwrap_or("0000");
+        let out = calc(&[
+            "milenage",
+            "--k",
+            s(v, "k"),
+            "--opc",
+            s(v, "opc"),
+            "--rand",
+            s(v, "rand"),
+            "--sqn",
+            sqn,
+            "--amf",
+            amf,
+            "--auts",
+            s(v, "auts"),
+        ]);
+        assert_eq!(out["sqn_ms"], s(v, "sqn_ms"), "{}", v["name"]);
+        assert_eq!(out["auts_mac_ok"], "true", "{}", v["name"]);
+        for (name, field) in [
+            ("autn", "autn"),
+            ("res", "res"),
+            ("sres", "sres"),
+            ("kc", "kc"),
+        ] {
+            if let Some(want) = v[field].as_str() {
+                assert_eq!(out[name], want, "{} {name}", v["name"]);
+            }
+        }
+    }
+}
+
+#[test]
+fn milenage_operator_constants() {
+    let set = named(&vectors("milenage.json")["vectors"], "TS 35.208 test set 1");
+    let base = calc(&milenage_args(set));
+    // The specification's constants given explicitly change nothing.
+    let mut args = milenage_args(set);
+    args.extend([
+        "--r1", "64", "--r2", "0", "--r3", "32", "--r4", "64", "--r5", "96",
+    ]);
+    let c = |n: u8| format!("{:032x}", n);
+    let (c1, c2, c3, c4, c5) = (c(0), c(1), c(2), c(4), c(8));
+    args.extend([
+        "--c1",
+        c1.as_str(),
+        "--c2",
+        c2.as_str(),
+        "--c3",
+        c3.as_str(),
+        "--c4",
+        c4.as_str(),
+        "--c5",
+        c5.as_str(),
+    ]);
+    assert_eq!(calc(&args), base);
+    // Another r1 changes f1/f1* only; another c3 changes CK only.
+    let mut args = milenage_args(set);
+    args.extend(["--r1", "0", "--c3", "000000000000000000000000000000ff"]);
+    let other = calc(&args);
+    assert_ne!(other["mac_a"], base["mac_a"]);
+    assert_ne!(other["ck"], base["ck"]);
+    for k in ["opc", "res", "ik", "ak", "ak_star"] {
+        assert_eq!(other[k], base[k], "{k}");
+    }
+    let err = calc_err(&[&milenage_args(set)[..], &["--r2", "128"]].concat());
+    assert!(err.contains("--r2"), "{err}");
+    let err = calc_err(&[&milenage_args(set)[..], &["--c5", "00"]].concat());
+    assert!(
+        err.contains("--c5: expected 16 bytes (32 hex digits), got 1 bytes"),
+        "{err}"
+    );
+}
+
+#[test]
+fn tuak_reproduces_ts_35_233_sets() {
+    for set in vectors("tuak.json")["vectors"].as_array().expect("sets") {
+        let n = |k: &str| set[k].as_u64().expect("number").to_string();
+        let (res, mac, ck, ik, it) = (
+            n("res_len_bits"),
+            n("mac_len_bits"),
+            n("ck_len_bits"),
+            n("ik_len_bits"),
+            n("keccak_iterations"),
+        );
+        let mut args = vec![
+            "tuak",
+            "--k",
+            s(set, "k"),
+            "--top",
+            s(set, "top"),
+            "--rand",
+            s(set, "rand"),
+            "--sqn",
+            s(set, "sqn"),
+            "--amf",
+            s(set, "amf"),
+            "--res-len",
+            &res,
+            "--mac-len",
+            &mac,
+            "--ck-len",
+            &ck,
+            "--ik-len",
+            &ik,
+            "--iterations",
+            &it,
+        ];
+        let out = calc(&args);
+        let name = &set["name"];
+        for (key, field) in [
+            ("topc", "topc"),
+            ("mac_a", "f1"),
+            ("mac_s", "f1star"),
+            ("res", "f2"),
+            ("ck", "f3"),
+            ("ik", "f4"),
+            ("ak", "f5"),
+            ("ak_star", "f5star"),
+        ] {
+            assert_eq!(out[key], s(set, field), "{name} {key}");
+        }
+        assert_eq!(out.contains_key("autn"), mac == "64", "{name} autn");
+        if mac == "64" {
+            let autn = format!(
+                "{}{}{}",
+                xor_hex(s(set, "sqn"), s(set, "f5")),
+                s(set, "amf"),
+                s(set, "f1")
+            );
+            assert_eq!(out["autn"], autn, "{name}");
+        }
+        assert_eq!(out.contains_key("kc"), ck == "128" && ik == "128", "{name}");
+        assert_eq!(out.contains_key("sres"), res != "256", "{name}");
+        // The same from TOPc.
+        args[3] = "--topc";
+        args[4] = s(set, "topc");
+        assert_eq!(calc(&args), out, "{name} via TOPc");
+    }
+}
+
+#[test]
+fn tuak_json_keys_and_auts() {
+    let set = named(&vectors("tuak.json")["vectors"], "TS 35.233 test set 1");
+    let base = [
+        "tuak",
+        "--k",
+        s(set, "k"),
+        "--topc",
+        s(set, "topc"),
+        "--rand",
+        s(set, "rand"),
+        "--sqn",
+        s(set, "sqn"),
+        "--amf",
+        s(set, "amf"),
+        "--res-len",
+        "32",
+    ];
+    let (_, keys) = calc_json(&base, 0);
+    let mut want = MILENAGE_KEYS.to_vec();
+    want[0] = "topc";
+    assert_eq!(keys, want);
+    // An all-zero AUTS does not verify.
+    let (v, _) = calc_json(&[&base[..], &["--auts", &"00".repeat(14)]].concat(), 1);
+    assert_eq!(v["auts_mac_ok"], false);
+    let err = calc_err(&[&base[..], &["--mac-len", "128", "--auts", &"00".repeat(14)]].concat());
+    assert!(err.contains("--auts"), "{err}");
+    let err = calc_err(&[&base[..], &["--ck-len", "64"]].concat());
+    assert!(err.contains("--ck-len"), "{err}");
+}
+
+#[test]
+fn xor_reproduces_vectors() {
+    for v in vectors("xor.json")["vectors"].as_array().expect("vectors") {
+        let Some(sqn) = v["sqn"].as_str() else {
+            continue;
+        };
+        let res_len = v["res_len"].as_u64().expect("res_len").to_string();
+        let out = calc(&[
+            "xor",
+            "--k",
+            s(v, "k"),
+            "--rand",
+            s(v, "rand"),
+            "--sqn",
+            sqn,
+            "--amf",
+            s(v, "amf"),
+            "--res-len",
+            &res_len,
+        ]);
+        for (key, field) in [
+            ("mac_a", "f1"),
+            ("mac_s", "f1star"),
+            ("res", "f2"),
+            ("ck", "f3"),
+            ("ik", "f4"),
+            ("ak", "f5"),
+            ("ak_star", "f5star"),
+            ("autn", "autn"),
+            ("sres", "sres"),
+            ("kc", "kc"),
+        ] {
+            if let Some(want) = v[field].as_str() {
+                assert_eq!(out[key], want, "{} {key}", v["name"]);
+            }
+        }
+    }
+    // The conformant AUTS entry (MAC-S over AMF 0000).
+    let v = named(
+        &vectors("xor.json")["vectors"],
+        "conformant AUTS for the flipk inputs (SQN_MS 1, AMF* 0000) [computed]",
+    );
+    let out = calc(&[
+        "xor",
+        "--k",
+        s(v, "k"),
+        "--rand",
+        s(v, "rand"),
+        "--sqn",
+        "000000000000",
+        "--amf",
+        "0000",
+        "--auts",
+        s(v, "auts"),
+    ]);
+    assert_eq!(out["sqn_ms"], s(v, "sqn_ms"));
+    assert_eq!(out["auts_mac_ok"], "true");
+    let (_, keys) = calc_json(
+        &[
+            "xor",
+            "--k",
+            s(v, "k"),
+            "--rand",
+            s(v, "rand"),
+            "--sqn",
+            "000000000000",
+            "--amf",
+            "0000",
+        ],
+        0,
+    );
+    assert_eq!(keys, MILENAGE_KEYS[1..]);
+}
+
+/// TS 33.220 B.2 KDF written out by hand: HMAC-SHA-256(key, FC ‖ P0 ‖ L0 ‖ …).
+fn kdf_by_hand(key: &[u8], fc: u8, params: &[&[u8]]) -> String {
+    let mut s = vec![fc];
+    for p in params {
+        s.extend_from_slice(p);
+        s.extend_from_slice(&u16::try_from(p.len()).expect("short").to_be_bytes());
+    }
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("any key length");
+    mac.update(&s);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[test]
+fn gba_matches_vectors_and_an_independent_kdf() {
+    for v in vectors("gba_kdf.json")["vectors"]
+        .as_array()
+        .expect("vectors")
+    {
+        let name = &v["name"];
+        let out = calc(&[
+            "gba",
+            "--ck",
+            s(v, "ck"),
+            "--ik",
+            s(v, "ik"),
+            "--rand",
+            s(v, "rand"),
+            "--impi",
+            s(v, "impi"),
+            "--naf-fqdn",
+            s(v, "naf_fqdn"),
+            "--ua-protocol",
+            s(v, "ua_protocol_id"),
+        ]);
+        // Published (computed) values; the BSF domain comes from the IMPI realm.
+        assert_eq!(out["b_tid"], s(v, "b_tid"), "{name}");
+        assert_eq!(out["naf_id"], s(v, "naf_id"), "{name}");
+        assert_eq!(out["ks_ext_naf"], s(v, "ks_ext_naf"), "{name}");
+        assert_eq!(out["ks_int_naf"], s(v, "ks_int_naf"), "{name}");
+
+        // Independent: S = 01 ‖ "gba-me" ‖ 0006 ‖ RAND ‖ 0010 ‖ IMPI ‖ len ‖ NAF_Id ‖ len.
+        let ks = [unhex(s(v, "ck")), unhex(s(v, "ik"))].concat();
+        assert_eq!(out["ks"], hex::encode(&ks), "{name}");
+        let fqdn = s(v, "naf_fqdn");
+        let naf_id = if fqdn.is_ascii() {
+            [fqdn.as_bytes(), &unhex(s(v, "ua_protocol_id"))].concat()
+        } else {
+            unhex(s(v, "naf_id")) // NFKC of a non-ASCII FQDN is the library's job
+        };
+        assert_eq!(out["naf_id"], hex::encode(&naf_id), "{name}");
+        let rand = unhex(s(v, "rand"));
+        let impi = s(v, "impi").as_bytes();
+        let me = kdf_by_hand(&ks, 0x01, &[b"gba-me", &rand, impi, &naf_id]);
+        let u = kdf_by_hand(&ks, 0x01, &[b"gba-u", &rand, impi, &naf_id]);
+        assert_eq!(out["ks_ext_naf"], me, "{name}");
+        assert_eq!(out["ks_int_naf"], u, "{name}");
+    }
+}
+
+#[test]
+fn gba_bsf_domain_rules() {
+    let v = &vectors("gba_kdf.json")["vectors"][0];
+    let args = |impi: &'static str| {
+        vec![
+            "gba",
+            "--ck",
+            s(v, "ck"),
+            "--ik",
+            s(v, "ik"),
+            "--rand",
+            s(v, "rand"),
+            "--impi",
+            impi,
+            "--naf-fqdn",
+            "naf.example.org",
+            "--ua-protocol",
+            "0100000002",
+        ]
+    };
+    let err = calc_err(&args("alice@example.com"));
+    assert!(err.contains("--bsf-domain"), "{err}");
+    let out = calc(
+        &[
+            &args("alice@example.com")[..],
+            &["--bsf-domain", "bsf.example.com"],
+        ]
+        .concat(),
+    );
+    assert!(out["b_tid"].ends_with("==@bsf.example.com"), "{out:?}");
+    let (_, keys) = calc_json(&args("1@ims.mnc001.mcc001.3gppnetwork.org"), 0);
+    assert_eq!(keys, ["ks", "b_tid", "naf_id", "ks_ext_naf", "ks_int_naf"]);
+}
+
+#[test]
+fn gba_autn_star() {
+    let v = &vectors("gba_kdf.json")["gba_u_autn"][0];
+    let out = calc(&["gba-autn", "--ik", s(v, "ik"), "--autn", s(v, "autn")]);
+    assert_eq!(out["autn_star"], s(v, "autn_star"));
+    // Masking twice un-masks.
+    let back = calc(&["gba-autn", "--ik", s(v, "ik"), "--autn", s(v, "autn_star")]);
+    assert_eq!(back["autn_star"], s(v, "autn"));
+}
+
+#[test]
+fn fiveg_aka_keys() {
+    let list = &vectors("5g_kdf.json")["vectors"];
+    let v = named(
+        list,
+        "conformant 5G-AKA keys for the 'main.go output' inputs [computed]",
+    );
+    let base = [
+        "5g",
+        "--ck",
+        s(v, "ck"),
+        "--ik",
+        s(v, "ik"),
+        "--rand",
+        s(v, "rand"),
+        "--res",
+        s(v, "res"),
+        "--sqn-xor-ak",
+        s(v, "sqn_xor_ak"),
+    ];
+    let with_snn = [&base[..], &["--snn", s(v, "snn"), "--supi", s(v, "supi")]].concat();
+    let out = calc(&with_snn);
+    for k in ["res_star", "hxres_star", "k_ausf", "k_seaf", "k_amf"] {
+        assert_eq!(out[k], s(v, k), "{k}");
+    }
+    // --mcc/--mnc pad a 2-digit MNC to 3 digits.
+    let by_plmn = calc(
+        &[
+            &base[..],
+            &["--mcc", "001", "--mnc", "01", "--supi", s(v, "supi")],
+        ]
+        .concat(),
+    );
+    assert_eq!(by_plmn, out);
+    let (_, keys) = calc_json(&with_snn, 0);
+    assert_eq!(
+        keys,
+        ["res_star", "hxres_star", "k_ausf", "k_seaf", "k_amf"]
+    );
+    let (_, keys) = calc_json(&[&base[..], &["--snn", s(v, "snn")]].concat(), 0);
+    assert_eq!(keys, ["res_star", "hxres_star", "k_ausf", "k_seaf"]);
+
+    // The published RES* (wmnsk, MCC 001 / MNC 01).
+    let w = named(
+        list,
+        "wmnsk/milenage RES* (K=OP=RAND=00112233..ff, SQN 1, AMF 8000, MCC 001 MNC 01)",
+    );
+    let out = calc(&[
+        "5g",
+        "--ck",
+        s(w, "ck"),
+        "--ik",
+        s(w, "ik"),
+        "--rand",
+        s(w, "rand"),
+        "--res",
+        s(w, "res"),
+        "--sqn-xor-ak",
+        "000000000000",
+        "--mcc",
+        "001",
+        "--mnc",
+        "01",
+    ]);
+    assert_eq!(out["res_star"], s(w, "res_star"));
+
+    // The published K_AUSF → K_SEAF → K_AMF chain (RAND and RES do not enter these keys).
+    let h = named(
+        list,
+        "frankurcrazy/helloworld 5g/keys chain (PLMN 001/01, IMSI 001010123456789)",
+    );
+    let out = calc(&[
+        "5g",
+        "--ck",
+        s(h, "ck"),
+        "--ik",
+        s(h, "ik"),
+        "--rand",
+        &"00".repeat(16),
+        "--res",
+        &"00".repeat(8),
+        "--sqn-xor-ak",
+        s(h, "sqn_xor_ak"),
+        "--snn",
+        s(h, "snn"),
+        "--supi",
+        s(h, "supi"),
+        "--abba",
+        s(h, "abba"),
+    ]);
+    for k in ["k_ausf", "k_seaf", "k_amf"] {
+        assert_eq!(out[k], s(h, k), "{k}");
+    }
+}
+
+#[test]
+fn fiveg_eap_aka_prime_rfc_5448() {
+    for v in vectors("rfc5448.json")["vectors"]
+        .as_array()
+        .expect("vectors")
+    {
+        let args = [
+            "5g",
+            "--eap-aka-prime",
+            "--ck",
+            s(v, "ck"),
+            "--ik",
+            s(v, "ik"),
+            "--sqn-xor-ak",
+            s(v, "sqn_xor_ak"),
+            "--identity",
+            s(v, "identity"),
+            "--network-name",
+            s(v, "network_name"),
+        ];
+        let out = calc(&args);
+        for k in [
+            "ck_prime", "ik_prime", "k_encr", "k_aut", "k_re", "msk", "emsk",
+        ] {
+            assert_eq!(out[k], s(v, k), "{} {k}", v["name"]);
+        }
+        assert_eq!(out["k_ausf"], s(v, "emsk")[..64], "{}", v["name"]);
+        let (_, keys) = calc_json(&args, 0);
+        assert_eq!(
+            keys,
+            ["ck_prime", "ik_prime", "k_encr", "k_aut", "k_re", "msk", "emsk", "k_ausf"]
+        );
+    }
+    // The network name defaults to the SNN.
+    let v = &vectors("rfc5448.json")["vectors"][0];
+    let common = [
+        "5g",
+        "--eap-aka-prime",
+        "--ck",
+        s(v, "ck"),
+        "--ik",
+        s(v, "ik"),
+        "--sqn-xor-ak",
+        s(v, "sqn_xor_ak"),
+        "--identity",
+        s(v, "identity"),
+    ];
+    let snn = "5G:mnc001.mcc001.3gppnetwork.org";
+    let a = calc(&[&common[..], &["--snn", snn]].concat());
+    let b = calc(&[&common[..], &["--network-name", snn]].concat());
+    assert_eq!(a["ck_prime"], b["ck_prime"]);
+    assert_eq!(a["k_ausf"], b["k_ausf"]);
+    assert!(a.contains_key("k_seaf") && !b.contains_key("k_seaf"));
+    let err = calc_err(&common);
+    assert!(err.contains("--network-name"), "{err}");
+}
+
+#[test]
+fn akma_vectors() {
+    for v in vectors("akma.json")["vectors"].as_array().expect("vectors") {
+        let name = &v["name"];
+        for (format, field) in [
+            ("rid-dot-base64", "a_kid_rid_dot_base64"),
+            ("rid-dot-hex", "a_kid_rid_dot_hex"),
+            ("tagged", "a_kid_tagged"),
+        ] {
+            let out = calc(&[
+                "akma",
+                "--k-ausf",
+                s(v, "k_ausf"),
+                "--supi",
+                s(v, "supi"),
+                "--rid",
+                s(v, "rid"),
+                "--realm",
+                s(v, "realm"),
+                "--a-kid-format",
+                format,
+            ]);
+            assert_eq!(out["k_akma"], s(v, "k_akma"), "{name}");
+            assert_eq!(out["a_tid"], s(v, "a_tid"), "{name}");
+            assert_eq!(out["a_kid"], s(v, field), "{name} {format}");
+        }
+        for af in v["afs"].as_array().expect("afs") {
+            let args = [
+                "akma",
+                "--k-ausf",
+                s(v, "k_ausf"),
+                "--supi",
+                s(v, "supi"),
+                "--af-fqdn",
+                s(af, "af_fqdn"),
+                "--ua-protocol",
+                s(af, "ua_protocol_id"),
+            ];
+            let out = calc(&args);
+            assert_eq!(out["k_af"], s(af, "k_af"), "{name}");
+            let (_, keys) = calc_json(&args, 0);
+            assert_eq!(keys, ["k_akma", "a_tid", "k_af"]);
+        }
+    }
+}
+
+#[test]
+fn suci_imsi_vectors_and_deconceal() {
+    for v in vectors("suci.json")["vectors"].as_array().expect("vectors") {
+        if v["supi_type"] != "imsi" {
+            continue;
+        }
+        let name = &v["name"];
+        let (profile, scheme_id) = match s(v, "scheme") {
+            "null" => ("null", "0"),
+            "profile_a" => ("a", "1"),
+            _ => ("b", "2"),
+        };
+        let (mcc, mnc) = s(v, "mcc_mnc").split_at(3);
+        let mut args = vec![
+            "suci",
+            "--profile",
+            profile,
+            "--msin",
+            s(v, "msin"),
+            "--mcc",
+            mcc,
+            "--mnc",
+            mnc,
+        ];
+        if profile != "null" {
+            args.extend([
+                "--hn-pub",
+                s(v, "hn_public_key"),
+                "--eph-priv",
+                s(v, "eph_private_key"),
+                "--hn-key-id",
+                "7",
+            ]);
+        }
+        let out = calc(&args);
+        assert_eq!(out["scheme_output"], s(v, "scheme_output"), "{name}");
+        let written = if profile == "null" {
+            s(v, "msin")
+        } else {
+            s(v, "scheme_output")
+        };
+        let key_id = if profile == "null" { "0" } else { "7" };
+        assert_eq!(
+            out["suci"],
+            format!("suci-0-{mcc}-{mnc}-0000-{scheme_id}-{key_id}-{written}"),
+            "{name}"
+        );
+        let (_, keys) = calc_json(&args, 0);
+        assert_eq!(keys, ["scheme_output", "suci"]);
+
+        if profile != "null" {
+            let back = calc(&[
+                "suci-deconceal",
+                "--profile",
+                profile,
+                "--hn-priv",
+                s(v, "hn_private_key"),
+                "--scheme-output",
+                s(v, "scheme_output"),
+            ]);
+            assert_eq!(back["mac_ok"], "true", "{name}");
+            assert_eq!(back["scheme_input"], s(v, "scheme_input"), "{name}");
+            assert_eq!(back["msin"], s(v, "msin"), "{name}");
+            // A changed tag fails the check with exit 1.
+            let mut bad = unhex(s(v, "scheme_output"));
+            *bad.last_mut().expect("tag") ^= 0x80;
+            let (v2, _) = calc_json(
+                &[
+                    "suci-deconceal",
+                    "--profile",
+                    profile,
+                    "--hn-priv",
+                    s(v, "hn_private_key"),
+                    "--scheme-output",
+                    &hex::encode(bad),
+                ],
+                1,
+            );
+            assert_eq!(v2["mac_ok"], false, "{name}");
+        }
+    }
+    // Profile B also takes the uncompressed home network key.
+    let v = named(
+        &vectors("suci.json")["vectors"],
+        "TS 33.501 C.4.4.1 ECIES Profile B, IMSI-based SUPI",
+    );
+    let out = calc(&[
+        "suci",
+        "--profile",
+        "b",
+        "--msin",
+        s(v, "msin"),
+        "--mcc",
+        "274",
+        "--mnc",
+        "012",
+        "--hn-pub",
+        s(v, "hn_public_key_uncompressed"),
+        "--eph-priv",
+        s(v, "eph_private_key"),
+    ]);
+    assert_eq!(out["scheme_output"], s(v, "scheme_output"));
+}
+
+#[test]
+fn suci_nai_vectors() {
+    for v in vectors("suci.json")["vectors"].as_array().expect("vectors") {
+        if v["supi_type"] != "nai" {
+            continue;
+        }
+        let name = &v["name"];
+        let profile = match s(v, "scheme") {
+            "null" => "null",
+            "profile_a" => "a",
+            _ => "b",
+        };
+        let mut args = vec![
+            "suci",
+            "--profile",
+            profile,
+            "--nai-user",
+            s(v, "supi_nai"),
+            "--routing-indicator",
+            "678",
+        ];
+        if profile != "null" {
+            args.extend([
+                "--hn-pub",
+                s(v, "hn_public_key"),
+                "--eph-priv",
+                s(v, "eph_private_key"),
+            ]);
+        }
+        let out = calc(&args);
+        let text = s(v, "scheme_output_text");
+        let (user, realm) = s(v, "supi_nai").split_once('@').expect("NAI");
+        if profile == "null" {
+            assert_eq!(out["scheme_output"], s(v, "scheme_input"), "{name}");
+            assert_eq!(
+                out["suci"],
+                format!("type1.rid678.schid0.{text}@{realm}"),
+                "{name}"
+            );
+        } else {
+            let sid = if profile == "a" { 1 } else { 2 };
+            assert_eq!(
+                out["suci"],
+                format!("type1.rid678.schid{sid}.hnkey1.{text}@{realm}"),
+                "{name}"
+            );
+            let want = [s(v, "eph_public_key"), s(v, "ciphertext"), s(v, "mac_tag")].concat();
+            assert_eq!(out["scheme_output"], want, "{name}");
+            // The SIDF takes the NAI-form output too.
+            let back = calc(&[
+                "suci-deconceal",
+                "--profile",
+                profile,
+                "--hn-priv",
+                s(v, "hn_private_key"),
+                "--scheme-output",
+                text,
+            ]);
+            assert_eq!(back["username"], user, "{name}");
+            assert_eq!(back["scheme_input"], s(v, "scheme_input"), "{name}");
+        }
+    }
+}
+
+#[test]
+fn kdf_generic_reproduces_named_derivations() {
+    // K_SEAF = KDF(K_AUSF, 0x6C, SNN).
+    let v = named(
+        &vectors("5g_kdf.json")["vectors"],
+        "frankurcrazy/helloworld 5g/keys chain (PLMN 001/01, IMSI 001010123456789)",
+    );
+    let snn = format!("str:{}", s(v, "snn"));
+    let out = calc(&[
+        "kdf",
+        "--key",
+        s(v, "k_ausf"),
+        "--fc",
+        "6c",
+        "--param",
+        &snn,
+    ]);
+    assert_eq!(out["derived"], s(v, "k_seaf"));
+    let out = calc(&[
+        "kdf",
+        "--key",
+        s(v, "k_ausf"),
+        "--fc",
+        "6C",
+        "--param-str",
+        s(v, "snn"),
+    ]);
+    assert_eq!(out["derived"], s(v, "k_seaf"));
+    // K_AMF = KDF(K_SEAF, 0x6D, SUPI, ABBA): text then octets.
+    let supi = format!("str:{}", s(v, "supi"));
+    let abba = format!("hex:{}", s(v, "abba"));
+    let out = calc(&[
+        "kdf",
+        "--key",
+        s(v, "k_seaf"),
+        "--fc",
+        "6d",
+        "--param",
+        &supi,
+        "--param",
+        &abba,
+    ]);
+    assert_eq!(out["derived"], s(v, "k_amf"));
+    // --param-str values come after every --param value, whatever the command-line order.
+    let out = calc(&[
+        "kdf",
+        "--key",
+        s(v, "k_seaf"),
+        "--fc",
+        "6d",
+        "--param-str",
+        s(v, "supi"),
+        "--param",
+        s(v, "abba"),
+    ]);
+    assert_ne!(out["derived"], s(v, "k_amf"));
+    assert_eq!(
+        out["derived"],
+        kdf_by_hand(
+            &unhex(s(v, "k_seaf")),
+            0x6d,
+            &[&unhex(s(v, "abba")), s(v, "supi").as_bytes()]
+        )
+    );
+    // Two-byte FC: e2e_key = KDF(Ks_NAF, FF E4, Ka).
+    let t = &vectors("seed.json")["third_party"][0];
+    let out = calc(&[
+        "kdf",
+        "--key",
+        s(t, "ks_naf"),
+        "--fc",
+        "ffe4",
+        "--param",
+        s(t, "ka"),
+    ]);
+    assert_eq!(out["derived"], s(t, "e2e_key"));
+    let (_, keys) = calc_json(&["kdf", "--key", "00", "--fc", "01"], 0);
+    assert_eq!(keys, ["derived"]);
+
+    assert!(calc_err(&["kdf", "--key", "00", "--fc", "ff"]).contains("--fc"));
+    assert!(calc_err(&["kdf", "--key", "00", "--fc", "1234"]).contains("--fc"));
+    let err = calc_err(&[
+        "kdf", "--key", "00", "--fc", "01", "--param", "str:a", "--param", "xy",
+    ]);
+    assert!(err.contains("--param 2"), "{err}");
+}
+
+#[test]
+fn seed_schemes() {
+    let seed = vectors("seed.json");
+    for v in seed["iot"].as_array().expect("iot") {
+        let args = [
+            "iot",
+            "--ck",
+            s(v, "ck"),
+            "--ik",
+            s(v, "ik"),
+            "--as-id",
+            s(v, "as_id"),
+            "--rand-as",
+            s(v, "rand_as"),
+            "--guti",
+            s(v, "guti"),
+        ];
+        let out = calc(&args);
+        for k in ["ks", "ks_as", "ks_as_enc", "ks_as_int", "k_app"] {
+            assert_eq!(out[k], s(v, k), "{} {k}", v["name"]);
+        }
+        assert_eq!(out["t"], s(v, "tag"), "{}", v["name"]);
+        let (_, keys) = calc_json(&args, 0);
+        assert_eq!(
+            keys,
+            ["ks", "ks_as", "ks_as_enc", "ks_as_int", "k_app", "t"]
+        );
+        let (_, keys) = calc_json(&args[..9], 0);
+        assert_eq!(keys, ["ks", "ks_as", "ks_as_enc", "ks_as_int", "k_app"]);
+    }
+    let t = &seed["third_party"][0];
+    let out = calc(&["e2e", "--ks-naf", s(t, "ks_naf"), "--ka", s(t, "ka")]);
+    assert_eq!(out["e2e_key"], s(t, "e2e_key"));
+}
+
+#[test]
+fn bad_hex_and_wrong_lengths_exit_2_naming_the_argument() {
+    let set = named(&vectors("milenage.json")["vectors"], "TS 35.208 test set 1");
+    let mut args = milenage_args(set);
+    let short_k = &s(set, "k")[..30];
+    args[2] = short_k;
+    let err = calc_err(&args);
+    assert!(
+        err.contains("--k: expected 16 bytes (32 hex digits), got 15 bytes"),
+        "{err}"
+    );
+
+    let mut args = milenage_args(set);
+    args[6] = "23553cbe9637a89d218ae64dae47bfzz";
+    let err = calc_err(&args);
+    assert!(err.contains("--rand: invalid hex character 'z'"), "{err}");
+
+    let mut args = milenage_args(set);
+    args[8] = "ff9bb4d0b60";
+    let err = calc_err(&args);
+    assert!(err.contains("--sqn: odd number of hex digits"), "{err}");
+
+    let err = calc_err(&[&milenage_args(set)[..], &["--auts", "00"]].concat());
+    assert!(
+        err.contains("--auts: expected 14 bytes (28 hex digits), got 1 bytes"),
+        "{err}"
+    );
+
+    let err = calc_err(&[
+        "tuak",
+        "--k",
+        &"ab".repeat(20),
+        "--topc",
+        &"00".repeat(32),
+        "--rand",
+        &"00".repeat(16),
+        "--sqn",
+        &"00".repeat(6),
+        "--amf",
+        "0000",
+    ]);
+    assert!(
+        err.contains("--k: expected 16 or 32 bytes (32 or 64 hex digits), got 20 bytes"),
+        "{err}"
+    );
+
+    let err = calc_err(&[
+        "gba",
+        "--ck",
+        &"00".repeat(16),
+        "--ik",
+        &"00".repeat(16),
+        "--rand",
+        &"00".repeat(16),
+        "--impi",
+        "1@ims.mnc001.mcc001.3gppnetwork.org",
+        "--naf-fqdn",
+        "naf",
+        "--ua-protocol",
+        "01000000",
+    ]);
+    assert!(
+        err.contains("--ua-protocol: expected 5 bytes (10 hex digits), got 4 bytes"),
+        "{err}"
+    );
+
+    let err = calc_err(&[
+        "5g",
+        "--ck",
+        &"00".repeat(16),
+        "--ik",
+        &"00".repeat(16),
+        "--rand",
+        &"00".repeat(16),
+        "--res",
+        "000000",
+        "--sqn-xor-ak",
+        &"00".repeat(6),
+        "--snn",
+        "x",
+    ]);
+    assert!(err.contains("--res: expected 4 to 16 bytes"), "{err}");
+
+    let err = calc_err(&[
+        "5g",
+        "--ck",
+        &"00".repeat(16),
+        "--ik",
+        &"00".repeat(16),
+        "--rand",
+        &"00".repeat(16),
+        "--res",
+        &"00".repeat(8),
+        "--sqn-xor-ak",
+        &"00".repeat(6),
+        "--mcc",
+        "1",
+        "--mnc",
+        "01",
+    ]);
+    assert!(err.contains("--mcc"), "{err}");
+
+    let err = calc_err(&[
+        "suci",
+        "--profile",
+        "a",
+        "--msin",
+        "0123456789",
+        "--mcc",
+        "001",
+        "--mnc",
+        "01",
+        "--hn-pub",
+        &"00".repeat(33),
+        "--eph-priv",
+        &"11".repeat(32),
+    ]);
+    assert!(err.contains("--hn-pub: expected 32 bytes"), "{err}");
+
+    let err = calc_err(&["akma", "--k-ausf", "00", "--supi", "1"]);
+    assert!(
+        err.contains("--k-ausf: expected 32 bytes (64 hex digits), got 1 bytes"),
+        "{err}"
+    );
+
+    let err = calc_err(&["e2e", "--ks-naf", &"00".repeat(32), "--ka", ""]);
+    assert!(err.contains("--ka: expected at least 1 byte"), "{err}");
+
+    let err = calc_err(&["gba-autn", "--ik", &"00".repeat(16), "--autn", "0g"]);
+    assert!(err.contains("--autn: invalid hex character 'g'"), "{err}");
+}
