@@ -371,6 +371,11 @@ impl Usim {
         if cmd.p1() != 0 || cmd.p2() & 0x80 == 0 || cmd.p2() & 0x78 != 0 {
             return Err(StatusWord::INCORRECT_P1P2);
         }
+        // Like RUN GSM ALGORITHM before it, AUTHENTICATE needs the application PIN (verified or
+        // disabled).
+        if !ctx.security.satisfied(crate::fs::spec::Rule::Pin1, ctx.adf) {
+            return Err(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
+        }
         let data = cmd.data();
         match cmd.p2() & 0x07 {
             0 => {

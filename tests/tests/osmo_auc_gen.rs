@@ -47,6 +47,7 @@ fn card(k: &str, opc: &str) -> Card {
     p.auth.sqn.delta = 0;
     let mut c = p.build_card("osmo test").expect("card");
     exchange(&mut c, "00 A4 04 0C 07 A0000000871002", "9000");
+    exchange(&mut c, "00 20 00 01 08 31323334FFFFFFFF", "9000");
     c
 }
 

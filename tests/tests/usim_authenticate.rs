@@ -122,6 +122,17 @@ fn mac_failure_and_bad_input() {
 }
 
 #[test]
+fn authenticate_needs_pin1() {
+    let v = vector("milenage.json", 0);
+    let mut c = profile().build_card("test").expect("card");
+    assert_eq!(sw(&mut c, "00 A4 04 0C 07 A0000000871002"), "9000");
+    let cmd = format!("00 88 00 81 22 10 {} 10 {} 00", up(&h(&v, "rand")), up(&set1_autn(&v)));
+    exchange(&mut c, &cmd, "6982");
+    exchange(&mut c, "00 20 00 01 08 31323334FFFFFFFF", "9000");
+    assert!(send(&mut c, &cmd).starts_with("DB08"));
+}
+
+#[test]
 fn gsm_context_matches_ts_55_205_set_1() {
     let g = vector("gsm_milenage.json", 0);
     let mut c = card(&profile());
