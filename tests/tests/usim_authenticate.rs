@@ -126,7 +126,11 @@ fn authenticate_needs_pin1() {
     let v = vector("milenage.json", 0);
     let mut c = profile().build_card("test").expect("card");
     assert_eq!(sw(&mut c, "00 A4 04 0C 07 A0000000871002"), "9000");
-    let cmd = format!("00 88 00 81 22 10 {} 10 {} 00", up(&h(&v, "rand")), up(&set1_autn(&v)));
+    let cmd = format!(
+        "00 88 00 81 22 10 {} 10 {} 00",
+        up(&h(&v, "rand")),
+        up(&set1_autn(&v))
+    );
     exchange(&mut c, &cmd, "6982");
     exchange(&mut c, "00 20 00 01 08 31323334FFFFFFFF", "9000");
     assert!(send(&mut c, &cmd).starts_with("DB08"));
@@ -242,6 +246,16 @@ fn gba_u_bootstrap_and_naf_derivation() {
     // Ks_int_NAF never leaves the card.
     let int = up(&naf_key(&v, "gba-u", impi, &naf_id));
     assert!(!rec.contains(&int));
+    // Key lifetime: usable until the lifetime the ME wrote, refused from then on.
+    let end = vusim_applet::usim::parse_lifetime(lifetime.as_bytes()).expect("lifetime");
+    c.set_time(Some(end - 1));
+    exchange(
+        &mut c,
+        &naf_cmd(&naf_id, impi),
+        &format!("DB20{}9000", up(&ext)),
+    );
+    c.advance_time(1);
+    exchange(&mut c, &naf_cmd(&naf_id, impi), "6985");
 }
 
 #[test]

@@ -4,8 +4,10 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+pub mod aka;
 pub mod calc;
 pub mod decode;
+pub mod gba;
 
 /// The subcommands, in the order `--help` shows them.
 #[derive(Debug, Subcommand)]
@@ -14,6 +16,10 @@ pub enum Command {
     Decode(decode::DecodeArgs),
     /// Network-side calculator: MILENAGE/TUAK/XOR vectors, GBA, 5G, AKMA, SUCI and KDF keys.
     Calc(Box<calc::CalcArgs>),
+    /// GBA_U end to end: bootstrap on the card, B-TID/lifetime in EF_GBABP, NAF derivation on both sides.
+    Gba(gba::GbaArgs),
+    /// AKA end to end: AuC vector, AUTHENTICATE on the card, RES against XRES, AUTS resynchronisation.
+    Aka(aka::AkaArgs),
 }
 
 /// Run a subcommand.
@@ -21,5 +27,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Decode(args) => decode::run(&args),
         Command::Calc(args) => calc::run(&args),
+        Command::Gba(args) => gba::run(&args),
+        Command::Aka(args) => aka::run(&args),
     }
 }
