@@ -6,6 +6,7 @@ use clap::Subcommand;
 
 pub mod aka;
 pub mod calc;
+pub mod card;
 pub mod decode;
 pub mod gba;
 
@@ -14,6 +15,8 @@ pub mod gba;
 pub enum Command {
     /// Annotate command APDUs, responses and status words (e.g. `vusim decode 00A40004023F0000 6A82`).
     Decode(decode::DecodeArgs),
+    /// Card files: `card new` writes a fresh profile, `card show` prints one (secrets redacted).
+    Card(card::CardArgs),
     /// Network-side calculator: MILENAGE/TUAK/XOR vectors, GBA, 5G, AKMA, SUCI and KDF keys.
     Calc(Box<calc::CalcArgs>),
     /// GBA_U end to end: bootstrap on the card, B-TID/lifetime in EF_GBABP, NAF derivation on both sides.
@@ -27,6 +30,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Decode(args) => decode::run(&args),
         Command::Calc(args) => calc::run(&args),
+        Command::Card(args) => card::run(&args),
         Command::Gba(args) => gba::run(&args),
         Command::Aka(args) => aka::run(&args),
     }

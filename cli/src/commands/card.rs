@@ -1,0 +1,182 @@
+//! `vusim card new` and `vusim card show`: write a fresh card profile, print one with secrets redacted.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand, ValueEnum};
+use rand::RngCore;
+use vusim_applet::profile::{self, Profile};
+use vusim_applet::store::{save_atomic, DurableCard};
+
+/// `vusim card …`.
+#[derive(Debug, Args)]
+pub struct CardArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: CardAction,
+}
+
+/// Card actions.
+#[derive(Debug, Subcommand)]
+pub enum CardAction {
+    /// Write a fresh card profile (random K and OPc unless given).
+    New(NewArgs),
+    /// Print a card file, secrets redacted unless --reveal, with a decoded summary.
+    Show(ShowArgs),
+}
+
+/// Authentication algorithm.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Algorithm {
+    /// MILENAGE (TS 35.206).
+    Milenage,
+    /// TUAK (TS 35.231).
+    Tuak,
+    /// XOR test algorithm (TS 34.108).
+    Xor,
+}
+
+/// Arguments of `vusim card new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Output file (mode 0600); standard output when absent.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// IMSI digits.
+    #[arg(long)]
+    pub imsi: Option<String>,
+    /// ICCID digits.
+    #[arg(long)]
+    pub iccid: Option<String>,
+    /// K, hex (16 bytes; TUAK also 32). Random when absent.
+    #[arg(long)]
+    pub k: Option<String>,
+    /// OP (MILENAGE) / TOP (TUAK), hex.
+    #[arg(long, conflicts_with = "opc")]
+    pub op: Option<String>,
+    /// OPc (MILENAGE) / TOPc (TUAK), hex. Random when neither --op nor --opc is given.
+    #[arg(long)]
+    pub opc: Option<String>,
+    /// Authentication algorithm.
+    #[arg(long, value_enum, default_value = "milenage")]
+    pub algorithm: Algorithm,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Arguments of `vusim card show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Card file.
+    pub file: PathBuf,
+    /// Print secrets (K, OP/OPc, PINs, keys in the state) instead of `<redacted>`.
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+fn random_hex(n: usize) -> String {
+    let mut b = vec![0u8; n];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode_upper(b)
+}
+
+/// Run `vusim card …`.
+pub fn run(args: &CardArgs) -> anyhow::Result<ExitCode> {
+    match &args.action {
+        CardAction::New(a) => new(a),
+        CardAction::Show(a) => show(a),
+    }
+}
+
+fn new(a: &NewArgs) -> anyhow::Result<ExitCode> {
+    let mut p = Profile::embedded_default();
+    p.state = None;
+    let (name, secret_len) = match a.algorithm {
+        Algorithm::Milenage => ("milenage", 16),
+        Algorithm::Tuak => ("tuak", 32),
+        Algorithm::Xor => ("xor", 16),
+    };
+    p.auth.algorithm = name.to_string();
+    p.auth.k = a.k.clone().unwrap_or_else(|| random_hex(16));
+    p.auth.op = a.op.clone();
+    p.auth.opc = match (&a.op, &a.opc, a.algorithm) {
+        (_, _, Algorithm::Xor) => None,
+        (Some(_), _, _) => None,
+        (None, Some(opc), _) => Some(opc.clone()),
+        (None, None, _) => Some(random_hex(secret_len)),
+    };
+    if matches!(a.algorithm, Algorithm::Xor) {
+        p.auth.op = None;
+    }
+    if let Some(imsi) = &a.imsi {
+        p.usim.imsi = Some(imsi.clone());
+    }
+    if let Some(iccid) = &a.iccid {
+        p.card.iccid = Some(iccid.clone());
+    }
+    let target = a
+        .out
+        .as_ref()
+        .map_or_else(|| "<new card>".to_string(), |o| o.display().to_string());
+    // Validate by building the card.
+    p.build_card(&target)?;
+    let text = format!(
+        "# vusim card profile: identities, keys, PINs and (after use) the card's saved state.\n{}",
+        p.to_toml().map_err(anyhow::Error::msg)?
+    );
+    match &a.out {
+        Some(path) => {
+            if path.exists() && !a.force {
+                bail!("{}: exists (use --force to overwrite)", path.display());
+            }
+            save_atomic(path, &text)?;
+            eprintln!("vusim: wrote {}", path.display());
+        }
+        None => {
+            std::io::stdout()
+                .write_all(text.as_bytes())
+                .context("writing to standard output")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(a: &ShowArgs) -> anyhow::Result<ExitCode> {
+    let card = DurableCard::open(&a.file)?;
+    let shown = if a.reveal {
+        card.profile().clone()
+    } else {
+        profile::redact(card.profile())
+    };
+    print!("{}", shown.to_toml().map_err(anyhow::Error::msg)?);
+    println!("\n# decoded");
+    let c = card.card();
+    for p in c.security().pins() {
+        println!(
+            "# PIN {:02X}: {} retries left, {}, unblock retries {}",
+            p.key_ref,
+            p.retries,
+            if p.enabled { "enabled" } else { "disabled" },
+            p.unblock_retries
+        );
+    }
+    let fs = c.fs();
+    if let Some(ust) = fs
+        .iter()
+        .find(|(_, n)| n.fid == 0x6F38 && n.adf.is_some() && n.name == "EF.UST")
+        .and_then(|(id, _)| fs.data(id))
+    {
+        let names: Vec<String> = profile::services::list(ust)
+            .into_iter()
+            .map(|n| match profile::services::ust_name(n) {
+                Some(name) => format!("{n} ({name})"),
+                None => n.to_string(),
+            })
+            .collect();
+        println!("# UST services: {}", names.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
