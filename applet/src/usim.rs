@@ -6,6 +6,7 @@ use vusim_apdu::{Command, Response, StatusWord};
 use zeroize::Zeroizing;
 
 use crate::card::applet::{service_available, Applet, Context};
+use crate::card::keystore::{KeyEntry, KeyKind};
 use crate::crypto::aka::{self, AkaAlgorithm, Autn};
 use crate::crypto::gba;
 use crate::crypto::gsm;
@@ -223,23 +224,6 @@ impl Default for SqnPolicy {
     }
 }
 
-/// One Ks_int_NAF entry (TS 33.220 Annex G.2), kept inside the card.
-#[derive(Clone)]
-pub struct NafKey {
-    /// NAF_Id = FQDN ‖ Ua security protocol identifier.
-    pub naf_id: Vec<u8>,
-    /// B-TID of the bootstrap it comes from.
-    pub b_tid: Vec<u8>,
-    /// Ks_int_NAF.
-    pub key: Zeroizing<[u8; 32]>,
-    /// When it stops being usable (the Ks lifetime at derivation), seconds since the epoch.
-    pub expires: Option<u64>,
-    /// EF_GBANL record holding its NAF_ID and B-TID.
-    pub record: u8,
-    /// Recency: higher is more recently derived or used.
-    pub last_used: u64,
-}
-
 /// The GBA_U bootstrap state: Ks, RAND and when it was bootstrapped.
 #[derive(Clone)]
 pub struct Bootstrap {
@@ -259,8 +243,6 @@ pub struct Usim {
     /// SEQ_MS per IND (TS 33.102 Annex C.1.2).
     seq: Vec<u64>,
     bootstrap: Option<Bootstrap>,
-    naf: Vec<NafKey>,
-    counter: u64,
 }
 
 impl Usim {
@@ -272,16 +254,7 @@ impl Usim {
             seq: vec![0; 1usize << policy.ind_bits],
             policy,
             bootstrap: None,
-            naf: Vec::new(),
-            counter: 0,
         }
-    }
-
-    /// The Ks_int_NAF entries, most recent first (for the GBA API applet).
-    pub fn naf_keys(&self) -> Vec<&NafKey> {
-        let mut v: Vec<&NafKey> = self.naf.iter().collect();
-        v.sort_by_key(|k| std::cmp::Reverse(k.last_used));
-        v
     }
 
     /// The highest SQN accepted so far (SEQ ‖ IND).
@@ -540,34 +513,20 @@ impl Usim {
         if rec_bytes.len() > rl {
             return Err(StatusWord::NOT_ENOUGH_MEMORY);
         }
-        self.counter += 1;
-        let record = match self.naf.iter().position(|k| k.naf_id == naf_id) {
-            Some(i) => {
-                let r = self.naf.get(i).map_or(1, |k| k.record);
-                self.naf.remove(i);
-                r
-            }
-            None => {
-                let used: Vec<u8> = self.naf.iter().map(|k| k.record).collect();
-                match (1..=count).find(|r| !used.contains(r)) {
-                    Some(free) => free,
-                    None => {
-                        // Full: overwrite the least recently used entry (Annex G.2).
-                        let (i, r) = self
-                            .naf
-                            .iter()
-                            .enumerate()
-                            .min_by_key(|(_, k)| k.last_used)
-                            .map(|(i, k)| (i, k.record))
-                            .ok_or(StatusWord::NOT_ENOUGH_MEMORY)?;
-                        self.naf.remove(i);
-                        r
-                    }
-                }
-            }
-        };
+        let record = ctx.keys.put(
+            KeyEntry {
+                kind: KeyKind::KsIntNaf,
+                id: naf_id.to_vec(),
+                reference: b_tid,
+                key: Zeroizing::new(int.expose().to_vec()),
+                expires: lifetime,
+                slot: 0,
+                last_used: 0,
+            },
+            Some(count),
+        );
         if let Some(d) = ctx.fs.data_mut(ef) {
-            let start = usize::from(record - 1) * rl;
+            let start = usize::from(record.saturating_sub(1)) * rl;
             if let Some(slot) = d.get_mut(start..start + rl) {
                 slot.fill(0xFF);
                 if let Some(dst) = slot.get_mut(..rec_bytes.len()) {
@@ -575,14 +534,6 @@ impl Usim {
                 }
             }
         }
-        self.naf.push(NafKey {
-            naf_id: naf_id.to_vec(),
-            b_tid,
-            key: Zeroizing::new(*int.expose()),
-            expires: lifetime,
-            record,
-            last_used: self.counter,
-        });
         *ctx.dirty = true;
         let mut out = vec![0xDB, 0x20];
         out.extend_from_slice(ext.expose());
@@ -709,40 +660,6 @@ impl Applet for Usim {
             );
             t.insert("gba".into(), toml::Value::Table(g));
         }
-        let naf: Vec<toml::Value> = self
-            .naf
-            .iter()
-            .map(|k| {
-                let mut e = toml::Table::new();
-                e.insert(
-                    "naf_id".into(),
-                    toml::Value::String(hex::encode_upper(&k.naf_id)),
-                );
-                e.insert(
-                    "b_tid".into(),
-                    toml::Value::String(hex::encode_upper(&k.b_tid)),
-                );
-                e.insert(
-                    "key".into(),
-                    toml::Value::String(hex::encode_upper(k.key.as_slice())),
-                );
-                if let Some(x) = k.expires {
-                    e.insert(
-                        "expires".into(),
-                        toml::Value::Integer(i64::try_from(x).unwrap_or(i64::MAX)),
-                    );
-                }
-                e.insert("record".into(), toml::Value::Integer(i64::from(k.record)));
-                e.insert(
-                    "last_used".into(),
-                    toml::Value::Integer(i64::try_from(k.last_used).unwrap_or(0)),
-                );
-                toml::Value::Table(e)
-            })
-            .collect();
-        if !naf.is_empty() {
-            t.insert("naf".into(), toml::Value::Array(naf));
-        }
         Some(t)
     }
 
@@ -778,38 +695,6 @@ impl Applet for Usim {
                 .map_err(|_| "gba.rand: 16 bytes")?;
             let at = int(g.get("at").ok_or("gba.at missing")?, "gba.at")?;
             self.bootstrap = Some(Bootstrap { ks, rand, at });
-        }
-        if let Some(list) = t.get("naf").and_then(toml::Value::as_array) {
-            self.naf.clear();
-            for (i, e) in list.iter().enumerate() {
-                let e = e
-                    .as_table()
-                    .ok_or_else(|| format!("naf[{i}]: not a table"))?;
-                let key: [u8; 32] = hexv(e.get("key"), "naf.key")?
-                    .try_into()
-                    .map_err(|_| "naf.key: 32 bytes")?;
-                let record = u8::try_from(int(
-                    e.get("record").ok_or("naf.record missing")?,
-                    "naf.record",
-                )?)
-                .map_err(|_| "naf.record")?;
-                let last_used = int(
-                    e.get("last_used").ok_or("naf.last_used missing")?,
-                    "naf.last_used",
-                )?;
-                self.counter = self.counter.max(last_used);
-                self.naf.push(NafKey {
-                    naf_id: hexv(e.get("naf_id"), "naf.naf_id")?,
-                    b_tid: hexv(e.get("b_tid"), "naf.b_tid")?,
-                    key: Zeroizing::new(key),
-                    expires: e
-                        .get("expires")
-                        .map(|v| int(v, "naf.expires"))
-                        .transpose()?,
-                    record,
-                    last_used,
-                });
-            }
         }
         Ok(())
     }

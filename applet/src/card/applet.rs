@@ -20,6 +20,8 @@ pub struct Context<'a> {
     pub rng: &'a mut dyn rand::RngCore,
     /// Set by the applet when it changed durable state (saved before the response leaves).
     pub dirty: &'a mut bool,
+    /// The card-internal key store shared by applets.
+    pub keys: &'a mut crate::card::keystore::KeyStore,
     /// Card clock: seconds since the Unix epoch (virtual, movable in tests).
     pub now: u64,
 }

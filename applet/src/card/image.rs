@@ -23,6 +23,9 @@ pub struct CardImage {
     /// Applet states by label (`USIM` …).
     #[serde(default)]
     pub apps: BTreeMap<String, toml::Table>,
+    /// The card-internal key store.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<super::keystore::SavedKey>,
 }
 
 impl Card {
@@ -60,6 +63,7 @@ impl Card {
             }
         }
         img.pins = self.security.snapshot();
+        img.keys = self.keys.save();
         for a in &self.apps {
             if let Some(t) = a.applet.save_state() {
                 img.apps.insert(a.applet.label().to_string(), t);
@@ -103,6 +107,7 @@ impl Card {
             }
         }
         self.security.restore(&img.pins)?;
+        self.keys.restore(&img.keys)?;
         for (label, table) in &img.apps {
             let app = self
                 .apps

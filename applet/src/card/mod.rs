@@ -4,6 +4,7 @@ pub mod applet;
 pub mod fcp;
 mod files;
 pub mod image;
+pub mod keystore;
 pub mod security;
 mod select;
 
@@ -111,6 +112,7 @@ pub struct Card {
     dirty: bool,
     clock: Clock,
     baseline: Vec<Option<Vec<u8>>>,
+    keys: keystore::KeyStore,
 }
 
 /// The card's clock: wall time, or a virtual time tests can set and move.
@@ -308,6 +310,7 @@ impl CardBuilder {
             dirty: false,
             clock: Clock::default(),
             baseline: Vec::new(),
+            keys: keystore::KeyStore::default(),
         };
         card.baseline = card
             .fs
@@ -532,6 +535,7 @@ impl Card {
             channel: ch,
             rng: &mut self.rng,
             dirty: &mut self.dirty,
+            keys: &mut self.keys,
             now: self.clock.now(),
         };
         entry.applet.process(&mut ctx, cmd)
@@ -619,6 +623,7 @@ impl Card {
                 channel: 0,
                 rng: &mut self.rng,
                 dirty: &mut self.dirty,
+                keys: &mut self.keys,
                 now: self.clock.now(),
             };
             entry.applet.deselect(&mut ctx);
@@ -673,6 +678,11 @@ impl Card {
     pub fn selected_app_label(&self, ch: u8) -> Option<&str> {
         let idx = self.channel(ch)?.app?;
         Some(self.apps.get(idx)?.applet.label())
+    }
+
+    /// The card-internal key store (read-only: for tests that prove keys stay inside).
+    pub fn keys(&self) -> &keystore::KeyStore {
+        &self.keys
     }
 
     /// True if durable state changed since the last [`Card::take_dirty`].

@@ -211,6 +211,7 @@ impl Card {
                 channel: ch,
                 rng: &mut self.rng,
                 dirty: &mut self.dirty,
+                keys: &mut self.keys,
                 now: self.clock.now(),
             };
             entry.applet.select(&mut ctx)?;

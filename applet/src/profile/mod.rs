@@ -474,6 +474,9 @@ pub fn redact(profile: &Profile) -> Profile {
         for table in state.apps.values_mut() {
             redact_table(table);
         }
+        for k in &mut state.keys {
+            k.key = "<redacted>".to_string();
+        }
     }
     p
 }

@@ -1,0 +1,189 @@
+//! The card-internal key store shared by applets (the Java Card "shareable interface" analogue): Ks_int_NAF entries (TS 33.220 Annex G.2), and the keys the experimental API applets derive or store. Key bytes never leave the card.
+
+use zeroize::Zeroizing;
+
+/// What a stored key is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyKind {
+    /// Ks_int_NAF from a GBA_U NAF derivation (id = NAF_Id, reference = B-TID).
+    KsIntNaf,
+    /// K_AF from UICC-based AKMA (id = AF_ID, reference = A-KID).
+    KAf,
+    /// A combined key e2e_key = KDF(Ks_NAF, Ka) (id = key name, reference = the base key id).
+    E2e,
+    /// A key or data blob unwrapped into the card (id = name, reference = the wrapping key id).
+    Stored,
+}
+
+/// One key in the store.
+#[derive(Clone)]
+pub struct KeyEntry {
+    /// Kind.
+    pub kind: KeyKind,
+    /// Identifier (NAF_Id, AF_ID, name).
+    pub id: Vec<u8>,
+    /// Reference the outside world uses (B-TID, A-KID …).
+    pub reference: Vec<u8>,
+    /// The key or blob.
+    pub key: Zeroizing<Vec<u8>>,
+    /// Card time after which it is unusable.
+    pub expires: Option<u64>,
+    /// A slot the owner uses (EF_GBANL record for Ks_int_NAF).
+    pub slot: u8,
+    /// Recency: higher is more recently derived or used.
+    pub last_used: u64,
+}
+
+impl KeyEntry {
+    /// Usable at card time `now`.
+    pub fn valid_at(&self, now: u64) -> bool {
+        self.expires.is_none_or(|t| now < t)
+    }
+}
+
+/// Saved form of one entry (hex strings).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedKey {
+    /// Kind.
+    pub kind: KeyKind,
+    /// Identifier, hex.
+    pub id: String,
+    /// Reference, hex.
+    pub reference: String,
+    /// Key bytes, hex.
+    pub key: String,
+    /// Expiry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<u64>,
+    /// Slot.
+    pub slot: u8,
+    /// Recency.
+    pub last_used: u64,
+}
+
+/// The key store.
+#[derive(Clone, Default)]
+pub struct KeyStore {
+    entries: Vec<KeyEntry>,
+    counter: u64,
+}
+
+impl std::fmt::Debug for KeyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyStore {{ {} entries }}", self.entries.len())
+    }
+}
+
+impl KeyStore {
+    /// Entries of a kind, most recently used first.
+    pub fn of_kind(&self, kind: KeyKind) -> Vec<&KeyEntry> {
+        let mut v: Vec<&KeyEntry> = self.entries.iter().filter(|e| e.kind == kind).collect();
+        v.sort_by_key(|e| std::cmp::Reverse(e.last_used));
+        v
+    }
+
+    /// The entry of a kind with this id.
+    pub fn get(&self, kind: KeyKind, id: &[u8]) -> Option<&KeyEntry> {
+        self.entries.iter().find(|e| e.kind == kind && e.id == id)
+    }
+
+    /// Mark an entry used (moves it to the front of the recency list).
+    pub fn touch(&mut self, kind: KeyKind, id: &[u8]) {
+        self.counter += 1;
+        let c = self.counter;
+        if let Some(e) = self
+            .entries
+            .iter_mut()
+            .find(|e| e.kind == kind && e.id == id)
+        {
+            e.last_used = c;
+        }
+    }
+
+    /// Insert or replace by (kind, id), as the most recent entry. With `capacity`, a full set of
+    /// that kind loses its least recently used entry first (TS 33.220 Annex G.2); the slot of the
+    /// replaced or evicted entry is reused, else the lowest free slot in 1..=capacity.
+    /// Returns the slot.
+    pub fn put(&mut self, mut entry: KeyEntry, capacity: Option<u8>) -> u8 {
+        self.counter += 1;
+        entry.last_used = self.counter;
+        let kind = entry.kind;
+        if let Some(i) = self
+            .entries
+            .iter()
+            .position(|e| e.kind == kind && e.id == entry.id)
+        {
+            let old = self.entries.remove(i);
+            entry.slot = old.slot;
+        } else if let Some(cap) = capacity {
+            let used: Vec<u8> = self
+                .entries
+                .iter()
+                .filter(|e| e.kind == kind)
+                .map(|e| e.slot)
+                .collect();
+            match (1..=cap).find(|s| !used.contains(s)) {
+                Some(free) => entry.slot = free,
+                None => {
+                    let lru = self
+                        .entries
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| e.kind == kind)
+                        .min_by_key(|(_, e)| e.last_used)
+                        .map(|(i, e)| (i, e.slot));
+                    if let Some((i, slot)) = lru {
+                        self.entries.remove(i);
+                        entry.slot = slot;
+                    }
+                }
+            }
+        }
+        let slot = entry.slot;
+        self.entries.push(entry);
+        slot
+    }
+
+    /// Remove every entry of a kind whose reference matches (e.g. keys of a replaced bootstrap).
+    pub fn remove_where(&mut self, pred: impl Fn(&KeyEntry) -> bool) {
+        self.entries.retain(|e| !pred(e));
+    }
+
+    /// Saved form.
+    pub fn save(&self) -> Vec<SavedKey> {
+        self.entries
+            .iter()
+            .map(|e| SavedKey {
+                kind: e.kind,
+                id: hex::encode_upper(&e.id),
+                reference: hex::encode_upper(&e.reference),
+                key: hex::encode_upper(e.key.as_slice()),
+                expires: e.expires,
+                slot: e.slot,
+                last_used: e.last_used,
+            })
+            .collect()
+    }
+
+    /// Restore the saved form.
+    pub fn restore(&mut self, saved: &[SavedKey]) -> Result<(), String> {
+        let h =
+            |s: &str, what: &str| hex::decode(s).map_err(|_| format!("keys: {what} is not hex"));
+        self.entries.clear();
+        for s in saved {
+            self.counter = self.counter.max(s.last_used);
+            self.entries.push(KeyEntry {
+                kind: s.kind,
+                id: h(&s.id, "id")?,
+                reference: h(&s.reference, "reference")?,
+                key: Zeroizing::new(h(&s.key, "key")?),
+                expires: s.expires,
+                slot: s.slot,
+                last_used: s.last_used,
+            });
+        }
+        Ok(())
+    }
+}
