@@ -3,7 +3,7 @@
 use crate::command::Command;
 use crate::response::Response;
 use crate::status::StatusWord;
-use crate::tlv::{Node, Tag};
+use crate::tlv::{Node, Tag, Tlv};
 
 /// Well-known file identifiers (TS 102 221 §13, TS 31.102 §4, TS 31.103 §4, TS 51.011 §10).
 ///
@@ -280,10 +280,9 @@ pub fn describe_response(resp: &Response, ins: Option<u8>) -> Vec<String> {
             resp.data.len(),
             hex::encode_upper(&resp.data)
         ));
-        if matches!(
-            resp.data.first(),
-            Some(0x62 | 0x6F | 0x61 | 0xDB | 0xDC | 0x73)
-        ) {
+        if let Some(fcp) = describe_fcp(&resp.data) {
+            lines.extend(fcp.into_iter().map(|l| format!("  {l}")));
+        } else if matches!(resp.data.first(), Some(0x6F | 0x61 | 0x73)) {
             if let Ok(tree) = Node::parse_tree(&resp.data) {
                 outline(&tree, 1, &mut lines);
             }
@@ -331,6 +330,149 @@ fn outline(nodes: &[Node], depth: usize, lines: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// Meaning of the file descriptor byte (TS 102 221 §11.1.1.4.3).
+fn file_descriptor_text(v: &[u8]) -> String {
+    let Some(&fd) = v.first() else {
+        return "empty".to_string();
+    };
+    let share = if fd & 0x40 != 0 {
+        "shareable"
+    } else {
+        "not shareable"
+    };
+    let kind = match fd & 0x3F {
+        0x38 => "DF or ADF".to_string(),
+        0x01 => "working EF, transparent".to_string(),
+        0x02 => "working EF, linear fixed".to_string(),
+        0x06 => "working EF, cyclic".to_string(),
+        0x39 => "BER-TLV structured EF".to_string(),
+        other => format!("structure {other:02X}"),
+    };
+    let records = match v {
+        [_, _, hi, lo, n, ..] => format!(
+            ", {} records of {} bytes",
+            n,
+            u16::from_be_bytes([*hi, *lo])
+        ),
+        [_, _, rl, n] => format!(", {n} records of {rl} bytes"),
+        _ => String::new(),
+    };
+    format!("{kind}, {share}{records}")
+}
+
+fn lcsi_text(v: u8) -> &'static str {
+    match v {
+        0x01 => "creation state",
+        0x03 => "initialisation state",
+        0x05 | 0x07 => "operational, activated",
+        0x04 | 0x06 => "operational, deactivated",
+        0x0C..=0x0F => "termination state",
+        _ => "proprietary",
+    }
+}
+
+fn pin_status_text(children: &[Tlv]) -> String {
+    let ps = children
+        .iter()
+        .find(|t| t.tag == Tag(0x90))
+        .and_then(|t| t.value.first().copied())
+        .unwrap_or(0);
+    let refs: Vec<String> = children
+        .iter()
+        .filter(|t| t.tag == Tag(0x83))
+        .enumerate()
+        .map(|(i, t)| {
+            let r = t.value.first().copied().unwrap_or(0);
+            let name = key_reference_name(r);
+            let name = name.split(" (").next().unwrap_or_default().to_string();
+            let state = if i < 8 && ps & (0x80 >> i) != 0 {
+                "enabled"
+            } else {
+                "disabled"
+            };
+            format!("{name} {state}")
+        })
+        .collect();
+    refs.join(", ")
+}
+
+/// Decode an FCP template (tag 62, TS 102 221 §11.1.1.3) field by field; `None` if the data is
+/// not an FCP.
+pub fn describe_fcp(data: &[u8]) -> Option<Vec<String>> {
+    let (fcp, _) = Tlv::parse(data).ok()?;
+    if fcp.tag != Tag(0x62) {
+        return None;
+    }
+    let mut lines = Vec::new();
+    for t in fcp.children().ok()? {
+        let v = t.value.as_slice();
+        let line = match t.tag.0 {
+            0x82 => format!(
+                "file descriptor {}: {}",
+                hex::encode_upper(v),
+                file_descriptor_text(v)
+            ),
+            0x83 => format!("file identifier {}", fid_text(v)),
+            0x84 => match aid_name(v) {
+                Some(n) => format!("DF name (AID) {} ({n})", hex::encode_upper(v)),
+                None => format!("DF name (AID) {}", hex::encode_upper(v)),
+            },
+            0x80 => format!(
+                "file size {} bytes",
+                v.iter().fold(0usize, |a, b| (a << 8) | usize::from(*b))
+            ),
+            0x81 => format!(
+                "total file size {} bytes",
+                v.iter().fold(0usize, |a, b| (a << 8) | usize::from(*b))
+            ),
+            0x88 => match v.first() {
+                Some(s) => format!("short file identifier {:02X}", s >> 3),
+                None => "short file identifier: not supported".to_string(),
+            },
+            0x8A => format!(
+                "life cycle status {:02X}: {}",
+                v.first().copied().unwrap_or(0),
+                lcsi_text(v.first().copied().unwrap_or(0))
+            ),
+            0x8B => match v {
+                [hi, lo, rec] => format!(
+                    "security attributes: EF.ARR {:02X}{:02X} record {rec}",
+                    hi, lo
+                ),
+                _ => format!("security attributes (referenced) {}", hex::encode_upper(v)),
+            },
+            0xC6 => format!(
+                "PIN status: {}",
+                t.children()
+                    .map(|c| pin_status_text(&c))
+                    .unwrap_or_default()
+            ),
+            0xA5 => {
+                let parts: Vec<String> = t
+                    .children()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| match c.tag.0 {
+                        0x80 => format!("UICC characteristics {}", hex::encode_upper(&c.value)),
+                        0x83 => format!(
+                            "available memory {} bytes",
+                            c.value
+                                .iter()
+                                .fold(0usize, |a, b| (a << 8) | usize::from(*b))
+                        ),
+                        0x87 => format!("supported commands {}", hex::encode_upper(&c.value)),
+                        _ => format!("{} {}", c.tag, hex::encode_upper(&c.value)),
+                    })
+                    .collect();
+                format!("proprietary: {}", parts.join(", "))
+            }
+            _ => format!("{} {}", t.tag, hex::encode_upper(v)),
+        };
+        lines.push(line);
+    }
+    Some(lines)
 }
 
 #[cfg(test)]
@@ -401,13 +543,24 @@ mod tests {
         let fcp = hex::decode("62178202412183026f078a01058b036f060a80020009880138").unwrap();
         let lines = describe_response(&Response::ok(fcp), Some(0xA4));
         assert_eq!(lines[0], "9000 normal ending of the command");
-        assert!(
-            lines.contains(&"  62 FCP template".to_string()),
-            "{lines:?}"
+        assert_eq!(
+            &lines[2..],
+            [
+                "  file descriptor 4121: working EF, transparent, shareable",
+                "  file identifier 6F07 (EF.IMSI)",
+                "  life cycle status 05: operational, activated",
+                "  security attributes: EF.ARR 6F06 record 10",
+                "  file size 9 bytes",
+                "  short file identifier 07",
+            ]
         );
-        assert!(
-            lines.contains(&"    83 file identifier: 6F07".to_string()),
-            "{lines:?}"
+        let adf = hex::decode("623d8202782183027fd0840ca0000000871002ff49ff0589a50c80017183040003a7388701018a01058b032f0601c60f90017083010183018183010a83010b").unwrap();
+        let l = describe_fcp(&adf).unwrap();
+        assert_eq!(l[2], "DF name (AID) A0000000871002FF49FF0589 (USIM)");
+        assert_eq!(l[3], "proprietary: UICC characteristics 71, available memory 239416 bytes, supported commands 01");
+        assert_eq!(
+            l[6],
+            "PIN status: PIN1 disabled, PIN2 enabled, ADM1 enabled, ADM2 enabled"
         );
     }
 }

@@ -59,8 +59,12 @@ fn fcp_response_is_outlined() {
         "62178202412183026F078A01058B036F060A800200098801389000",
     ]);
     assert_eq!(code, 0);
-    assert!(out.contains("    83 file identifier: 6F07"), "{out}");
-    assert!(out.contains("    88 short file identifier: 38"), "{out}");
+    assert!(out.contains("    file identifier 6F07 (EF.IMSI)"), "{out}");
+    assert!(out.contains("    short file identifier 07"), "{out}");
+    assert!(
+        out.contains("    life cycle status 05: operational, activated"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -78,4 +82,19 @@ fn bad_hex_is_an_error_naming_the_argument() {
     let (code, _, err) = vusim(&["decode", "00A4000"]);
     assert_eq!(code, 2);
     assert!(err.contains("odd number of hex digits"), "{err}");
+}
+
+#[test]
+fn ef_contents_are_decoded() {
+    let (code, out, _) = vusim(&["decode", "--ef", "EF.IMSI", "080910101032547698"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "EF.IMSI 080910101032547698\n  IMSI 001010123456789\n");
+    let (_, out, _) = vusim(&["decode", "--ef", "EF.LOCI", "FFFFFFFF00F1100000FF01"]);
+    assert!(
+        out.contains("TMSI FFFFFFFF, LAI 001-01 LAC 0000, not updated"),
+        "{out}"
+    );
+    let (code, _, err) = vusim(&["decode", "--ef", "EF.NOPE", "00"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no decoder for \"EF.NOPE\""), "{err}");
 }

@@ -1,5 +1,6 @@
 //! The UICC file system (TS 102 221 §8): the declarative file table and the live file tree.
 
+pub mod decode;
 pub mod spec;
 pub mod tables;
 pub mod tree;

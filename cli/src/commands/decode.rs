@@ -23,6 +23,10 @@ pub struct DecodeArgs {
     /// Read every argument as a command APDU.
     #[arg(short, long)]
     pub command: bool,
+    /// Read every argument as the contents of this EF (`EF.IMSI`, `EF.UST`, `EF.LOCI`, `EF.GBABP` …)
+    /// and decode its fields.
+    #[arg(long, value_name = "EF", conflicts_with_all = ["response", "command"])]
+    pub ef: Option<String>,
     /// One JSON object per line instead of text.
     #[arg(long)]
     pub json: bool,
@@ -87,6 +91,23 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
     let mut last_ins: Option<u8> = None;
     for (i, text) in args.hex.iter().enumerate() {
         let bytes = parse_hex(text).with_context(|| format!("argument {} ({text:?})", i + 1))?;
+        let upper = hex::encode_upper(&bytes);
+        if let Some(ef) = &args.ef {
+            let lines = vusim_applet::fs::decode::decode_ef(ef, &bytes)
+                .with_context(|| format!("no decoder for {ef:?} (known: EF.IMSI, ICCID, AD, UST, EST, IST, FPLMN, EHPLMN, PLMNwAcT, OPLMNwAcT, HPLMNwAcT, LOCI, SPN, MSISDN, GBABP, GBANL, IMPI, DOMAIN, IMPU, DIR, LI, PL, ACC, ECC, Routing_Indicator)"))?;
+            if args.json {
+                println!(
+                    "{}",
+                    json!({"type": "ef", "ef": ef, "contents": upper, "decoded": lines})
+                );
+            } else {
+                println!("{ef} {upper}");
+                for l in lines {
+                    println!("  {l}");
+                }
+            }
+            continue;
+        }
         if bytes.len() < 2 {
             bail!(
                 "argument {} ({text:?}): {} byte(s) is neither a command APDU nor a status word",
@@ -94,7 +115,6 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
                 bytes.len()
             );
         }
-        let upper = hex::encode_upper(&bytes);
         match classify(&bytes, args)? {
             Decoded::Command(cmd) => {
                 let description = describe_command(&cmd);
