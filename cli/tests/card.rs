@@ -3,7 +3,10 @@
 use std::process::Command;
 
 fn vusim(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vusim")).args(args).output().expect("run vusim");
+    let out = Command::new(env!("CARGO_BIN_EXE_vusim"))
+        .args(args)
+        .output()
+        .expect("run vusim");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -19,7 +22,18 @@ fn new_then_show() {
     let file = dir.join("c.toml");
     let f = file.display().to_string();
     let k = "000102030405060708090A0B0C0D0E0F";
-    let (code, _, err) = vusim(&["card", "new", "--out", &f, "--imsi", "001019876543210", "--k", k, "--opc", "FFEEDDCCBBAA99887766554433221100"]);
+    let (code, _, err) = vusim(&[
+        "card",
+        "new",
+        "--out",
+        &f,
+        "--imsi",
+        "001019876543210",
+        "--k",
+        k,
+        "--opc",
+        "FFEEDDCCBBAA99887766554433221100",
+    ]);
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = vusim(&["card", "new", "--out", &f]);
     assert_eq!(code, 2);
