@@ -166,7 +166,7 @@ pub struct TuakArgs {
     /// IK length in bits: 128 or 256 (Kc needs 128).
     #[arg(long, value_name = "BITS", default_value_t = 128)]
     pub ik_len: u16,
-    /// Number of Keccak-f[1600] iterations.
+    /// Number of Keccak-f\[1600\] iterations.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub iterations: u32,
 }
