@@ -8,6 +8,7 @@ pub mod aka;
 pub mod calc;
 pub mod card;
 pub mod decode;
+pub mod bench;
 pub mod gba;
 
 /// The subcommands, in the order `--help` shows them.
@@ -15,6 +16,8 @@ pub mod gba;
 pub enum Command {
     /// Annotate command APDUs, responses and status words (e.g. `vusim decode 00A40004023F0000 6A82`).
     Decode(decode::DecodeArgs),
+    /// Benchmarks: APDU latency, crypto against the hardware floor, memory, throughput, start-up.
+    Bench(bench::BenchArgs),
     /// Card files: `card new` writes a fresh profile, `card show` prints one (secrets redacted).
     Card(card::CardArgs),
     /// Network-side calculator: MILENAGE/TUAK/XOR vectors, GBA, 5G, AKMA, SUCI and KDF keys.
@@ -29,6 +32,7 @@ pub enum Command {
 pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Decode(args) => decode::run(&args),
+        Command::Bench(args) => bench::run(&args),
         Command::Calc(args) => calc::run(&args),
         Command::Card(args) => card::run(&args),
         Command::Gba(args) => gba::run(&args),
