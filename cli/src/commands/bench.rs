@@ -74,7 +74,9 @@ fn vectors(auc: &mut Auc, n: usize, gba: bool) -> anyhow::Result<Vec<Vec<u8>>> {
     (0..n)
         .map(|i| {
             let mut rand = [0u8; 16];
-            rand[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            for (r, b) in rand.iter_mut().zip((i as u64).to_be_bytes()) {
+                *r = b;
+            }
             let v = auc.vector(rand, gba)?;
             let mut apdu = if gba {
                 hexb("0088008423DD10")
@@ -294,12 +296,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         "",
     );
     let impi = "001010123456789@ims.mnc001.mcc001.3gppnetwork.org";
-    let mut naf = vec![0x00, 0x88, 0x00, 0x84, 0x00, 0xDE, 20];
-    naf.extend_from_slice(b"naf.example.org\x01\x00\x00\x00\x02");
-    naf.push(impi.len() as u8);
-    naf.extend_from_slice(impi.as_bytes());
-    naf.push(0x00);
-    naf[4] = (naf.len() - 6) as u8;
+    let mut naf_data = vec![0xDE, 20];
+    naf_data.extend_from_slice(b"naf.example.org\x01\x00\x00\x00\x02");
+    naf_data.push(impi.len() as u8);
+    naf_data.extend_from_slice(impi.as_bytes());
+    let naf = vusim_apdu::Command::build(0x00, 0x88, 0x00, 0x84, &naf_data, Some(256))?.encode();
     let sw = card.transmit_bytes(&naf);
     anyhow::ensure!(
         sw.ends_with(&[0x90, 0x00]),

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 pub mod aka;
+pub mod bench;
 pub mod calc;
 pub mod card;
 pub mod decode;
-pub mod bench;
 pub mod gba;
 
 /// The subcommands, in the order `--help` shows them.
