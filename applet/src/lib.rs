@@ -4,6 +4,7 @@ pub mod card;
 pub mod crypto;
 pub mod default_card;
 pub mod fs;
+pub mod fuzzing;
 pub mod profile;
 pub mod store;
 pub mod usim;
