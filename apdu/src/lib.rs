@@ -25,6 +25,7 @@ pub mod fuzzing;
 pub mod hexstr;
 pub mod ins;
 pub mod response;
+pub mod script;
 pub mod status;
 pub mod t0;
 pub mod tlv;

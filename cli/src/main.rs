@@ -5,6 +5,7 @@
 mod commands;
 mod me;
 mod network;
+mod resolver;
 
 use std::process::ExitCode;
 

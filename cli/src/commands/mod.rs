@@ -10,12 +10,18 @@ pub mod calc;
 pub mod card;
 pub mod decode;
 pub mod gba;
+pub mod run;
+pub mod send;
 
 /// The subcommands, in the order `--help` shows them.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Annotate command APDUs, responses and status words (e.g. `vusim decode 00A40004023F0000 6A82`).
     Decode(decode::DecodeArgs),
+    /// Power the card and exchange APDUs, printing each response with its meaning.
+    Send(send::SendArgs),
+    /// Run APDU scripts: expectations, captures, variables, verbs (see docs/script.md).
+    Run(run::RunArgs),
     /// Benchmarks: APDU latency, crypto against the hardware floor, memory, throughput, start-up.
     Bench(bench::BenchArgs),
     /// Card files: `card new` writes a fresh profile, `card show` prints one (secrets redacted).
@@ -32,6 +38,8 @@ pub enum Command {
 pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Decode(args) => decode::run(&args),
+        Command::Send(args) => send::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Calc(args) => calc::run(&args),
         Command::Card(args) => card::run(&args),

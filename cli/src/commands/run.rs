@@ -1,0 +1,311 @@
+//! `vusim run`: run APDU scripts (docs/script.md) on one powered card.
+//!
+//! Text output shows each step's origin, the APDU, the response and its meaning, and each
+//! expectation; `--json` prints JSON Lines, one object per event with a `type` key:
+//!
+//! | `type` | keys |
+//! |---|---|
+//! | `power_on` | `atr` |
+//! | `script` | `file` |
+//! | `apdu` | `file`, `line`, `source`, `command`, `description`, `data`, `sw`, `meaning` |
+//! | `reset` | `file`, `line`, `atr` |
+//! | `expectation` | `file`, `line`, `passed`, `expected`, `actual`, `captures`, `differs_at` |
+//! | `echo` | `file`, `line`, `text` |
+//! | `set` | `file`, `line`, `name`, `value` |
+//! | `exit` | `file`, `line` |
+//! | `summary` | `scripts`, `apdus`, `resets`, `expectations`, `failed`, `passed`, `stopped` |
+//!
+//! Kinds may be added; readers should skip types they do not know.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use clap::Args;
+use serde_json::{json, Value};
+use vusim_apdu::script::{self, Event, Flow, FsLoader, Observer, Program, Runner};
+use vusim_apdu::Response;
+use vusim_applet::store::{DurableCard, StoreError};
+
+use super::send::{exchange_json, exchange_lines, open_card};
+use crate::resolver::TableResolver;
+
+/// Arguments of `vusim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Card file: a profile that also keeps the card's state, saved before each response.
+    /// Without it the embedded default card is used, in memory.
+    #[arg(long, value_name = "FILE")]
+    pub card: Option<PathBuf>,
+    /// Behave as a card on T=0: case-4 data comes as `61xx` (send GET RESPONSE), a wrong Le as
+    /// `6Cxx`.
+    #[arg(long)]
+    pub t0: bool,
+    /// JSON Lines: one object per event, with a `type` key.
+    #[arg(long)]
+    pub json: bool,
+    /// Run on after a failed expectation and report every failure (exit 1 if any).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Define a variable before the scripts run (repeatable), e.g. `--set pin=1234`.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Script files, run in order on the same card; variables carry over from one to the next.
+    #[arg(required = true, value_name = "SCRIPT")]
+    pub scripts: Vec<PathBuf>,
+}
+
+/// The in-process card as the script runner's transport; every response leaves after the
+/// state it depends on is saved.
+struct CardLink<'a>(&'a mut DurableCard);
+
+impl script::Transport for CardLink<'_> {
+    type Error = StoreError;
+
+    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.0.transmit(apdu)
+    }
+
+    fn reset(&mut self) -> Result<Vec<u8>, StoreError> {
+        Ok(self.0.card_mut().reset())
+    }
+}
+
+/// Prints events as text or JSON Lines.
+struct Printer {
+    json: bool,
+    /// The last step was a reset: an expectation then checks an ATR, which has no status word.
+    after_reset: bool,
+}
+
+impl Printer {
+    fn emit(&self, v: Value) {
+        println!("{v}");
+    }
+}
+
+fn status_meaning(bytes: &[u8]) -> String {
+    match Response::parse(bytes) {
+        Ok(r) => format!(" ({} {})", r.sw, r.sw.meaning()),
+        Err(_) => String::new(),
+    }
+}
+
+impl Observer for Printer {
+    fn event(&mut self, event: &Event<'_>) {
+        match *event {
+            Event::Apdu { .. } => self.after_reset = false,
+            Event::Reset { .. } => self.after_reset = true,
+            _ => {}
+        }
+        match *event {
+            Event::Apdu {
+                at,
+                source,
+                command,
+                response,
+            } => {
+                if self.json {
+                    let mut m = exchange_json(command, response);
+                    m.insert("type".into(), json!("apdu"));
+                    m.insert("file".into(), json!(&*at.file));
+                    m.insert("line".into(), json!(at.line));
+                    m.insert("source".into(), json!(source));
+                    self.emit(Value::Object(m));
+                } else {
+                    let written_as_hex = vusim_apdu::hexstr::parse_hex(source).is_ok();
+                    if written_as_hex {
+                        println!("-- {at}");
+                    } else {
+                        println!("-- {at}: {source}");
+                    }
+                    for l in exchange_lines(command, response) {
+                        println!("{l}");
+                    }
+                }
+            }
+            Event::Reset { at, atr } => {
+                if self.json {
+                    self.emit(json!({"type": "reset", "file": &*at.file, "line": at.line,
+                                     "atr": hex::encode_upper(atr)}));
+                } else {
+                    println!("-- {at}: reset");
+                    println!("  ATR {}", hex::encode_upper(atr));
+                }
+            }
+            Event::Expectation { at, actual, result } => {
+                if self.json {
+                    let captures: serde_json::Map<String, Value> = result
+                        .captures
+                        .iter()
+                        .map(|(k, v)| (k.clone(), json!(v)))
+                        .collect();
+                    self.emit(
+                        json!({"type": "expectation", "file": &*at.file, "line": at.line,
+                                     "passed": result.passed, "expected": result.expected,
+                                     "actual": hex::encode_upper(actual), "captures": captures,
+                                     "differs_at": result.differs_at}),
+                    );
+                } else if result.passed {
+                    println!("  ok");
+                    for (k, v) in &result.captures {
+                        println!("  {k} = {v}");
+                    }
+                } else {
+                    println!("  FAILED at {at}");
+                    println!("    expected {}", result.expected);
+                    let meaning = if self.after_reset {
+                        String::new()
+                    } else {
+                        status_meaning(actual)
+                    };
+                    println!("    got      {}{meaning}", hex::encode_upper(actual));
+                    if let Some(d) = result.differs_at {
+                        println!("    first difference at byte {d}");
+                    }
+                }
+            }
+            Event::Echo { at, text } => {
+                if self.json {
+                    self.emit(
+                        json!({"type": "echo", "file": &*at.file, "line": at.line, "text": text}),
+                    );
+                } else {
+                    println!("{text}");
+                }
+            }
+            Event::Set { at, name, value } if self.json => {
+                self.emit(json!({"type": "set", "file": &*at.file, "line": at.line,
+                                 "name": name, "value": value}));
+            }
+            Event::Exit { at } => {
+                if self.json {
+                    self.emit(json!({"type": "exit", "file": &*at.file, "line": at.line}));
+                } else {
+                    println!("-- {at}: exit");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Scripts loaded and checked, with the `--set NAME=VALUE` variables: everything that can fail
+/// before the card is touched.
+pub(crate) struct Loaded {
+    programs: Vec<Program>,
+    vars: Vec<(String, String)>,
+    resolver: TableResolver,
+}
+
+/// Load and check every script (includes, syntax, file names) and parse `--set` values.
+pub(crate) fn load_scripts(paths: &[PathBuf], vars: &[String]) -> anyhow::Result<Loaded> {
+    let resolver = TableResolver::new();
+    let mut programs = Vec::with_capacity(paths.len());
+    for path in paths {
+        let program = script::load(path, &mut FsLoader)?;
+        program.check(&resolver)?;
+        programs.push(program);
+    }
+    let mut parsed = Vec::with_capacity(vars.len());
+    for v in vars {
+        let Some((name, value)) = v.split_once('=') else {
+            bail!("--set {v:?}: expected NAME=VALUE");
+        };
+        if !script::is_var_name(name) {
+            bail!("--set {v:?}: `{name}` is not a variable name (letters, digits and `_`, not starting with a digit)");
+        }
+        parsed.push((name.to_string(), value.to_string()));
+    }
+    Ok(Loaded {
+        programs,
+        vars: parsed,
+        resolver,
+    })
+}
+
+/// Run loaded scripts on a powered card (any transport: the in-process card, a reader),
+/// printing events as text or JSON Lines; the exit code is 1 if an expectation failed.
+pub(crate) fn run_loaded<T: script::Transport>(
+    loaded: &Loaded,
+    transport: &mut T,
+    atr: &[u8],
+    json: bool,
+    keep_going: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut printer = Printer {
+        json,
+        after_reset: false,
+    };
+    if json {
+        printer.emit(json!({"type": "power_on", "atr": hex::encode_upper(atr)}));
+    } else {
+        println!("power on: ATR {}", hex::encode_upper(atr));
+    }
+    let mut runner = Runner::new(&loaded.resolver).keep_going(keep_going);
+    for (name, value) in &loaded.vars {
+        runner.set_var(name.clone(), value.clone());
+    }
+    let mut scripts = 0;
+    let mut stopped = false;
+    for program in &loaded.programs {
+        scripts += 1;
+        if json {
+            printer.emit(json!({"type": "script", "file": &*program.name}));
+        } else {
+            println!("== {}", program.name);
+        }
+        let flow = runner.run(program, transport, &mut printer)?;
+        if flow == Flow::Stopped {
+            stopped = true;
+            break;
+        }
+    }
+    let s = runner.summary();
+    let failed = s.failures.len();
+    if json {
+        printer.emit(
+            json!({"type": "summary", "scripts": scripts, "apdus": s.apdus,
+                            "resets": s.resets, "expectations": s.expectations,
+                            "failed": failed, "passed": failed == 0, "stopped": stopped}),
+        );
+    } else {
+        let verdict = if failed == 0 {
+            "all passed".to_string()
+        } else {
+            format!("{failed} failed")
+        };
+        println!(
+            "== {scripts} script(s), {} APDU(s), {} reset(s), {} expectation(s): {verdict}",
+            s.apdus, s.resets, s.expectations
+        );
+        let total = loaded.programs.len();
+        if stopped && total > scripts {
+            println!(
+                "== stopped at the first failure; {} script(s) not run (--keep-going runs on)",
+                total - scripts
+            );
+        }
+    }
+    for f in &s.failures {
+        eprintln!("vusim: {f}");
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Run `vusim run`.
+pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let loaded = load_scripts(&args.scripts, &args.vars)?;
+    let (mut card, atr) = open_card(args.card.as_deref(), args.t0)?;
+    run_loaded(
+        &loaded,
+        &mut CardLink(&mut card),
+        &atr,
+        args.json,
+        args.keep_going,
+    )
+}

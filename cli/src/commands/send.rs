@@ -1,0 +1,136 @@
+//! `vusim send`: power the card once and exchange the given APDUs in order, printing each
+//! response with its meaning.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use serde_json::{json, Value};
+use vusim_apdu::annotate::{describe_command, describe_response};
+use vusim_apdu::hexstr::parse_hex;
+use vusim_apdu::{Command, Response};
+use vusim_applet::card::Transport;
+use vusim_applet::store::DurableCard;
+
+/// Arguments of `vusim send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Card file: a profile that also keeps the card's state (PIN counters, SQNs, EF contents),
+    /// saved before each response. Without it the embedded default card is used, in memory.
+    #[arg(long, value_name = "FILE")]
+    pub card: Option<PathBuf>,
+    /// Behave as a card on T=0: case-4 data comes as `61xx` (send GET RESPONSE `00C00000xx`),
+    /// a wrong Le as `6Cxx`.
+    #[arg(long)]
+    pub t0: bool,
+    /// One JSON object per exchange (`command`, `description`, `data`, `sw`, `meaning`).
+    #[arg(long)]
+    pub json: bool,
+    /// Command APDUs in hex (spaces and colons inside an argument are ignored).
+    #[arg(required = true, value_name = "APDU_HEX")]
+    pub apdus: Vec<String>,
+}
+
+/// Decode a command APDU argument; errors name the argument.
+fn apdu_arg(i: usize, text: &str) -> anyhow::Result<Vec<u8>> {
+    let bytes = parse_hex(text).with_context(|| format!("argument {} ({text:?})", i + 1))?;
+    if bytes.len() < 4 {
+        bail!(
+            "argument {} ({text:?}): {} byte(s) is not a command APDU (CLA INS P1 P2 at least)",
+            i + 1,
+            bytes.len()
+        );
+    }
+    Ok(bytes)
+}
+
+/// Open the card file (or the embedded default), choose the transport and power it on.
+pub(crate) fn open_card(
+    card: Option<&std::path::Path>,
+    t0: bool,
+) -> anyhow::Result<(DurableCard, Vec<u8>)> {
+    let mut durable = DurableCard::open_or_default(card)?;
+    if t0 {
+        durable.card_mut().set_transport(Transport::T0);
+    }
+    let atr = durable.card_mut().power_on();
+    Ok((durable, atr))
+}
+
+/// The text lines of one exchange: command and description, response and its annotation.
+pub(crate) fn exchange_lines(command: &[u8], response: &[u8]) -> Vec<String> {
+    let mut lines = vec![format!("> {}", hex::encode_upper(command))];
+    let ins = match Command::parse(command) {
+        Ok(cmd) => {
+            lines.push(format!("  {}", describe_command(&cmd)));
+            Some(cmd.ins())
+        }
+        Err(e) => {
+            lines.push(format!("  malformed command APDU: {e}"));
+            None
+        }
+    };
+    lines.push(format!("< {}", hex::encode_upper(response)));
+    match Response::parse(response) {
+        Ok(resp) => lines.extend(
+            describe_response(&resp, ins)
+                .into_iter()
+                .map(|l| format!("  {l}")),
+        ),
+        Err(e) => lines.push(format!("  {e}")),
+    }
+    lines
+}
+
+/// The JSON fields of one exchange.
+pub(crate) fn exchange_json(command: &[u8], response: &[u8]) -> serde_json::Map<String, Value> {
+    let parsed = Command::parse(command);
+    let description = match &parsed {
+        Ok(cmd) => describe_command(cmd),
+        Err(e) => format!("malformed command APDU: {e}"),
+    };
+    let ins = parsed.ok().map(|c| c.ins());
+    let mut m = serde_json::Map::new();
+    m.insert("command".into(), json!(hex::encode_upper(command)));
+    m.insert("description".into(), json!(description));
+    match Response::parse(response) {
+        Ok(resp) => {
+            let meaning = match ins {
+                Some(i) => resp.sw.meaning_for(i),
+                None => resp.sw.meaning(),
+            };
+            m.insert("data".into(), json!(hex::encode_upper(&resp.data)));
+            m.insert("sw".into(), json!(resp.sw.to_string()));
+            m.insert("meaning".into(), json!(meaning));
+        }
+        Err(e) => {
+            m.insert("data".into(), json!(hex::encode_upper(response)));
+            m.insert("sw".into(), Value::Null);
+            m.insert("meaning".into(), json!(e.to_string()));
+        }
+    }
+    m
+}
+
+/// Run `vusim send`.
+pub fn run(args: &SendArgs) -> anyhow::Result<ExitCode> {
+    let apdus = args
+        .apdus
+        .iter()
+        .enumerate()
+        .map(|(i, t)| apdu_arg(i, t))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (mut card, _atr) = open_card(args.card.as_deref(), args.t0)?;
+    for apdu in &apdus {
+        let response = card.transmit(apdu)?;
+        if args.json {
+            println!("{}", Value::Object(exchange_json(apdu, &response)));
+        } else {
+            for line in exchange_lines(apdu, &response) {
+                println!("{line}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
