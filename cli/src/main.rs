@@ -6,6 +6,7 @@ mod commands;
 mod me;
 mod network;
 mod resolver;
+mod trace;
 
 use std::process::ExitCode;
 

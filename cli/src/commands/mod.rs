@@ -10,8 +10,10 @@ pub mod calc;
 pub mod card;
 pub mod decode;
 pub mod gba;
+pub mod pcsc;
 pub mod run;
 pub mod send;
+pub mod serve;
 
 /// The subcommands, in the order `--help` shows them.
 #[derive(Debug, Subcommand)]
@@ -22,6 +24,10 @@ pub enum Command {
     Send(send::SendArgs),
     /// Run APDU scripts: expectations, captures, variables, verbs (see docs/script.md).
     Run(run::RunArgs),
+    /// Serve the card to PC/SC applications through pcscd's vpcd driver, until interrupted.
+    Serve(serve::ServeArgs),
+    /// PC/SC client: list readers, send APDUs and run scripts on a card in a reader.
+    Pcsc(pcsc::PcscArgs),
     /// Benchmarks: APDU latency, crypto against the hardware floor, memory, throughput, start-up.
     Bench(bench::BenchArgs),
     /// Card files: `card new` writes a fresh profile, `card show` prints one (secrets redacted).
@@ -40,6 +46,8 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Decode(args) => decode::run(&args),
         Command::Send(args) => send::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Pcsc(args) => pcsc::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Calc(args) => calc::run(&args),
         Command::Card(args) => card::run(&args),
