@@ -76,6 +76,23 @@ impl TableResolver {
         walk(&mf_dfs_only, &[MF.name], &[], &mut entries);
         TableResolver { entries }
     }
+
+    /// Every name `select` accepts, short (`EF.IMSI`) and qualified (`DF.5GS/EF.SUCI_Calc_Info`),
+    /// for completion.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        for e in &self.entries {
+            if let Some(last) = e.names.last() {
+                v.push((*last).to_string());
+            }
+            if e.names.len() > 2 {
+                v.push(e.names.get(1..).unwrap_or_default().join("/"));
+            }
+        }
+        v.sort();
+        v.dedup();
+        v
+    }
 }
 
 impl Resolver for TableResolver {

@@ -14,6 +14,7 @@ pub mod pcsc;
 pub mod run;
 pub mod send;
 pub mod serve;
+pub mod shell;
 
 /// The subcommands, in the order `--help` shows them.
 #[derive(Debug, Subcommand)]
@@ -24,6 +25,8 @@ pub enum Command {
     Send(send::SendArgs),
     /// Run APDU scripts: expectations, captures, variables, verbs (see docs/script.md).
     Run(run::RunArgs),
+    /// Interactive session in the script language: line editing, history, completion, decoding.
+    Shell(shell::ShellArgs),
     /// Serve the card to PC/SC applications through pcscd's vpcd driver, until interrupted.
     Serve(serve::ServeArgs),
     /// PC/SC client: list readers, send APDUs and run scripts on a card in a reader.
@@ -46,6 +49,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Decode(args) => decode::run(&args),
         Command::Send(args) => send::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Shell(args) => shell::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Pcsc(args) => pcsc::run(&args),
         Command::Bench(args) => bench::run(&args),

@@ -57,7 +57,7 @@ pub struct RunArgs {
 
 /// The in-process card as the script runner's transport; every response leaves after the
 /// state it depends on is saved.
-struct CardLink<'a>(&'a mut DurableCard);
+pub(crate) struct CardLink<'a>(pub(crate) &'a mut DurableCard);
 
 impl script::Transport for CardLink<'_> {
     type Error = StoreError;
@@ -72,13 +72,21 @@ impl script::Transport for CardLink<'_> {
 }
 
 /// Prints events as text or JSON Lines.
-struct Printer {
+pub(crate) struct Printer {
     json: bool,
     /// The last step was a reset: an expectation then checks an ATR, which has no status word.
     after_reset: bool,
 }
 
 impl Printer {
+    /// A printer for text (`json` false) or JSON Lines.
+    pub(crate) fn new(json: bool) -> Printer {
+        Printer {
+            json,
+            after_reset: false,
+        }
+    }
+
     fn emit(&self, v: Value) {
         println!("{v}");
     }

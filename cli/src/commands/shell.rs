@@ -1,0 +1,240 @@
+//! `vusim shell`: an interactive session in the script language (docs/script.md) with line editing, history, completion of verbs and file names, and every response decoded (FCPs, EF contents, status words).
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::Validator;
+use rustyline::{Context, Editor, Helper};
+use vusim_apdu::script::{self, Event, Observer, Runner, VERBS};
+use vusim_apdu::{Command, Response, StatusWord};
+use vusim_applet::fs::decode::decode_ef;
+
+use super::run::{CardLink, Printer};
+use super::send::open_card;
+use crate::resolver::TableResolver;
+
+/// Arguments of `vusim shell`.
+#[derive(Debug, Args)]
+pub struct ShellArgs {
+    /// Card file (profile and state, saved before each response that depends on a change);
+    /// the embedded default card when absent.
+    #[arg(long, value_name = "FILE")]
+    pub card: Option<PathBuf>,
+    /// Behave as a card on T=0 (61xx / GET RESPONSE, 6Cxx).
+    #[arg(long)]
+    pub t0: bool,
+}
+
+const KEYWORDS: &[&str] = &["reset", "set", "echo", "include", "exit", "help", "quit"];
+
+/// Completion of verbs, keywords and file names.
+struct ShellHelper {
+    words: Vec<String>,
+    names: Vec<String>,
+}
+
+impl Completer for ShellHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let head = line.get(..pos).unwrap_or(line);
+        let start = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let word = head.get(start..).unwrap_or_default();
+        let first = head.get(..start).is_none_or(|h| h.trim().is_empty());
+        let pool = if first { &self.words } else { &self.names };
+        let lower = word.to_ascii_lowercase();
+        let pairs = pool
+            .iter()
+            .filter(|c| c.to_ascii_lowercase().starts_with(&lower))
+            .map(|c| Pair {
+                display: c.clone(),
+                replacement: c.clone(),
+            })
+            .collect();
+        Ok((start, pairs))
+    }
+}
+
+impl Hinter for ShellHelper {
+    type Hint = String;
+}
+impl Highlighter for ShellHelper {
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(
+        &'s self,
+        prompt: &'p str,
+        _default: bool,
+    ) -> Cow<'b, str> {
+        Cow::Borrowed(prompt)
+    }
+}
+impl Validator for ShellHelper {}
+impl Helper for ShellHelper {}
+
+/// Prints like `vusim run` and remembers the last exchange, to decode EF contents after it.
+struct ShellObserver {
+    printer: Printer,
+    last: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Observer for ShellObserver {
+    fn event(&mut self, event: &Event<'_>) {
+        if let Event::Apdu {
+            command, response, ..
+        } = *event
+        {
+            self.last = Some((command.to_vec(), response.to_vec()));
+        }
+        self.printer.event(event);
+    }
+}
+
+fn help() {
+    println!("Type APDUs in hex (`00A40004023F00`), or verbs:");
+    for (_, _, usage) in VERBS {
+        println!("  {usage}");
+    }
+    println!("  reset | set NAME VALUE | echo TEXT | include FILE | help | quit");
+    println!("Add `=> PATTERN` to check a response (e.g. `=> 9000`, `=> DB 08 ${{res:8}} *`).");
+    println!("Responses are decoded: status words, FCPs, and the contents of the selected EF.");
+}
+
+/// Run `vusim shell`.
+pub fn run(args: &ShellArgs) -> anyhow::Result<ExitCode> {
+    let (mut card, atr) = open_card(args.card.as_deref(), args.t0)?;
+    let resolver = TableResolver::new();
+    let mut words: Vec<String> = VERBS.iter().map(|(_, w, _)| (*w).to_string()).collect();
+    words.extend(KEYWORDS.iter().map(|k| (*k).to_string()));
+    words.extend(
+        [
+            "authenticate 3g",
+            "authenticate gsm",
+            "gba bootstrap",
+            "gba naf",
+        ]
+        .map(String::from),
+    );
+    let helper = ShellHelper {
+        words,
+        names: resolver.names(),
+    };
+    let mut editor: Editor<ShellHelper, rustyline::history::DefaultHistory> = Editor::new()?;
+    editor.set_helper(Some(helper));
+    let history = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".vusim_history"));
+    if let Some(h) = &history {
+        let _ = editor.load_history(h);
+    }
+    println!(
+        "vusim shell — ATR {} — `help` lists verbs, Tab completes, Ctrl-D quits",
+        hex::encode_upper(&atr)
+    );
+    let mut runner = Runner::new(&resolver).keep_going(true);
+    let mut failures = 0usize;
+    let mut n = 0usize;
+    loop {
+        let prompt = prompt(&card);
+        let line = match editor.readline(&prompt) {
+            Ok(l) => l,
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(e.into()),
+        };
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let _ = editor.add_history_entry(trimmed);
+        match trimmed {
+            "quit" | "exit" => break,
+            "help" | "?" => {
+                help();
+                continue;
+            }
+            _ => {}
+        }
+        n += 1;
+        let program = match script::parse(&format!("<shell:{n}>"), trimmed, &mut script::FsLoader) {
+            Ok(p) => p,
+            Err(e) => {
+                println!("  {e}");
+                continue;
+            }
+        };
+        if let Err(e) = program.check(&resolver) {
+            println!("  {e}");
+            continue;
+        }
+        let mut obs = ShellObserver {
+            printer: Printer::new(false),
+            last: None,
+        };
+        let before = runner.summary().failures.len();
+        if let Err(e) = runner.run(&program, &mut CardLink(&mut card), &mut obs) {
+            println!("  {e}");
+            continue;
+        }
+        failures += runner.summary().failures.len() - before;
+        if let Some((cmd, resp)) = obs.last {
+            decode_contents(&card, &cmd, &resp);
+        }
+    }
+    if let Some(h) = &history {
+        let _ = editor.save_history(h);
+    }
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The prompt names the channel-0 selection: `vusim USIM:EF.IMSI> `.
+fn prompt(card: &vusim_applet::store::DurableCard) -> String {
+    let c = card.card();
+    let Some(ch) = c.channel(0) else {
+        return "vusim> ".to_string();
+    };
+    let app = c.selected_app_label(0);
+    let file = ch
+        .ef
+        .or(Some(ch.df))
+        .and_then(|id| c.fs().node(id))
+        .map(|n| n.name);
+    match (app, file) {
+        (Some(a), Some(f)) => format!("vusim {a}:{f}> "),
+        (None, Some(f)) => format!("vusim {f}> "),
+        _ => "vusim> ".to_string(),
+    }
+}
+
+/// After a successful READ BINARY / READ RECORD, decode the contents of the EF it read.
+fn decode_contents(card: &vusim_applet::store::DurableCard, command: &[u8], response: &[u8]) {
+    let (Ok(cmd), Ok(resp)) = (Command::parse(command), Response::parse(response)) else {
+        return;
+    };
+    if resp.sw != StatusWord::SUCCESS || !matches!(cmd.ins(), 0xB0 | 0xB2) {
+        return;
+    }
+    let c = card.card();
+    let name = cmd
+        .channel()
+        .and_then(|ch| c.channel(ch))
+        .and_then(|ch| ch.ef)
+        .and_then(|id| c.fs().node(id))
+        .map(|n| n.name);
+    if let Some(lines) = name.and_then(|n| decode_ef(n, &resp.data)) {
+        for l in lines {
+            println!("  {} {l}", name.unwrap_or_default());
+        }
+    }
+}
