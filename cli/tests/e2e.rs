@@ -113,3 +113,15 @@ fn gsm_context() {
     assert_eq!(v["sres"], v["expected_sres"]);
     assert_eq!(v["kc"], v["expected_kc"]);
 }
+
+#[test]
+fn five_g_aka_with_a_usim() {
+    let (code, out, err) = vusim(&["aka", "--context", "5g", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v = json(&out);
+    assert_eq!(v["snn"], "5G:mnc001.mcc001.3gppnetwork.org");
+    assert_eq!(v["res_star"], v["xres_star"]);
+    assert_eq!(v["hres_star"], v["hxres_star"]);
+    assert_eq!(v["k_ausf_match"], true);
+    assert_eq!(v["verdict"], "pass");
+}

@@ -3,11 +3,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{bail, Context as _};
 use clap::{Args, ValueEnum};
 use rand::RngCore;
 use serde_json::json;
 use vusim_apdu::{Command, StatusWord};
+use vusim_applet::crypto::fiveg;
+use vusim_applet::crypto::keys::{Ck, Ik};
 use vusim_applet::store::DurableCard;
 
 use crate::me::Me;
@@ -21,6 +23,10 @@ pub enum Context {
     ThreeG,
     /// GSM context (P2 80): SRES and Kc.
     Gsm,
+    /// 5G AKA with a USIM (TS 33.501 §6.1.3.2): the AuC makes a 5G HE AV (XRES*, K_AUSF), the card
+    /// answers in the 3G context, the ME derives RES* and K_AUSF, the SEAF checks HRES*.
+    #[value(name = "5g")]
+    FiveG,
 }
 
 /// Arguments of `vusim aka`.
@@ -52,6 +58,21 @@ fn authenticate(rand: &[u8; 16], autn: &[u8; 16]) -> anyhow::Result<Vec<u8>> {
     Ok(Command::build(0x00, 0x88, 0x00, 0x81, &data, Some(256))?.encode())
 }
 
+/// `DB L RES L CK L IK [08 Kc]` → (RES, CK, IK).
+fn parse_3g(d: &[u8]) -> anyhow::Result<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+    match d {
+        [0xDB, l, rest @ ..] => {
+            let l = usize::from(*l);
+            Ok((
+                rest.get(..l).unwrap_or_default().to_vec(),
+                rest.get(l + 1..l + 17).unwrap_or_default().to_vec(),
+                rest.get(l + 18..l + 34).unwrap_or_default().to_vec(),
+            ))
+        }
+        _ => bail!("AUTHENTICATE answer malformed: {}", hex::encode_upper(d)),
+    }
+}
+
 /// Run `vusim aka`.
 pub fn run(args: &AkaArgs) -> anyhow::Result<ExitCode> {
     let card = DurableCard::open_or_default(args.card.as_deref())?;
@@ -67,6 +88,7 @@ pub fn run(args: &AkaArgs) -> anyhow::Result<ExitCode> {
     let context = match args.context {
         Context::ThreeG => "3g",
         Context::Gsm => "gsm",
+        Context::FiveG => "5g",
     };
     out.insert("context".into(), json!(context));
     out.insert("rand".into(), json!(hex::encode(rand)));
@@ -95,6 +117,55 @@ pub fn run(args: &AkaArgs) -> anyhow::Result<ExitCode> {
             out.insert("expected_kc".into(), json!(hex::encode(kc)));
             card_sres == sres && card_kc == kc
         }
+        Context::FiveG => {
+            auc.skip(args.sqn_ahead);
+            let mnc_len = usize::from(me.card.profile().usim.mnc_len.unwrap_or(2));
+            let imsi = crate::me::imsi(&me.card);
+            let snn = fiveg::serving_network_name(
+                imsi.get(..3).unwrap_or("001"),
+                imsi.get(3..3 + mnc_len).unwrap_or("01"),
+            )?;
+            let (mut v, mut xres_star, mut k_ausf) = auc.he_av_5g(rand, &snn)?;
+            let mut resp = me.send(&authenticate(&v.rand, &v.autn)?)?;
+            if resp.sw == StatusWord::SUCCESS && resp.data.first() == Some(&0xDC) {
+                let auts = resp.data.get(2..16).unwrap_or_default().to_vec();
+                let sqn_ms = auc.resync(&v.rand, &auts)?;
+                out.insert("auts".into(), json!(hex::encode(&auts)));
+                out.insert("sqn_ms".into(), json!(sqn_ms));
+                (v, xres_star, k_ausf) = auc.he_av_5g(rand, &snn)?;
+                resp = me.send(&authenticate(&v.rand, &v.autn)?)?;
+            }
+            if resp.sw != StatusWord::SUCCESS {
+                bail!(
+                    "AUTHENTICATE: card answered {} {}",
+                    resp.sw,
+                    resp.sw.meaning_for(0x88)
+                );
+            }
+            let (res, ck, ik) = parse_3g(&resp.data)?;
+            // The ME's side of 5G AKA (TS 33.501 Annex A.2, A.4).
+            let ck: [u8; 16] = ck.as_slice().try_into().context("CK is 16 bytes")?;
+            let ik: [u8; 16] = ik.as_slice().try_into().context("IK is 16 bytes")?;
+            let (ck, ik) = (Ck::new(ck), Ik::new(ik));
+            let res_star = fiveg::res_star(&ck, &ik, &snn, &v.rand, &res)?;
+            let sqn_xor_ak: [u8; 6] = v
+                .autn
+                .get(..6)
+                .and_then(|s| s.try_into().ok())
+                .unwrap_or_default();
+            let me_k_ausf = fiveg::k_ausf(&ck, &ik, &snn, &sqn_xor_ak)?;
+            let hres = fiveg::hres_star(&v.rand, &res_star);
+            let hxres = fiveg::hres_star(&v.rand, &xres_star);
+            out.insert("snn".into(), json!(snn));
+            out.insert("sqn".into(), json!(v.sqn));
+            out.insert("res_star".into(), json!(hex::encode(res_star)));
+            out.insert("xres_star".into(), json!(hex::encode(xres_star)));
+            out.insert("hres_star".into(), json!(hex::encode(hres)));
+            out.insert("hxres_star".into(), json!(hex::encode(hxres)));
+            let k_ok = me_k_ausf.expose() == &k_ausf;
+            out.insert("k_ausf_match".into(), json!(k_ok));
+            res_star == xres_star && hres == hxres && k_ok
+        }
         Context::ThreeG => {
             auc.skip(args.sqn_ahead);
             let mut v = auc.vector(rand, false)?;
@@ -116,18 +187,7 @@ pub fn run(args: &AkaArgs) -> anyhow::Result<ExitCode> {
                     resp.sw.meaning_for(0x88)
                 );
             }
-            let d = resp.data;
-            let (res, ck, ik) = match d.as_slice() {
-                [0xDB, l, rest @ ..] => {
-                    let l = usize::from(*l);
-                    (
-                        rest.get(..l).unwrap_or_default().to_vec(),
-                        rest.get(l + 1..l + 17).unwrap_or_default().to_vec(),
-                        rest.get(l + 18..l + 34).unwrap_or_default().to_vec(),
-                    )
-                }
-                _ => bail!("AUTHENTICATE answer malformed: {}", hex::encode_upper(&d)),
-            };
+            let (res, ck, ik) = parse_3g(&resp.data)?;
             out.insert("res".into(), json!(hex::encode(&res)));
             out.insert("xres".into(), json!(hex::encode(&v.xres)));
             let keys_ok = ck == v.ck && ik == v.ik;

@@ -4,8 +4,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use vusim_applet::crypto::aka::{self, Autn, Auts};
+use vusim_applet::crypto::fiveg;
 use vusim_applet::crypto::gba;
 use vusim_applet::crypto::gsm;
+use vusim_applet::crypto::keys::{Ck, Ik};
 use vusim_applet::profile::Profile;
 use vusim_applet::usim::AuthConfig;
 
@@ -126,6 +128,26 @@ impl Auc {
             autn: autn.to_bytes(),
             sqn,
         })
+    }
+
+    /// A 5G HE AV (TS 33.501 §6.1.3.2): RAND, AUTN, XRES* and K_AUSF for serving network `snn`.
+    pub fn he_av_5g(
+        &mut self,
+        rand: [u8; 16],
+        snn: &str,
+    ) -> anyhow::Result<(Vector, [u8; 16], [u8; 32])> {
+        let v = self.vector(rand, false)?;
+        let (ck, ik) = (Ck::new(v.ck), Ik::new(v.ik));
+        let xres_star = fiveg::res_star(&ck, &ik, snn, &v.rand, &v.xres)?;
+        let sqn_xor_ak: [u8; 6] = v
+            .autn
+            .get(..6)
+            .and_then(|s| s.try_into().ok())
+            .unwrap_or_default();
+        let k_ausf = fiveg::k_ausf(&ck, &ik, snn, &sqn_xor_ak)?;
+        let mut k = [0u8; 32];
+        k.copy_from_slice(k_ausf.expose());
+        Ok((v, xres_star, k))
     }
 
     /// A GSM triplet (RAND, SRES, Kc) from the 3G functions via c2/c3.
