@@ -247,13 +247,8 @@ impl Card {
             if p2 & 0x07 != 0x03 {
                 return Err(StatusWord::INCORRECT_P1P2);
             }
-            let data = self.fs.data_mut(id).ok_or(StatusWord::NO_EF_SELECTED)?;
-            data.truncate(rl * (usize::from(count) - 1));
-            let mut rotated = new.to_vec();
-            rotated.append(data);
-            *data = rotated;
+            self.push_cyclic(id, rl, count, new)?;
             state.record = Some(1);
-            self.dirty = true;
             return Ok(Response::ok(Vec::new()));
         }
         let (n, moves) = Self::record_number(state, p1, p2 & 0x07, count, false)?;
@@ -324,6 +319,23 @@ impl Card {
         Ok(Response::ok(found))
     }
 
+    /// Store `record` as the new record 1 of a cyclic file, dropping the oldest (TS 102 221 §8.2.3).
+    fn push_cyclic(
+        &mut self,
+        id: NodeId,
+        rl: usize,
+        count: u8,
+        record: &[u8],
+    ) -> Result<(), StatusWord> {
+        let data = self.fs.data_mut(id).ok_or(StatusWord::NO_EF_SELECTED)?;
+        data.truncate(rl * usize::from(count).saturating_sub(1));
+        let mut rotated = record.to_vec();
+        rotated.append(data);
+        *data = rotated;
+        self.dirty = true;
+        Ok(())
+    }
+
     /// INCREASE (cyclic files): add the value to record 1 and store the sum as the new record 1;
     /// respond with the new value and the value added (TS 102 221 §11.1.8).
     pub(super) fn increase(
@@ -343,7 +355,7 @@ impl Card {
         if add.is_empty() || add.len() > rl {
             return Err(StatusWord::WRONG_LENGTH);
         }
-        let data = self.fs.data_mut(id).ok_or(StatusWord::NO_EF_SELECTED)?;
+        let data = self.fs.data(id).ok_or(StatusWord::NO_EF_SELECTED)?;
         let current = data.get(..rl).ok_or(StatusWord::RECORD_NOT_FOUND)?.to_vec();
         // Big-endian addition, value right-aligned in the record.
         let mut sum = current.clone();
@@ -365,12 +377,8 @@ impl Card {
         if carry != 0 {
             return Err(StatusWord::INCREASE_MAX_REACHED);
         }
-        data.truncate(rl * (usize::from(count) - 1));
-        let mut rotated = sum.clone();
-        rotated.append(data);
-        *data = rotated;
+        self.push_cyclic(id, rl, count, &sum)?;
         state.record = Some(1);
-        self.dirty = true;
         let mut out = sum;
         out.extend_from_slice(add);
         Ok(Response::ok(out))
