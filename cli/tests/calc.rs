@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::Command;
 
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -11,17 +10,8 @@ use sha2::Sha256;
 use vusim_applet::crypto::keys::{Key128, Opc};
 use vusim_applet::crypto::milenage::Milenage;
 
-fn vusim(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vusim"))
-        .args(args)
-        .output()
-        .expect("run vusim");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::vusim;
 
 /// Runs `vusim calc …` (text output), expects exit 0 and returns the `name: value` lines.
 fn calc(args: &[&str]) -> BTreeMap<String, String> {

@@ -1,18 +1,7 @@
 //! `vusim decode` end to end: the binary annotates commands, responses and status words.
 
-use std::process::Command;
-
-fn vusim(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vusim"))
-        .args(args)
-        .output()
-        .expect("run vusim");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::vusim;
 
 #[test]
 fn select_mf_and_file_not_found() {

@@ -2,19 +2,9 @@
 //! (AuC, BSF, NAF) in the CLI, persisted state on both sides across invocations.
 
 use std::path::Path;
-use std::process::Command;
 
-fn vusim(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vusim"))
-        .args(args)
-        .output()
-        .expect("run vusim");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::vusim;
 
 fn json(out: &str) -> serde_json::Value {
     serde_json::from_str(out.trim()).expect("one JSON object")
