@@ -68,10 +68,11 @@ fn t0_tool_first_steps() {
         "00 B2 02 04 26",
         "6118 4F10A0000000871004FFFFFFFF8907090000 50044953494D FFFFFFFFFFFFFFFFFFFFFFFF 9000",
     );
+    // Record 3: the experimental GBA_U API applet (docs/api/gba-api.md), AID F0 "VUSIM-GBA" 0001.
     exchange(
         &mut card,
         "00 B2 03 04 26",
-        &format!("{} 9000", "FF".repeat(0x26)),
+        "6117 4F0CF0565553494D2D4742410001 50074742412D415049 FFFFFFFFFFFFFFFFFFFFFFFFFF 9000",
     );
     // Absent files → 6A82, also under T=0.
     exchange(&mut card, "00 A4 00 04 02 6F FF", "6A82");

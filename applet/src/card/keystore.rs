@@ -14,6 +14,15 @@ pub enum KeyKind {
     E2e,
     /// A key or data blob unwrapped into the card (id = name, reference = the wrapping key id).
     Stored,
+    /// K_AKMA from the 5G AKMA AUTHENTICATE context (id = A-TID, reference = A-KID).
+    KAkma,
+    /// A secret unwrapped under a K_AF by the AKMA API applet (id = `80 AF_ID 84 name`,
+    /// reference = A-KID). A kind of its own, so no GBA_U API command can reach it.
+    AkmaStored,
+    /// The IoT Ks of TR 33.863 solution #11 (id empty, reference = RAND of the AKA).
+    IotKs,
+    /// An IoT K_app (id = AS_ID, reference = RAND_AS).
+    IotKapp,
 }
 
 /// One key in the store.

@@ -270,6 +270,18 @@ pub struct Profile {
     /// `[services]`.
     #[serde(default)]
     pub services: ServiceSection,
+    /// `[api]`: the experimental card APIs and their key policy (see [`crate::api::policy`]).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::api::policy::ApiSection::is_default"
+    )]
+    pub api: crate::api::policy::ApiSection,
+    /// `[akma]`: UICC-based AKMA, experimental (see [`crate::api::akma`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub akma: Option<crate::api::akma::AkmaSection>,
+    /// `[iot]`: the IoT end-to-end scheme, experimental (see [`crate::api::iot`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iot: Option<crate::api::iot::IotSection>,
     /// `[files]`: raw EF contents by name (`"EF.SPN"`, `"USIM/EF.SPN"`, `"ISIM/EF.IMPU"`) or FID
     /// path (`"USIM:6F46"`, `"MF:2F05"`), hex; record files take one hex string per record.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -397,6 +409,10 @@ pub(crate) struct Parts {
     pub usim: Usim,
     pub isim: Option<Isim>,
     pub security: Security,
+    /// The experimental API applets (`[api]`).
+    pub api: Vec<Box<dyn crate::card::applet::Applet>>,
+    /// The experimental AKMA and IoT API applets (`[akma]`, `[iot]`).
+    pub akma_iot: Vec<Box<dyn crate::card::applet::Applet>>,
 }
 
 pub(crate) fn applets(
@@ -422,6 +438,7 @@ pub(crate) fn applets(
         }
     };
     let usim = Usim::new(&aid(&p.usim.aid, "usim.aid", &USIM_AID)?, auth, sqn);
+    let usim = usim.with_extensions(crate::api::akma::usim_extensions(p));
     let isim = if p.isim.enabled.unwrap_or(true) {
         Some(Isim::new(&aid(&p.isim.aid, "isim.aid", &ISIM_AID)?))
     } else {
@@ -431,6 +448,14 @@ pub(crate) fn applets(
         usim,
         isim,
         security: security_from(&p.pins, file)?,
+        api: crate::api::applets(p, file)?,
+        akma_iot: [
+            crate::api::akma::applets(p, file)?,
+            crate::api::iot::applets(p, file)?,
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
     })
 }
 
@@ -439,6 +464,12 @@ pub(crate) fn builder(parts: Parts) -> CardBuilder {
     let mut b = CardBuilder::new(&tables::MF).applet(Box::new(parts.usim));
     if let Some(i) = parts.isim {
         b = b.applet(Box::new(i));
+    }
+    for a in parts.api {
+        b = b.applet(a);
+    }
+    for a in parts.akma_iot {
+        b = b.applet(a);
     }
     b.security(parts.security)
 }

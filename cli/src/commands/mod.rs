@@ -5,11 +5,14 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 pub mod aka;
+pub mod akma;
 pub mod bench;
 pub mod calc;
 pub mod card;
 pub mod decode;
 pub mod gba;
+pub mod iot;
+pub mod naf;
 pub mod pcsc;
 pub mod run;
 pub mod send;
@@ -31,31 +34,40 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// PC/SC client: list readers, send APDUs and run scripts on a card in a reader.
     Pcsc(pcsc::PcscArgs),
-    /// Benchmarks: APDU latency, crypto against the hardware floor, memory, throughput, start-up.
-    Bench(bench::BenchArgs),
     /// Card files: `card new` writes a fresh profile, `card show` prints one (secrets redacted).
     Card(card::CardArgs),
+    /// Benchmarks: APDU latency, crypto against the hardware floor, memory, throughput, start-up.
+    Bench(bench::BenchArgs),
     /// Network-side calculator: MILENAGE/TUAK/XOR vectors, GBA, 5G, AKMA, SUCI and KDF keys.
     Calc(Box<calc::CalcArgs>),
     /// GBA_U end to end: bootstrap on the card, B-TID/lifetime in EF_GBABP, NAF derivation on both sides.
     Gba(gba::GbaArgs),
+    /// NAF side of the experimental GBA_U API: MACs, encryption, proofs, wrapped keys, e2e_key.
+    Naf(Box<naf::NafArgs>),
     /// AKA end to end: AuC vector, AUTHENTICATE on the card, RES against XRES, AUTS resynchronisation.
     Aka(aka::AkaArgs),
+    /// UICC-based AKMA, network side (experimental): AUSF, AAnF, AF, key-management server, end to end.
+    Akma(Box<akma::AkmaArgs>),
+    /// IoT end-to-end keys, network side (experimental, TR 33.863 #11): HSS/AS, tag t, K_app.
+    Iot(Box<iot::IotArgs>),
 }
 
 /// Run a subcommand.
 pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Decode(args) => decode::run(&args),
+        Command::Bench(args) => bench::run(&args),
+        Command::Calc(args) => calc::run(&args),
         Command::Send(args) => send::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Shell(args) => shell::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Pcsc(args) => pcsc::run(&args),
-        Command::Bench(args) => bench::run(&args),
-        Command::Calc(args) => calc::run(&args),
         Command::Card(args) => card::run(&args),
         Command::Gba(args) => gba::run(&args),
+        Command::Naf(args) => naf::run(&args),
         Command::Aka(args) => aka::run(&args),
+        Command::Akma(args) => akma::run(&args),
+        Command::Iot(args) => iot::run(&args),
     }
 }

@@ -1,0 +1,50 @@
+//! Experimental card APIs for other applications (3GPP CT6 study on USIM APIs for GBA_U): the GBA_U API applet that lets terminal applications use Ks_int_NAF inside the card for MACs, authenticated encryption, mutual authentication, secure storage and a third-party combined key.
+//!
+//! # ⚠ Experimental (API v0.1)
+//!
+//! **No standard exists for any of this.** The AID, the INS codes, the data objects, the
+//! algorithm identifiers, the FC value and the status words are this project's own choice, made
+//! to study the idea; they will change, and no real card or terminal implements them. Everything
+//! except the profile section ([`policy`]) is behind the `experimental-api` feature (on by
+//! default). The coding is written down in `docs/api/gba-api.md`, and each choice lives in one
+//! place so it is easy to change: [`apdu`] (AID, CLA/INS, tags, algorithm identifiers, status
+//! words), [`ops`] (FC and labels of the key derivations).
+//!
+//! * [`policy`]: the `[api]` profile section and the per-key access policy (always compiled, so a
+//!   profile with an `[api]` section parses whether or not the feature is on).
+//! * [`ops`]: the operations on "a base key from the key store", shared by the card and the
+//!   network side (`vusim naf`), generic so a later AKMA applet (K_AF) reuses them.
+//! * [`apdu`]: the command coding, and builders for the command APDUs (terminal side).
+//! * [`gba`]: the GBA_U API applet.
+
+pub mod akma;
+pub mod iot;
+pub mod policy;
+
+#[cfg(feature = "experimental-api")]
+pub mod apdu;
+#[cfg(feature = "experimental-api")]
+pub mod gba;
+#[cfg(feature = "experimental-api")]
+pub mod ops;
+
+use crate::card::applet::Applet;
+use crate::profile::{Profile, ProfileError};
+
+/// The API applets a profile asks for, in registration (EF.DIR) order.
+#[cfg(feature = "experimental-api")]
+pub(crate) fn applets(p: &Profile, file: &str) -> Result<Vec<Box<dyn Applet>>, ProfileError> {
+    let mut out: Vec<Box<dyn Applet>> = Vec::new();
+    if p.api.gba {
+        out.push(Box::new(gba::GbaApi::from_profile(p, file)?));
+    }
+    Ok(out)
+}
+
+/// Without the `experimental-api` feature no API applet exists; the `[api]` section is still
+/// parsed and checked.
+#[cfg(not(feature = "experimental-api"))]
+pub(crate) fn applets(p: &Profile, file: &str) -> Result<Vec<Box<dyn Applet>>, ProfileError> {
+    policy::Policy::from_section(&p.api, file)?;
+    Ok(Vec::new())
+}

@@ -1,0 +1,728 @@
+//! The IoT end-to-end scheme (TR 33.863 solution #11; docs/api/iot.md) through APDUs only, on
+//! the embedded default card: the IoT Ks the USIM keeps after each successful AKA (3G and 5G
+//! AKMA contexts), the IoT API applet's IOT KEY in both directions (tag t computed and checked,
+//! K_app kept), replay and reflection refused, the K_app operations, lifetimes, capacity, bad
+//! input without state change, persistence, the documentation examples regenerated and
+//! compared, and a leak test. Every expected value is recomputed here with HMAC-SHA-256 from
+//! the formulas of `crypto::seed` (FC values FF E0–FF E3), not with the card's code.
+
+#![cfg(feature = "experimental-api")]
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code indexes fixed test data
+
+use aes::cipher::{KeyIvInit, StreamCipher};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use vusim_apdu::tlv::Tlv;
+use vusim_applet::api::iot::{apdu, AID, COMMANDS, STATUS_WORDS};
+use vusim_applet::card::keystore::KeyKind;
+use vusim_applet::card::Card;
+use vusim_applet::crypto::keys::{Key128, Opc};
+use vusim_applet::crypto::milenage::Milenage;
+use vusim_applet::profile::Profile;
+
+fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut m = Hmac::<Sha256>::new_from_slice(key).unwrap();
+    for p in parts {
+        m.update(p);
+    }
+    m.finalize().into_bytes().into()
+}
+
+/// TS 33.220 B.2: HMAC-SHA-256(key, FC ‖ P0 ‖ L0 ‖ …).
+fn kdf(key: &[u8], fc: &[u8], params: &[&[u8]]) -> [u8; 32] {
+    let mut s = fc.to_vec();
+    for p in params {
+        s.extend_from_slice(p);
+        s.extend_from_slice(&(p.len() as u16).to_be_bytes());
+    }
+    hmac(key, &[&s])
+}
+
+fn api_key(base: &[u8], label: &str, alg: u8, purpose: &[u8]) -> [u8; 32] {
+    kdf(base, &[0xFF, 0xE8], &[label.as_bytes(), &[alg], purpose])
+}
+
+fn seal(base: &[u8], purpose: &[u8], iv: &[u8], pt: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let ke = api_key(base, "enc", 0x11, purpose);
+    let ki = api_key(base, "int", 0x11, purpose);
+    let mut ct = pt.to_vec();
+    ctr::Ctr128BE::<aes::Aes128>::new(ke[..16].into(), iv.into()).apply_keystream(&mut ct);
+    let t = hmac(&ki, &[&0u64.to_be_bytes(), iv, &ct]);
+    (ct, t[..16].to_vec())
+}
+
+const SNN: &str = "5G:mnc001.mcc001.3gppnetwork.org";
+const AS_ID: &str = "as.iot.example.org";
+const GUTI: [u8; 10] = [0x00, 0xF1, 0x10, 0x01, 0x00, 0x41, 0xC0, 0xFF, 0xEE, 0x42];
+const NOW: u64 = 1_893_452_400;
+
+fn up(b: &[u8]) -> String {
+    hex::encode_upper(b)
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    vusim_apdu::hexstr::parse_hex(s).unwrap()
+}
+
+/// One AKA from TS 35.208 test set 1's K/OPc (AMF 8000) and the IoT keys of the HSS and AS.
+struct Net {
+    rand: [u8; 16],
+    autn: Vec<u8>,
+    res: Vec<u8>,
+    ck_ik: Vec<u8>,
+    ks: [u8; 32],
+}
+
+impl Net {
+    fn new(rand: [u8; 16], sqn: u64) -> Net {
+        let m = Milenage::new(
+            &Key128::from_slice(&unhex("465B5CE8B199B49FAA5F0A2EE238A6BC")).unwrap(),
+            &Opc::from_slice(&unhex("CD63CB71954A9F4E48A5994E37A02BAF")).unwrap(),
+        );
+        let keys = m.f2345(&rand);
+        let sqn_b: [u8; 6] = sqn.to_be_bytes()[2..].try_into().unwrap();
+        let mac = m.f1(&rand, &sqn_b, &[0x80, 0]);
+        let mut autn: Vec<u8> = sqn_b.iter().zip(&keys.ak).map(|(a, b)| a ^ b).collect();
+        autn.extend([0x80, 0]);
+        autn.extend(mac);
+        let ck_ik = [keys.ck.as_bytes(), keys.ik.as_bytes()].concat();
+        Net {
+            rand,
+            autn,
+            res: keys.res.as_bytes().to_vec(),
+            ks: kdf(&ck_ik, &[0xFF, 0xE0], &[b"End-to-End_IOT"]),
+            ck_ik,
+        }
+    }
+
+    fn first() -> Net {
+        Net::new(
+            unhex("9F7C8D4A2E1B3C5D6E7F8091A2B3C4D5")
+                .try_into()
+                .unwrap(),
+            0x21,
+        )
+    }
+
+    fn ks_as(&self, as_id: &str) -> [u8; 32] {
+        kdf(&self.ks, &[0xFF, 0xE1], &[as_id.as_bytes()])
+    }
+    fn ks_as_enc(&self, as_id: &str) -> [u8; 32] {
+        kdf(&self.ks_as(as_id), &[0xFF, 0xE2], &[b"Ks_AS_enc"])
+    }
+    fn ks_as_int(&self, as_id: &str) -> [u8; 32] {
+        kdf(&self.ks_as(as_id), &[0xFF, 0xE2], &[b"Ks_AS_int"])
+    }
+    fn t(&self, as_id: &str, rand_as: &[u8]) -> Vec<u8> {
+        hmac(&self.ks_as_int(as_id), &[&GUTI, rand_as])[..8].to_vec()
+    }
+    fn k_app(&self, as_id: &str, rand_as: &[u8]) -> [u8; 32] {
+        kdf(&self.ks_as_enc(as_id), &[0xFF, 0xE3], &[rand_as])
+    }
+
+    fn auth_3g(&self) -> String {
+        format!("008800812210{}10{}00", up(&self.rand), up(&self.autn))
+    }
+
+    fn auth_akma(&self) -> String {
+        let mut d = vec![16];
+        d.extend(self.rand);
+        d.push(16);
+        d.extend(&self.autn);
+        d.push(SNN.len() as u8);
+        d.extend(SNN.as_bytes());
+        format!("00880087{:02X}{}00", d.len(), up(&d))
+    }
+}
+
+fn profile() -> Profile {
+    Profile::embedded_default()
+}
+
+fn fresh(p: &Profile) -> Card {
+    let mut c = p.build_card("test").unwrap();
+    c.set_time(Some(NOW));
+    c
+}
+
+fn tx(card: &mut Card, apdu: &str) -> String {
+    up(&card.transmit_bytes(&unhex(apdu)))
+}
+
+fn sw(card: &mut Card, apdu: &[u8]) -> String {
+    let r = up(&card.transmit_bytes(apdu));
+    r[r.len() - 4..].to_string()
+}
+
+fn ok(card: &mut Card, apdu: &[u8]) -> Vec<Tlv> {
+    let r = card.transmit_bytes(apdu);
+    assert_eq!(up(&r[r.len() - 2..]), "9000", "{} -> {}", up(apdu), up(&r));
+    Tlv::parse_all(&r[..r.len() - 2]).unwrap()
+}
+
+fn val(dos: &[Tlv], t: u32) -> Vec<u8> {
+    Tlv::find(dos, t).unwrap().value.clone()
+}
+
+fn t(tag: u32, v: &[u8]) -> Tlv {
+    Tlv::new(tag, v.to_vec())
+}
+
+fn asid(id: &str) -> Tlv {
+    t(0x80, id.as_bytes())
+}
+
+fn start_usim(c: &mut Card) {
+    assert_eq!(tx(c, "00A4040C07A0000000871002"), "9000");
+    assert_eq!(tx(c, "002000010831323334FFFFFFFF"), "9000");
+}
+
+fn select_api(channel: u8) -> String {
+    format!("{channel:02X}A4040C0C{}", up(&AID))
+}
+
+fn card_tag(id: &str, rand_as: &[u8]) -> Vec<u8> {
+    apdu(
+        0,
+        "IOT KEY (card tag)",
+        &[asid(id), t(0x9B, &GUTI), t(0x96, rand_as)],
+    )
+}
+
+fn as_tag(id: &str, rand_as: &[u8], tag: &[u8]) -> Vec<u8> {
+    apdu(
+        0,
+        "IOT KEY (verify AS tag)",
+        &[asid(id), t(0x9B, &GUTI), t(0x96, rand_as), t(0x93, tag)],
+    )
+}
+
+/// A card after an AKA (5G AKMA context), the IoT API selected on channel 0.
+fn ready(p: &Profile) -> (Card, Net) {
+    let mut c = fresh(p);
+    let net = Net::first();
+    start_usim(&mut c);
+    let r = tx(&mut c, &net.auth_akma());
+    assert!(r.starts_with("DB10") && r.ends_with("9000"), "{r}");
+    assert_eq!(tx(&mut c, &select_api(0)), "9000");
+    (c, net)
+}
+
+#[test]
+fn ks_is_kept_after_each_successful_aka() {
+    let p = profile();
+    let net = Net::first();
+    // 3G context: the ME gets RES, CK, IK (and Kc); the card keeps Ks as well.
+    let mut c = fresh(&p);
+    start_usim(&mut c);
+    let r = tx(&mut c, &net.auth_3g());
+    assert!(r.starts_with(&format!("DB08{}10{}", up(&net.res), up(&net.ck_ik[..16]))));
+    let e = c.keys().of_kind(KeyKind::IotKs);
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].key.as_slice(), net.ks);
+    assert_eq!(e[0].reference, net.rand);
+    assert_eq!(e[0].expires, None);
+    // A failed AKA keeps the old Ks; a new one (another RAND) replaces it.
+    let mut forged = unhex(&net.auth_3g());
+    forged[37] ^= 1;
+    assert_eq!(up(&c.transmit_bytes(&forged)), "9862");
+    let net2 = Net::new([0x42; 16], 0x41);
+    assert!(tx(&mut c, &net2.auth_3g()).ends_with("9000"));
+    let e = c.keys().of_kind(KeyKind::IotKs);
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].key.as_slice(), net2.ks);
+    // 5G AKMA context: the same Ks, and the ME never sees CK or IK.
+    let mut c = fresh(&p);
+    start_usim(&mut c);
+    let r = tx(&mut c, &net.auth_akma());
+    assert!(!r.contains(&up(&net.ck_ik[..16])) && !r.contains(&up(&net.ck_ik[16..])));
+    assert_eq!(c.keys().of_kind(KeyKind::IotKs)[0].key.as_slice(), net.ks);
+    // A lifetime from the profile.
+    let mut p2 = profile();
+    p2.iot.as_mut().unwrap().ks_lifetime = Some(120);
+    let mut c = fresh(&p2);
+    start_usim(&mut c);
+    assert!(tx(&mut c, &net.auth_3g()).ends_with("9000"));
+    assert_eq!(c.keys().of_kind(KeyKind::IotKs)[0].expires, Some(NOW + 120));
+    // Without [iot]: nothing kept, no applet.
+    let mut p3 = profile();
+    p3.iot = None;
+    let mut c = fresh(&p3);
+    start_usim(&mut c);
+    assert!(tx(&mut c, &net.auth_3g()).ends_with("9000"));
+    assert!(c.keys().of_kind(KeyKind::IotKs).is_empty());
+    assert_eq!(tx(&mut c, &select_api(0)), "6A82");
+}
+
+#[test]
+fn card_tag_and_as_tag_agree_with_the_as() {
+    let (mut c, net) = ready(&profile());
+    // GET INFO.
+    assert_eq!(
+        up(&c.transmit_bytes(&apdu(0, "GET INFO", &[]))),
+        "C0020001C1020111C202FFE89000"
+    );
+    // The card's tag over GUTI ‖ RAND_AS1.
+    let r1 = [1u8; 16];
+    let r = ok(&mut c, &card_tag(AS_ID, &r1));
+    assert_eq!(val(&r, 0x93), net.t(AS_ID, &r1));
+    let e = c
+        .keys()
+        .get(KeyKind::IotKapp, AS_ID.as_bytes())
+        .unwrap()
+        .clone();
+    assert_eq!(e.key.as_slice(), net.k_app(AS_ID, &r1));
+    assert_eq!(e.reference, r1);
+    // Reflected back as the AS's tag: refused (RAND_AS used). Replayed: refused.
+    let before = c.image();
+    assert_eq!(sw(&mut c, &as_tag(AS_ID, &r1, &net.t(AS_ID, &r1))), "6985");
+    assert_eq!(sw(&mut c, &card_tag(AS_ID, &r1)), "6985");
+    // A forged AS tag: 9862; the right one: K_app for RAND_AS2 replaces the first.
+    let r2 = [2u8; 16];
+    let mut forged = net.t(AS_ID, &r2);
+    forged[7] ^= 1;
+    assert_eq!(sw(&mut c, &as_tag(AS_ID, &r2, &forged)), "9862");
+    // Another AS's tag is another key.
+    assert_eq!(
+        sw(
+            &mut c,
+            &as_tag(AS_ID, &r2, &net.t("other.example.org", &r2))
+        ),
+        "9862"
+    );
+    assert_eq!(c.image(), before, "refusals change nothing");
+    assert_eq!(sw(&mut c, &as_tag(AS_ID, &r2, &net.t(AS_ID, &r2))), "9000");
+    assert_eq!(
+        c.keys()
+            .get(KeyKind::IotKapp, AS_ID.as_bytes())
+            .unwrap()
+            .key
+            .as_slice(),
+        net.k_app(AS_ID, &r2)
+    );
+    assert_eq!(sw(&mut c, &as_tag(AS_ID, &r2, &net.t(AS_ID, &r2))), "6985");
+    // Two ASes keep separate K_app keys.
+    let r3 = [3u8; 16];
+    ok(&mut c, &card_tag("b.example.org", &r3));
+    assert_eq!(c.keys().of_kind(KeyKind::IotKapp).len(), 2);
+    // LIST KEYS: Ks, then the K_app keys (most recent first) — never key bytes.
+    let list = ok(&mut c, &apdu(0, "LIST KEYS", &[]));
+    assert_eq!(
+        list[0],
+        Tlv::constructed(0xE1u32, &[t(0x82, &[6]), t(0x81, &net.rand), t(0x87, &[3])])
+    );
+    assert_eq!(
+        list[1],
+        Tlv::constructed(
+            0xE1u32,
+            &[
+                t(0x82, &[7]),
+                asid("b.example.org"),
+                t(0x81, &r3),
+                t(0x87, &[3])
+            ]
+        )
+    );
+    assert_eq!(list.len(), 3);
+}
+
+#[test]
+fn k_app_operations() {
+    let (mut c, net) = ready(&profile());
+    let r2 = [2u8; 16];
+    ok(&mut c, &as_tag(AS_ID, &r2, &net.t(AS_ID, &r2)));
+    let k = net.k_app(AS_ID, &r2);
+    let r = ok(
+        &mut c,
+        &apdu(
+            0,
+            "MAC COMPUTE",
+            &[
+                asid(AS_ID),
+                t(0x90, &[1]),
+                t(0x91, b"telemetry"),
+                t(0x92, b"17.3"),
+            ],
+        ),
+    );
+    assert_eq!(
+        val(&r, 0x93),
+        hmac(&api_key(&k, "mac", 1, b"telemetry"), &[b"17.3"])
+    );
+    let m = hmac(&api_key(&k, "mac", 1, b""), &[b"open"]);
+    let verify = |mac: &[u8]| {
+        apdu(
+            0,
+            "MAC VERIFY",
+            &[asid(AS_ID), t(0x90, &[1]), t(0x92, b"open"), t(0x93, mac)],
+        )
+    };
+    assert_eq!(sw(&mut c, &verify(&m)), "9000");
+    let mut bad = m;
+    bad[0] ^= 1;
+    assert_eq!(sw(&mut c, &verify(&bad)), "9862");
+    let r = ok(
+        &mut c,
+        &apdu(
+            0,
+            "ENCRYPT",
+            &[asid(AS_ID), t(0x90, &[0x11]), t(0x92, b"alarm")],
+        ),
+    );
+    assert_eq!(
+        seal(&k, b"", &val(&r, 0x94), b"alarm"),
+        (val(&r, 0x92), val(&r, 0x93))
+    );
+    let iv = [0xC1u8; 16];
+    let (ct, tag) = seal(&k, b"fw", &iv, b"fw-key");
+    let dec = |ct: &[u8]| {
+        apdu(
+            0,
+            "DECRYPT",
+            &[
+                asid(AS_ID),
+                t(0x90, &[0x11]),
+                t(0x91, b"fw"),
+                t(0x94, &iv),
+                t(0x92, ct),
+                t(0x93, &tag),
+            ],
+        )
+    };
+    assert_eq!(val(&ok(&mut c, &dec(&ct)), 0x92), b"fw-key");
+    let mut ct2 = ct.clone();
+    ct2[1] ^= 1;
+    assert_eq!(sw(&mut c, &dec(&ct2)), "9862");
+    // DELETE KEY; then no key.
+    assert_eq!(sw(&mut c, &apdu(0, "DELETE KEY", &[asid(AS_ID)])), "9000");
+    assert_eq!(sw(&mut c, &verify(&m)), "6A88");
+    assert_eq!(sw(&mut c, &apdu(0, "DELETE KEY", &[asid(AS_ID)])), "6A88");
+}
+
+#[test]
+fn a_new_aka_starts_over() {
+    let (mut c, net) = ready(&profile());
+    let r1 = [1u8; 16];
+    ok(&mut c, &card_tag(AS_ID, &r1));
+    // New AKA (another RAND): K_app and the used RAND_AS values belong to the old Ks.
+    let net2 = Net::new([0x42; 16], 0x41);
+    start_usim(&mut c);
+    assert!(tx(&mut c, &net2.auth_akma()).ends_with("9000"));
+    assert!(c.keys().of_kind(KeyKind::IotKapp).is_empty());
+    assert_eq!(tx(&mut c, &select_api(0)), "9000");
+    let r = ok(&mut c, &card_tag(AS_ID, &r1));
+    assert_eq!(val(&r, 0x93), net2.t(AS_ID, &r1));
+    assert_ne!(net2.t(AS_ID, &r1), net.t(AS_ID, &r1));
+}
+
+#[test]
+fn lifetimes_and_capacity() {
+    let mut p = profile();
+    p.iot.as_mut().unwrap().ks_lifetime = Some(60);
+    p.iot.as_mut().unwrap().max_sessions = Some(2);
+    let (mut c, net) = ready(&p);
+    ok(&mut c, &card_tag(AS_ID, &[1; 8]));
+    ok(&mut c, &card_tag(AS_ID, &[2; 8]));
+    assert_eq!(sw(&mut c, &card_tag(AS_ID, &[3; 8])), "6A84");
+    let mac = apdu(
+        0,
+        "MAC COMPUTE",
+        &[asid(AS_ID), t(0x90, &[1]), t(0x92, b"m")],
+    );
+    let r = ok(&mut c, &mac);
+    assert_eq!(
+        val(&r, 0x93),
+        hmac(&api_key(&net.k_app(AS_ID, &[2; 8]), "mac", 1, b""), &[b"m"])
+    );
+    c.set_time(Some(NOW + 60));
+    let before = c.image();
+    assert_eq!(sw(&mut c, &mac), "6984");
+    assert_eq!(sw(&mut c, &card_tag(AS_ID, &[4; 8])), "6984");
+    assert_eq!(c.image(), before);
+    let list = ok(&mut c, &apdu(0, "LIST KEYS", &[]));
+    assert_eq!(val(&list[0].children().unwrap(), 0x87), vec![1]);
+    assert_eq!(
+        val(&list[0].children().unwrap(), 0x86),
+        (NOW + 60).to_be_bytes()
+    );
+    // Deleting an expired K_app works.
+    assert_eq!(sw(&mut c, &apdu(0, "DELETE KEY", &[asid(AS_ID)])), "9000");
+}
+
+#[test]
+fn bad_input_changes_nothing() {
+    // No AKA yet: no Ks.
+    let p = profile();
+    let mut c = fresh(&p);
+    assert_eq!(tx(&mut c, &select_api(0)), "9000");
+    assert_eq!(sw(&mut c, &card_tag(AS_ID, &[1; 16])), "6A88");
+    let (mut c, net) = ready(&p);
+    ok(&mut c, &card_tag(AS_ID, &[9; 16]));
+    let before = c.image();
+    let id = up(AS_ID.as_bytes());
+    let cmd = |p1: &str, rest: &str| {
+        let rest = rest.replace(' ', "");
+        let body = format!("8012{id}{rest}");
+        format!("8050{p1}00{:02X}{body}00", body.len() / 2)
+    };
+    let g = up(&GUTI);
+    let cases: Vec<(String, &str)> = vec![
+        ("0050000000".into(), "6E00"),
+        ("8052000000".into(), "6D00"),
+        ("8050020000".into(), "6A86"),
+        ("8050000100".into(), "6A86"),
+        ("8050000000".into(), "6700"),
+        // Lengths: GUTI 5, RAND_AS 7 and 33, t 7.
+        (
+            cmd(
+                "00",
+                "9B05 0102030405 9610 00000000000000000000000000000000",
+            ),
+            "6700",
+        ),
+        (cmd("00", &format!("9B0A {g} 9607 00000000000000")), "6700"),
+        (
+            cmd("00", &format!("9B0A {g} 9621 {}", "00".repeat(33))),
+            "6700",
+        ),
+        (
+            cmd(
+                "01",
+                &format!("9B0A {g} 9610 {} 9307 00000000000000", "11".repeat(16)),
+            ),
+            "6700",
+        ),
+        // Missing GUTI; a stored-key name (84) has no place in the IoT API; an e2e name neither.
+        (cmd("00", "9610 00000000000000000000000000000000"), "6A80"),
+        (
+            cmd("00", &format!("9B0A {g} 9610 {} 840178", "11".repeat(16))),
+            "6A80",
+        ),
+        (
+            cmd("00", &format!("9B0A {g} 9610 {} 850178", "11".repeat(16))),
+            "6A80",
+        ),
+        // AS_ID not UTF-8.
+        (
+            format!("80500000 22 8002 FFFE 9B0A {g} 9610 {} 00", "11".repeat(16)),
+            "6A80",
+        ),
+        // A reserved algorithm in MAC; the wrong family in CIPHER.
+        (format!("80440000 1A 8012{id} 900102 920100 00"), "6A81"),
+        (format!("80460000 1A 8012{id} 900101 920100 00"), "6A81"),
+        // A MAC for an AS without K_app.
+        (
+            "80440000 0D 8005 6F74686572 900101 920100 00".to_string(),
+            "6A88",
+        ),
+    ];
+    for (a, want) in &cases {
+        assert_eq!(tx(&mut c, a), *want, "{a}");
+    }
+    // A forged AS tag.
+    let r = [5u8; 16];
+    let mut forged = net.t(AS_ID, &r);
+    forged[0] ^= 0x10;
+    assert_eq!(sw(&mut c, &as_tag(AS_ID, &r, &forged)), "9862");
+    assert_eq!(c.image(), before, "bad input changes nothing");
+    // The refused RAND_AS is still fresh.
+    assert_eq!(sw(&mut c, &as_tag(AS_ID, &r, &net.t(AS_ID, &r))), "9000");
+}
+
+#[test]
+fn used_rand_as_survive_a_restart() {
+    let p = profile();
+    let (mut c, net) = ready(&p);
+    let r1 = [1u8; 16];
+    ok(&mut c, &card_tag(AS_ID, &r1));
+    let mut saved = p.clone();
+    saved.state = Some(c.image());
+    let mut c2 = saved.build_card("saved").unwrap();
+    c2.set_time(Some(NOW));
+    assert_eq!(tx(&mut c2, &select_api(0)), "9000");
+    assert_eq!(sw(&mut c2, &as_tag(AS_ID, &r1, &net.t(AS_ID, &r1))), "6985");
+    let r = ok(
+        &mut c2,
+        &apdu(
+            0,
+            "MAC COMPUTE",
+            &[asid(AS_ID), t(0x90, &[1]), t(0x92, b"m")],
+        ),
+    );
+    assert_eq!(
+        val(&r, 0x93),
+        hmac(&api_key(&net.k_app(AS_ID, &r1), "mac", 1, b""), &[b"m"])
+    );
+}
+
+#[test]
+fn no_response_leaks_key_bytes() {
+    let p = profile();
+    let mut c = fresh(&p);
+    let net = Net::first();
+    let mut responses = Vec::new();
+    let mut send = |c: &mut Card, a: &[u8]| responses.push(c.transmit_bytes(a));
+    send(&mut c, &unhex("00A4040C07A0000000871002"));
+    send(&mut c, &unhex("002000010831323334FFFFFFFF"));
+    send(&mut c, &unhex(&net.auth_akma()));
+    send(&mut c, &unhex(&select_api(0)));
+    let mut needles: Vec<(String, Vec<u8>)> = vec![
+        ("CK‖IK".into(), net.ck_ik.clone()),
+        ("Ks".into(), net.ks.to_vec()),
+    ];
+    for (i, id) in [AS_ID, "b.example.org"].into_iter().enumerate() {
+        let r1 = [i as u8 + 1; 16];
+        let r2 = [i as u8 + 0x11; 16];
+        send(&mut c, &card_tag(id, &r1));
+        send(&mut c, &as_tag(id, &r2, &net.t(id, &r2)));
+        for a in [
+            apdu(0, "LIST KEYS", &[]),
+            apdu(0, "MAC COMPUTE", &[asid(id), t(0x90, &[1]), t(0x92, b"m")]),
+            apdu(
+                0,
+                "ENCRYPT",
+                &[asid(id), t(0x90, &[0x11]), t(0x92, &[0; 64])],
+            ),
+            apdu(
+                0,
+                "DECRYPT",
+                &[
+                    asid(id),
+                    t(0x90, &[0x11]),
+                    t(0x94, &[0; 16]),
+                    t(0x92, &[0; 8]),
+                    t(0x93, &[0; 16]),
+                ],
+            ),
+        ] {
+            send(&mut c, &a);
+        }
+        for k in [
+            net.ks_as(id),
+            net.ks_as_enc(id),
+            net.ks_as_int(id),
+            net.k_app(id, &r1),
+            net.k_app(id, &r2),
+        ] {
+            needles.push((format!("key of {id}"), k.to_vec()));
+            for (label, alg) in [("mac", 1), ("enc", 0x11), ("int", 0x11)] {
+                needles.push((
+                    format!("{label} of {id}"),
+                    api_key(&k, label, alg, b"").to_vec(),
+                ));
+            }
+        }
+    }
+    for (what, n) in &needles {
+        for w in n.windows(8) {
+            for r in &responses {
+                assert!(
+                    !r.windows(8).any(|x| x == w),
+                    "8 bytes of {what} in {}",
+                    up(r)
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documentation.
+
+fn doc_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/api/iot.md")
+}
+
+/// Replays every ```apdu block of docs/api/iot.md on the embedded default card and compares
+/// each response byte for byte (`VUSIM_BLESS=1` rewrites them after a deliberate change).
+#[test]
+fn docs_examples() {
+    let text = std::fs::read_to_string(doc_path()).unwrap();
+    let mut card = Profile::embedded_default().build_card("docs").unwrap();
+    card.set_time(Some(NOW));
+    let bless = std::env::var_os("VUSIM_BLESS").is_some();
+    let mut out = String::new();
+    let mut in_block = false;
+    let mut count = 0;
+    let mut pending: Option<String> = None;
+    for line in text.split_inclusive('\n') {
+        let tl = line.trim_end();
+        if tl == "```apdu" {
+            in_block = true;
+        } else if in_block && tl == "```" {
+            in_block = false;
+            assert!(pending.is_none(), "a command without a response line");
+        } else if in_block {
+            if let Some(cmd) = tl.strip_prefix("> ") {
+                pending = Some(cmd.to_string());
+            } else if let Some(resp) = tl.strip_prefix("< ") {
+                let cmd = pending.take().expect("response without a command");
+                let got = card.transmit_bytes(&unhex(&cmd));
+                count += 1;
+                if bless {
+                    out.push_str(&format!("< {}\n", spaced(&got)));
+                    continue;
+                }
+                assert_eq!(
+                    up(&got),
+                    resp.replace(' ', "").to_uppercase(),
+                    "docs/api/iot.md: > {cmd}"
+                );
+            }
+        }
+        out.push_str(line);
+    }
+    assert!(count >= 15, "only {count} documented exchanges");
+    if bless {
+        std::fs::write(doc_path(), out).unwrap();
+    }
+}
+
+fn spaced(resp: &[u8]) -> String {
+    let (data, sw) = resp.split_at(resp.len() - 2);
+    let mut parts: Vec<String> = match Tlv::parse_all(data) {
+        Ok(list) if !data.is_empty() && data[0] != 0xDB && data[0] != 0xDC => {
+            list.iter().map(|d| up(&d.encode())).collect()
+        }
+        _ if data.is_empty() => Vec::new(),
+        _ => vec![up(data)],
+    };
+    parts.push(up(sw));
+    parts.join(" ")
+}
+
+/// The values the docs quote for the worked example are the independent ones.
+#[test]
+fn docs_quote_the_independent_values() {
+    let text = std::fs::read_to_string(doc_path()).unwrap();
+    let net = Net::first();
+    let r1 = unhex("000102030405060708090A0B0C0D0E0F");
+    let r2 = unhex("0F0E0D0C0B0A09080706050403020100");
+    for v in [
+        hex::encode(net.ks),
+        hex::encode(net.ks_as(AS_ID)),
+        hex::encode(net.ks_as_enc(AS_ID)),
+        hex::encode(net.ks_as_int(AS_ID)),
+        hex::encode(net.k_app(AS_ID, &r2)),
+        up(&net.t(AS_ID, &r1)),
+        up(&net.t(AS_ID, &r2)),
+    ] {
+        assert!(text.contains(&v), "docs/api/iot.md lacks {v}");
+    }
+}
+
+#[test]
+fn docs_name_every_status_word_and_command() {
+    let text = std::fs::read_to_string(doc_path()).unwrap();
+    for (sw, _) in STATUS_WORDS {
+        assert!(
+            text.contains(&format!("`{sw}`")),
+            "docs lack status word {sw}"
+        );
+    }
+    for row in COMMANDS {
+        assert!(text.contains(row.name), "docs lack command {}", row.name);
+        let sec = row.clause.trim_start_matches("docs/api/iot.md §");
+        assert!(text.contains(&format!("### {sec} ")), "docs lack §{sec}");
+    }
+}
