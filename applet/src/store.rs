@@ -24,6 +24,14 @@ pub enum StoreError {
     /// The file does not describe a valid card (never silently replaced by defaults).
     #[error(transparent)]
     Profile(#[from] ProfileError),
+    /// A saved card file whose digest line does not match its contents.
+    #[error("{path}: {problem}")]
+    Corrupt {
+        /// The card file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
     /// The state could not be serialised.
     #[error("{path}: cannot serialise the card state: {problem}")]
     Serialise {
@@ -74,6 +82,46 @@ pub fn save_atomic(path: &Path, text: &str) -> Result<(), StoreError> {
     result
 }
 
+/// First-line marker of a card file written by vusim: `# vusim-state sha256=<hex>` over the rest
+/// of the file. A file that carries it must match it, so a truncated or altered saved card is an
+/// error instead of a card that silently lost (part of) its state. Hand-written profiles have no
+/// marker; remove the line to accept hand edits to a saved card.
+pub const DIGEST_MARKER: &str = "# vusim-state sha256=";
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Prefix `body` with the digest line.
+pub fn with_digest(body: &str) -> String {
+    format!("{DIGEST_MARKER}{}\n{body}", sha256_hex(body))
+}
+
+/// Check and strip the digest line, if the file has one.
+fn verify_digest<'a>(path: &Path, text: &'a str) -> Result<&'a str, StoreError> {
+    let bad = |problem: &str| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        problem: problem.to_string(),
+    };
+    if !text.starts_with("# vusim-state") {
+        return Ok(text);
+    }
+    let (first, body) = text
+        .split_once('\n')
+        .ok_or_else(|| bad("truncated in its first line"))?;
+    let digest = first
+        .strip_prefix(DIGEST_MARKER)
+        .ok_or_else(|| bad("malformed `# vusim-state` line"))?;
+    if digest.len() != 64 || digest != sha256_hex(body) {
+        return Err(bad(
+            "contents do not match the saved state digest (truncated or altered; \
+             to accept hand edits, delete the first line)",
+        ));
+    }
+    Ok(body)
+}
+
 /// A card backed by a profile file (`--card FILE`), or by the embedded default (in memory).
 pub struct DurableCard {
     card: Card,
@@ -102,7 +150,8 @@ impl DurableCard {
             source,
         })?;
         let name = path.display().to_string();
-        let profile = Profile::from_toml(&text, &name)?;
+        let body = verify_digest(path, &text)?;
+        let profile = Profile::from_toml(body, &name)?;
         let card = profile.build_card(&name)?;
         Ok(DurableCard {
             card,
@@ -156,7 +205,7 @@ impl DurableCard {
                 path: path.clone(),
                 problem,
             })
-            .and_then(|text| save_atomic(&path, &text));
+            .and_then(|text| save_atomic(&path, &with_digest(&text)));
         match saved {
             Ok(()) => {
                 self.profile = next;

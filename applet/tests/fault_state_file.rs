@@ -162,7 +162,7 @@ fn complete_lines(text: &[u8], cut: usize) -> bool {
 
 /// Cuts at every 97th byte. A cut inside a line leaves broken TOML or a state the loader
 /// rejects: always refused, naming the file. Cuts that happen to leave complete lines are left
-/// to `card_files_cut_at_a_line_end_are_refused` (a known gap).
+/// to `card_files_cut_at_a_line_end_are_refused` (caught by the state digest line).
 #[test]
 fn truncated_card_files_are_refused() {
     let dir = TempDir::new("truncate");
@@ -196,11 +196,10 @@ fn truncated_card_files_are_refused() {
 
 /// A cut exactly at a line end after the profile's sections or inside the [state] section leaves valid TOML: the
 /// file then loads without (part of) its state, e.g. every PIN counter and SQN back to the
-/// profile's defaults when the cut is just before `[state.files]`. The loader cannot tell "never saved" from "cut
-/// off" until the saved file carries a marker before the state (e.g. a top-level digest of the
-/// state, docs/robustness.md). Run with `--ignored` to see the gap.
+/// profile's defaults when the cut is just before `[state.files]`. Saved card files therefore
+/// start with a `# vusim-state sha256=…` line over the rest (applet/src/store.rs): every such cut
+/// is refused, naming the file.
 #[test]
-#[ignore = "known gap: a card file cut at a line end loads without (part of) its state; needs a state digest in applet/src/store.rs (docs/robustness.md)"]
 fn card_files_cut_at_a_line_end_are_refused() {
     let dir = TempDir::new("truncate-lines");
     let (damaged, text, original, defaults, state_at) = fixture(&dir.0);

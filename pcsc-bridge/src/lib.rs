@@ -24,6 +24,7 @@
 
 #[cfg(feature = "pcsc")]
 pub mod client;
+pub mod fuzzing;
 pub mod pcscd;
 pub mod trace;
 pub mod vpcd;

@@ -259,6 +259,95 @@ impl Drop for Registration {
     }
 }
 
+/// Fill `buf` exactly from `r`, calling `arm` before every read (the vpcd session re-arms
+/// `TCP_QUICKACK` there). `Ok(false)` on EOF before the first byte.
+fn read_full<R: Read>(r: &mut R, buf: &mut [u8], arm: &mut impl FnMut(&R)) -> io::Result<bool> {
+    let mut off = 0;
+    while let Some(rest) = buf.get_mut(off..).filter(|x| !x.is_empty()) {
+        arm(r);
+        match r.read(rest) {
+            Ok(0) if off == 0 => return Ok(false),
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "connection closed inside a frame",
+                ))
+            }
+            Ok(n) => off += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
+}
+
+/// Read one vpcd frame (`u16` big-endian length ‖ payload) from `r` into `buf`, exact lengths;
+/// `None` when the peer closed the connection between frames. Used by the session and by the
+/// fuzz target.
+pub fn read_frame_from<'b, R: Read>(
+    r: &mut R,
+    buf: &'b mut Vec<u8>,
+    mut arm: impl FnMut(&R),
+) -> io::Result<Option<&'b [u8]>> {
+    let mut len = [0u8; 2];
+    if !read_full(r, &mut len, &mut arm)? {
+        return Ok(None);
+    }
+    let n = usize::from(u16::from_be_bytes(len));
+    buf.resize(n, 0);
+    if n > 0 && !read_full(r, buf, &mut arm)? {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "connection closed after a frame length",
+        ));
+    }
+    Ok(Some(buf))
+}
+
+/// The card's answer to one vpcd frame: `None` for control bytes that get no reply (power
+/// off/on, reset, unknown) and empty frames; the ATR for `GET_ATR`; for a C-APDU exactly one
+/// non-empty response (`6F00` if the card's answer cannot be carried).
+pub fn answer_frame(card: &mut dyn VirtualCard, name: &str, frame: &[u8]) -> Option<Vec<u8>> {
+    match frame {
+        [] => {
+            warn!("{name}: vpcd sent an empty frame; ignored");
+            None
+        }
+        [control::POWER_OFF] => {
+            info!("{name}: power off");
+            card.power_off();
+            None
+        }
+        [control::POWER_ON] => {
+            info!("{name}: power on (card reset)");
+            card.reset();
+            None
+        }
+        [control::RESET] => {
+            info!("{name}: reset");
+            card.reset();
+            None
+        }
+        [control::GET_ATR] => Some(card.atr()),
+        [other] => {
+            warn!("{name}: unknown control byte {other:02X} from vpcd; ignored");
+            None
+        }
+        apdu => {
+            let answer = card.transmit(apdu);
+            if answer.len() < 2 || answer.len() > usize::from(u16::MAX) {
+                warn!(
+                    "{name}: the card's answer has {} bytes, which vpcd cannot carry; sending 6F00",
+                    answer.len()
+                );
+                Some(vec![0x6F, 0x00])
+            } else {
+                Some(answer)
+            }
+        }
+    }
+}
+
 /// Frame I/O on one vpcd connection, with buffers reused across frames.
 struct FrameIo {
     stream: TcpStream,
@@ -275,43 +364,10 @@ impl FrameIo {
         }
     }
 
-    /// Fill `buf` exactly, re-arming `TCP_QUICKACK` before every read. `Ok(false)` on EOF
-    /// before the first byte.
-    fn read_full(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<bool> {
-        let mut off = 0;
-        while let Some(rest) = buf.get_mut(off..).filter(|r| !r.is_empty()) {
-            quickack(stream);
-            match stream.read(rest) {
-                Ok(0) if off == 0 => return Ok(false),
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "connection closed inside a frame",
-                    ))
-                }
-                Ok(n) => off += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(true)
-    }
-
     /// The next frame's payload, or `None` when vpcd closed the connection between frames.
     fn read_frame(&mut self) -> io::Result<Option<&[u8]>> {
-        let mut len = [0u8; 2];
-        if !Self::read_full(&mut self.stream, &mut len)? {
-            return Ok(None);
-        }
-        let n = usize::from(u16::from_be_bytes(len));
-        self.rbuf.resize(n, 0);
-        if n > 0 && !Self::read_full(&mut self.stream, &mut self.rbuf)? {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "connection closed after a frame length",
-            ));
-        }
-        Ok(Some(&self.rbuf))
+        let stream = &mut self.stream;
+        read_frame_from(stream, &mut self.rbuf, quickack)
     }
 
     /// Send one frame in one write.
@@ -362,43 +418,8 @@ fn session(stream: TcpStream, card: &mut dyn VirtualCard, name: &str, stop: &Shu
             Err(_) if stop.is_triggered() => return End::Shutdown,
             Err(e) => return End::Failed(e),
         };
-        let answer = match frame {
-            [] => {
-                warn!("{name}: vpcd sent an empty frame; ignored");
-                continue;
-            }
-            [control::POWER_OFF] => {
-                info!("{name}: power off");
-                card.power_off();
-                continue;
-            }
-            [control::POWER_ON] => {
-                info!("{name}: power on (card reset)");
-                card.reset();
-                continue;
-            }
-            [control::RESET] => {
-                info!("{name}: reset");
-                card.reset();
-                continue;
-            }
-            [control::GET_ATR] => card.atr(),
-            [other] => {
-                warn!("{name}: unknown control byte {other:02X} from vpcd; ignored");
-                continue;
-            }
-            apdu => {
-                let answer = card.transmit(apdu);
-                if answer.len() < 2 || answer.len() > usize::from(u16::MAX) {
-                    warn!(
-                        "{name}: the card's answer has {} bytes, which vpcd cannot carry; sending 6F00",
-                        answer.len()
-                    );
-                    vec![0x6F, 0x00]
-                } else {
-                    answer
-                }
-            }
+        let Some(answer) = answer_frame(card, name, frame) else {
+            continue;
         };
         if let Err(e) = io.write_frame(&answer) {
             if stop.is_triggered() {
