@@ -48,9 +48,18 @@ pub fn tlv_roundtrip(data: &[u8]) {
 /// includes read; a parsed program survives [`Program::check`](crate::script::Program::check)
 /// and a run against a mirror card without panicking; and it re-parses identically when printed
 /// back (each step's source with its expectation pattern rendered by `Pattern`'s `Display` on
-/// the same line): same sources, same actions and patterns (columns aside). Input that is not
-/// UTF-8 is read lossily, as the loader of a real file would refuse it.
+/// the same line): same sources, same actions and patterns (columns aside).
+///
+/// The input is one or more scripts separated by NUL bytes (a NUL is never valid script text),
+/// so one corpus file can hold several scripts that each stop at a different syntax error.
+/// Script text that is not UTF-8 is read lossily.
 pub fn script_parse(data: &[u8]) {
+    for script in data.split(|b| *b == 0) {
+        script_parse_one(script);
+    }
+}
+
+fn script_parse_one(data: &[u8]) {
     use crate::script::{parse, Action, Event, Pattern, Runner};
 
     let text = String::from_utf8_lossy(data);

@@ -71,16 +71,54 @@ pub fn card_sequence(data: &[u8]) {
 }
 
 /// The profile loader never panics: arbitrary text either loads or gives an error naming the
-/// file.
+/// file. A profile that loads also survives what the durable store does with it: serialised
+/// with its card's state (as `DurableCard::commit` saves it) it loads again, builds the same card
+/// image and serialises to the same text.
+///
+/// The input is one or more TOML documents separated by NUL bytes (never valid in TOML), so one
+/// corpus file can hold several documents that each stop at a different error.
 pub fn profile_text(data: &[u8]) {
+    for doc in data.split(|b| *b == 0) {
+        profile_text_one(doc);
+    }
+}
+
+fn profile_text_one(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match Profile::from_toml(text, "fuzz.toml").and_then(|p| p.build_card("fuzz.toml")) {
-        Ok(card) => check_card(&card),
-        Err(e) => assert!(
-            e.to_string().starts_with("fuzz.toml: "),
-            "error does not name the file: {e}"
-        ),
-    }
+    let loaded = Profile::from_toml(text, "fuzz.toml").and_then(|p| {
+        let card = p.build_card("fuzz.toml")?;
+        Ok((p, card))
+    });
+    let (profile, card) = match loaded {
+        Ok(pc) => pc,
+        Err(e) => {
+            assert!(
+                e.to_string().starts_with("fuzz.toml: "),
+                "error does not name the file: {e}"
+            );
+            return;
+        }
+    };
+    check_card(&card);
+    // Save and reload, as the durable store does.
+    let mut saved = profile.clone();
+    saved.state = Some(card.image());
+    let text1 = saved
+        .to_toml()
+        .unwrap_or_else(|e| panic!("a loaded profile cannot be saved: {e}"));
+    let again = Profile::from_toml(&text1, "saved.toml")
+        .unwrap_or_else(|e| panic!("a saved profile does not load: {e}\n{text1}"));
+    let card2 = again
+        .build_card("saved.toml")
+        .unwrap_or_else(|e| panic!("a saved profile does not build: {e}\n{text1}"));
+    assert!(
+        card2.image() == card.image(),
+        "the reloaded card differs from the saved one:\n{text1}"
+    );
+    let text2 = again
+        .to_toml()
+        .unwrap_or_else(|e| panic!("a reloaded profile cannot be saved: {e}"));
+    assert_eq!(text1, text2, "saving is not stable");
 }

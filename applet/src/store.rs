@@ -122,6 +122,36 @@ fn verify_digest<'a>(path: &Path, text: &'a str) -> Result<&'a str, StoreError> 
     Ok(body)
 }
 
+/// Remove `.NAME.tmp.<pid>` files that a process killed during a save left next to the card file
+/// (full copies of the card, keys included). Files of processes still alive are kept: they may
+/// be mid-save.
+fn remove_stale_temporaries(path: &Path) {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let prefix = format!(".{name}.tmp.");
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file
+            .strip_prefix(&prefix)
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+        if cfg!(target_os = "linux") && !alive {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// A card backed by a profile file (`--card FILE`), or by the embedded default (in memory).
 pub struct DurableCard {
     card: Card,
@@ -149,6 +179,7 @@ impl DurableCard {
             what: "reading the card file",
             source,
         })?;
+        remove_stale_temporaries(path);
         let name = path.display().to_string();
         let body = verify_digest(path, &text)?;
         let profile = Profile::from_toml(body, &name)?;

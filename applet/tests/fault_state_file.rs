@@ -1,6 +1,7 @@
-//! Fault injection on the card file: truncated and corrupted state files are refused with an
-//! error naming the file and never silently replaced by the profile's defaults; a save that fails
-//! (read-only directory) returns an error, rolls the card back and leaves the file as it was.
+//! Fault injection on the card file: truncated and corrupted saved card files are refused with
+//! an error naming the file (the `# vusim-state sha256=…` line catches what TOML cannot) and
+//! never silently replaced by the profile's defaults; a save that fails returns an error, rolls
+//! the card back and leaves the file as it was.
 
 #![allow(
     clippy::unwrap_used,
@@ -160,17 +161,18 @@ fn complete_lines(text: &[u8], cut: usize) -> bool {
     (cut > 0 && text[cut - 1] == b'\n') || text.get(cut) == Some(&b'\n')
 }
 
-/// Cuts at every 97th byte. A cut inside a line leaves broken TOML or a state the loader
-/// rejects: always refused, naming the file. Cuts that happen to leave complete lines are left
-/// to `card_files_cut_at_a_line_end_are_refused` (caught by the state digest line).
+/// Cuts at every 97th byte: always refused, naming the file. (Before saved files carried the
+/// `# vusim-state sha256=…` line, a cut that left complete lines could load: see the next test.)
 #[test]
 fn truncated_card_files_are_refused() {
     let dir = TempDir::new("truncate");
     let (damaged, text, original, defaults, _) = fixture(&dir.0);
     let mut out = Outcome::default();
-    let (at_line_end, offsets): (Vec<usize>, Vec<usize>) = (0..text.len())
-        .step_by(97)
-        .partition(|&cut| complete_lines(&text, cut));
+    let offsets: Vec<usize> = (0..text.len()).step_by(97).collect();
+    let at_line_end = offsets
+        .iter()
+        .filter(|&&cut| complete_lines(&text, cut))
+        .count();
     for &cut in &offsets {
         open_damaged(
             &damaged,
@@ -182,7 +184,7 @@ fn truncated_card_files_are_refused() {
         );
     }
     eprintln!(
-        "{} truncations at every 97th byte inside a line: {out:?}; leaving complete lines (not checked here): {at_line_end:?}",
+        "{} truncations at every 97th byte ({at_line_end} leaving complete lines): {out:?}",
         offsets.len()
     );
     assert!(out.reset.is_empty(), "silent resets: {:?}", out.reset);
@@ -194,24 +196,24 @@ fn truncated_card_files_are_refused() {
     assert_eq!(out.refused, offsets.len());
 }
 
-/// A cut exactly at a line end after the profile's sections or inside the [state] section leaves valid TOML: the
-/// file then loads without (part of) its state, e.g. every PIN counter and SQN back to the
-/// profile's defaults when the cut is just before `[state.files]`. Saved card files therefore
-/// start with a `# vusim-state sha256=…` line over the rest (applet/src/store.rs): every such cut
-/// is refused, naming the file.
+/// A cut exactly at a line end after the profile's sections or inside the [state] section
+/// leaves valid TOML: without a check the file would load without (part of) its state, e.g.
+/// every PIN counter and SQN back to the profile's defaults when the cut is just before
+/// `[state.files]`. Saved card files therefore start with a `# vusim-state sha256=…` line over
+/// the rest (applet/src/store.rs): every such cut is refused, naming the file.
 #[test]
 fn card_files_cut_at_a_line_end_are_refused() {
     let dir = TempDir::new("truncate-lines");
     let (damaged, text, original, defaults, state_at) = fixture(&dir.0);
     let mut out = Outcome::default();
     // Every cut leaving complete lines after the profile's required sections (a cut before
-    // them is refused for a missing key).
-    let auth_at = text
+    // them is refused for a missing key anyway).
+    let pins_at = text
         .windows(6)
         .position(|w| w == b"[pins]")
         .expect("[pins] section");
-    assert!(auth_at < state_at);
-    let offsets: Vec<usize> = (auth_at..text.len())
+    assert!(pins_at < state_at);
+    let offsets: Vec<usize> = (pins_at..text.len())
         .filter(|&cut| complete_lines(&text, cut))
         .collect();
     for &cut in &offsets {
@@ -231,17 +233,24 @@ fn card_files_cut_at_a_line_end_are_refused() {
         "partial states loaded: {:?}",
         out.changed_state
     );
+    assert_eq!(out.refused, offsets.len());
 }
 
+/// Every byte of the digest line and of the state section, damaged three ways: a flipped low
+/// bit (a hex digit becomes another digit: valid TOML with another value), a NUL and a quote.
+/// All are refused, except damage to the `# vusim-state` marker itself, which turns the line into
+/// a plain comment: the file then loads as a hand-edited profile with its state intact.
 #[test]
 fn corrupted_state_sections_are_refused_not_reset() {
     let dir = TempDir::new("flip");
     let (damaged, text, original, defaults, state_at) = fixture(&dir.0);
+    let marker = vusim_applet::store::DIGEST_MARKER.len();
+    assert!(text.starts_with(vusim_applet::store::DIGEST_MARKER.as_bytes()));
+    let first_line = text.iter().position(|b| *b == b'\n').unwrap();
     let mut out = Outcome::default();
+    let mut marker_out = Outcome::default();
     let mut flips = 0;
-    // Every byte of the state section, three kinds of damage: a flipped low bit (a hex digit
-    // becomes another digit or a non-digit), a NUL, and a quote.
-    for i in state_at..text.len() {
+    for i in (0..first_line).chain(state_at..text.len()) {
         for (kind, f) in [
             ("xor 01", (|b: u8| b ^ 0x01) as fn(u8) -> u8),
             ("NUL", |_| 0),
@@ -259,20 +268,28 @@ fn corrupted_state_sections_are_refused_not_reset() {
                 &format!("byte {i} ({:?}) {kind}", text[i] as char),
                 &original,
                 &defaults,
-                &mut out,
+                if i < marker {
+                    &mut marker_out
+                } else {
+                    &mut out
+                },
             );
         }
     }
-    eprintln!(
-        "{flips} corruptions of the state section: {} refused, {} loaded the same state, {} loaded another state (undetected), {} reset: {:?}",
-        out.refused,
-        out.same_state,
-        out.changed_state.len(),
-        out.reset.len(),
-        out.reset
+    eprintln!("{flips} corruptions: of the marker {marker_out:?}; elsewhere {out:?}");
+    for o in [&out, &marker_out] {
+        assert!(o.reset.is_empty(), "silent resets: {:?}", o.reset);
+        assert!(
+            o.changed_state.is_empty(),
+            "undetected damage: {:?}",
+            o.changed_state
+        );
+    }
+    assert_eq!(out.same_state, 0);
+    assert_eq!(
+        out.refused + marker_out.refused + marker_out.same_state,
+        flips
     );
-    assert!(out.reset.is_empty(), "silent resets: {:?}", out.reset);
-    assert!(out.refused > flips / 2);
 }
 
 #[test]

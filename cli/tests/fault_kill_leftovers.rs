@@ -103,7 +103,6 @@ fn the_card_file_and_files_left_by_kills_stay_private() {
 }
 
 #[test]
-#[ignore = "known gap: every SIGKILL during a save leaves .NAME.tmp.<pid> (a copy of the card file with its keys) behind; applet/src/store.rs (docs/robustness.md)"]
 fn kills_leave_no_temporary_files_behind() {
     let dir = TempDir::new("leftovers");
     let left = kill_during_saves(&dir.0, 20);

@@ -538,3 +538,29 @@ fn transport_errors_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("missing.toml"), "{err}");
 }
+
+#[test]
+fn include_blow_up_is_refused() {
+    // Each file includes the next one twice: 2^18 steps once expanded, refused before power-on.
+    let dir = std::env::temp_dir().join(format!("vusim-include-bomb-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    for i in 0..18 {
+        std::fs::write(
+            dir.join(format!("s{i}.script")),
+            format!("include s{}.script\ninclude s{}.script\n", i + 1, i + 1),
+        )
+        .expect("write");
+    }
+    std::fs::write(dir.join("s18.script"), "00A40004023F00\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vusim"))
+        .args(["run", &dir.join("s0.script").display().to_string()])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("more than 100000 steps once includes are expanded"),
+        "{err}"
+    );
+}

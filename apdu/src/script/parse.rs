@@ -172,6 +172,10 @@ pub enum ScriptError {
 /// Nested includes beyond this depth are refused (a cycle through differently spelled paths).
 const MAX_INCLUDE_DEPTH: usize = 32;
 
+/// A loaded program (includes expanded) may hold at most this many steps: scripts that include
+/// each other repeatedly cannot grow without bound.
+pub const MAX_STEPS: usize = 100_000;
+
 /// Load a script file and its includes.
 pub fn load(path: &Path, loader: &mut dyn Loader) -> Result<Program, ScriptError> {
     let name = path.display().to_string();
@@ -306,6 +310,15 @@ impl Ctx<'_> {
                         }
                     }
                     open = (takes_expectation && expect.is_none()).then_some(self.steps.len());
+                    if self.steps.len() >= MAX_STEPS {
+                        return Err(syntax(
+                            &at,
+                            Located::new(
+                                1,
+                                format!("more than {MAX_STEPS} steps once includes are expanded"),
+                            ),
+                        ));
+                    }
                     self.steps.push(Step {
                         at: at.clone(),
                         source,
