@@ -92,6 +92,27 @@ fn vectors(auc: &mut Auc, n: usize, gba: bool) -> anyhow::Result<Vec<Vec<u8>>> {
         .collect()
 }
 
+/// Send prepared AUTHENTICATE commands, each once: the first must succeed (`DB …`), the rest
+/// are timed; nanoseconds per command.
+fn consume_vectors(card: &mut Card, apdus: &[Vec<u8>], what: &str) -> anyhow::Result<f64> {
+    let mut it = apdus.iter();
+    let first = it
+        .next()
+        .map(|a| card.transmit_bytes(a))
+        .unwrap_or_default();
+    anyhow::ensure!(
+        first.first() == Some(&0xDB),
+        "{what} answered {}",
+        hex::encode_upper(&first)
+    );
+    let rest = apdus.len().saturating_sub(1);
+    Ok(timed(1, rest, || {
+        if let Some(a) = it.next() {
+            black_box(card.transmit_bytes(a));
+        }
+    }))
+}
+
 fn rss_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
@@ -252,45 +273,17 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let n = 4_000 * scale;
     let mut auc = Auc::for_profile(&Profile::embedded_default(), None)?;
     let av = vectors(&mut auc, n, false)?;
-    let mut it = av.iter();
-    let first = it
-        .next()
-        .map(|a| card.transmit_bytes(a))
-        .unwrap_or_default();
-    anyhow::ensure!(
-        first.first() == Some(&0xDB),
-        "3G AUTHENTICATE answered {}",
-        hex::encode_upper(&first)
-    );
     push(
         "3G AUTHENTICATE (in memory)",
-        timed(1, n - 1, || {
-            if let Some(a) = it.next() {
-                black_box(card.transmit_bytes(a));
-            }
-        }),
+        consume_vectors(&mut card, &av, "3G AUTHENTICATE")?,
         "ns",
         Some(2000.0),
         "fresh SQN each time; vectors made beforehand",
     );
     let gv = vectors(&mut auc, n, true)?;
-    let mut it = gv.iter();
-    let first = it
-        .next()
-        .map(|a| card.transmit_bytes(a))
-        .unwrap_or_default();
-    anyhow::ensure!(
-        first.first() == Some(&0xDB),
-        "GBA bootstrap answered {}",
-        hex::encode_upper(&first)
-    );
     push(
         "GBA bootstrap (in memory)",
-        timed(1, n - 1, || {
-            if let Some(a) = it.next() {
-                black_box(card.transmit_bytes(a));
-            }
-        }),
+        consume_vectors(&mut card, &gv, "GBA bootstrap")?,
         "ns",
         None,
         "",
