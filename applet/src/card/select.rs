@@ -44,7 +44,7 @@ impl Card {
 
     /// Follow a path of FIDs from `start`; `7FFF` as the first element means the current ADF.
     fn resolve_path(&self, state: &Channel, start: NodeId, path: &[u8]) -> Option<NodeId> {
-        if path.is_empty() || path.len() % 2 != 0 {
+        if path.is_empty() || !path.len().is_multiple_of(2) {
             return None;
         }
         let mut cur = start;
@@ -138,7 +138,7 @@ impl Card {
             }
             0x04 => return self.select_aid(ch, state, cmd),
             0x08 | 0x09 => {
-                if data.is_empty() || data.len() % 2 != 0 {
+                if data.is_empty() || !data.len().is_multiple_of(2) {
                     return Err(StatusWord::WRONG_LENGTH);
                 }
                 let start = if p1 == 0x08 { MF } else { state.df };

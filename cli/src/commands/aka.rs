@@ -10,7 +10,6 @@ use serde_json::json;
 use vusim_apdu::{Command, StatusWord};
 use vusim_applet::crypto::fiveg;
 use vusim_applet::crypto::keys::{Ck, Ik};
-use vusim_applet::store::DurableCard;
 
 use crate::me::Me;
 use crate::network::auc::Auc;
@@ -75,7 +74,7 @@ fn parse_3g(d: &[u8]) -> anyhow::Result<(Vec<u8>, Vec<u8>, Vec<u8>)> {
 
 /// Run `vusim aka`.
 pub fn run(args: &AkaArgs) -> anyhow::Result<ExitCode> {
-    let card = DurableCard::open_or_default(args.card.as_deref())?;
+    let card = super::open_card_file(args.card.as_deref())?;
     let mut auc = Auc::for_profile(card.profile(), args.card.as_deref())?;
     let mut me = Me {
         card,

@@ -945,7 +945,6 @@ mod e2e {
     use vusim_applet::api::ops;
     use vusim_applet::crypto::gba::{self, UaProtocolId};
     use vusim_applet::crypto::keys::ct_eq;
-    use vusim_applet::store::DurableCard;
 
     use super::{hex_fixed, open_api, random16, Report, RunArgs};
     use crate::me::Me;
@@ -954,7 +953,7 @@ mod e2e {
     use anyhow::bail;
 
     pub(super) fn run(a: &RunArgs) -> anyhow::Result<Report> {
-        let card = DurableCard::open_or_default(a.card.as_deref())?;
+        let card = crate::commands::open_card_file(a.card.as_deref())?;
         let profile = card.profile().clone();
         let mut auc = Auc::for_profile(&profile, a.card.as_deref())?;
         let sub = Subscriber::from_profile(&profile, None)?;

@@ -13,6 +13,7 @@ use vusim_applet::crypto::keys::{Key128, Opc, Top};
 use vusim_applet::crypto::milenage::Milenage;
 use vusim_applet::crypto::tuak::{Tuak, TuakKey, TuakParams};
 use vusim_applet::profile::Profile;
+use vusim_applet::store::holder::Holder;
 use vusim_applet::store::DurableCard;
 
 use crate::network::auc::Auc;
@@ -359,6 +360,17 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         "µs",
         None,
         "includes the atomic save of the accepted SQN",
+    );
+    // What one card, one holder adds to every --card command: taking and releasing the hold.
+    let held = dir.join("held.toml");
+    push(
+        "card-file hold: acquire + release",
+        median_ns(batches, 500 * scale, || {
+            black_box(Holder::acquire(&held, "card", Duration::ZERO).ok());
+        }) / 1000.0,
+        "µs",
+        Some(100.0),
+        "open .NAME.lock, flock, record the holder, unlock, close",
     );
     let _ = std::fs::remove_dir_all(&dir);
 

@@ -9,7 +9,6 @@ use rand::RngCore;
 use serde_json::json;
 use vusim_apdu::{Command, StatusWord};
 use vusim_applet::crypto::gba::{self, UaProtocolId};
-use vusim_applet::store::DurableCard;
 
 use crate::me::{imsi, Me};
 use crate::network::auc::Auc;
@@ -71,7 +70,7 @@ fn bootstrap(args: &BootstrapArgs) -> anyhow::Result<ExitCode> {
         .and_then(|v| v.try_into().ok())
         .context("--ua-protocol: expected 5 bytes (10 hex digits)")?;
     let ua = UaProtocolId::from_bytes(ua_bytes);
-    let card = DurableCard::open_or_default(args.card.as_deref())?;
+    let card = super::open_card_file(args.card.as_deref())?;
     let mut auc = Auc::for_profile(card.profile(), args.card.as_deref())?;
     let imsi = imsi(&card);
     let mnc_len = usize::from(card.profile().usim.mnc_len.unwrap_or(2));

@@ -307,7 +307,6 @@ mod e2e {
     use vusim_applet::api::apdu::tag;
     use vusim_applet::api::iot as api;
     use vusim_applet::api::ops;
-    use vusim_applet::store::DurableCard;
 
     use super::{Report, RunArgs};
     use crate::commands::akma::open_api;
@@ -323,7 +322,7 @@ mod e2e {
     }
 
     pub(super) fn run(a: &RunArgs) -> anyhow::Result<Report> {
-        let card = DurableCard::open_or_default(a.card.as_deref())?;
+        let card = crate::commands::open_card_file(a.card.as_deref())?;
         let profile = card.profile().clone();
         if profile.iot.is_none() {
             bail!("the card profile has no [iot] section (docs/api/iot.md §8)");

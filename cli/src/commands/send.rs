@@ -13,6 +13,9 @@ use vusim_apdu::{Command, Response};
 use vusim_applet::card::Transport;
 use vusim_applet::store::DurableCard;
 
+use crate::out::Out;
+use crate::outln;
+
 /// Arguments of `vusim send`.
 #[derive(Debug, Args)]
 pub struct SendArgs {
@@ -32,17 +35,23 @@ pub struct SendArgs {
     pub apdus: Vec<String>,
 }
 
-/// Decode a command APDU argument; errors name the argument.
-fn apdu_arg(i: usize, text: &str) -> anyhow::Result<Vec<u8>> {
-    let bytes = parse_hex(text).with_context(|| format!("argument {} ({text:?})", i + 1))?;
-    if bytes.len() < 4 {
-        bail!(
-            "argument {} ({text:?}): {} byte(s) is not a command APDU (CLA INS P1 P2 at least)",
-            i + 1,
-            bytes.len()
-        );
-    }
-    Ok(bytes)
+/// Decode the command APDU arguments; errors name the argument.
+pub(crate) fn apdu_args(texts: &[String]) -> anyhow::Result<Vec<Vec<u8>>> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let bytes = parse_hex(text).with_context(|| format!("argument {} ({text:?})", i + 1))?;
+            if bytes.len() < 4 {
+                bail!(
+                    "argument {} ({text:?}): {} byte(s) is not a command APDU (CLA INS P1 P2 at least)",
+                    i + 1,
+                    bytes.len()
+                );
+            }
+            Ok(bytes)
+        })
+        .collect()
 }
 
 /// Open the card file (or the embedded default), choose the transport and power it on.
@@ -50,7 +59,7 @@ pub(crate) fn open_card(
     card: Option<&std::path::Path>,
     t0: bool,
 ) -> anyhow::Result<(DurableCard, Vec<u8>)> {
-    let mut durable = DurableCard::open_or_default(card)?;
+    let mut durable = super::open_card_file(card)?;
     if t0 {
         durable.card_mut().set_transport(Transport::T0);
     }
@@ -81,6 +90,18 @@ pub(crate) fn exchange_lines(command: &[u8], response: &[u8]) -> Vec<String> {
         Err(e) => lines.push(format!("  {e}")),
     }
     lines
+}
+
+/// Print one exchange as text lines or one JSON object.
+pub(crate) fn print_exchange(out: &mut Out, json: bool, command: &[u8], response: &[u8]) {
+    if json {
+        outln!(out, "{}", Value::Object(exchange_json(command, response)));
+    } else {
+        for line in exchange_lines(command, response) {
+            outln!(out, "{line}");
+        }
+    }
+    out.end_of_exchange();
 }
 
 /// The JSON fields of one exchange.
@@ -115,22 +136,15 @@ pub(crate) fn exchange_json(command: &[u8], response: &[u8]) -> serde_json::Map<
 
 /// Run `vusim send`.
 pub fn run(args: &SendArgs) -> anyhow::Result<ExitCode> {
-    let apdus = args
-        .apdus
-        .iter()
-        .enumerate()
-        .map(|(i, t)| apdu_arg(i, t))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let apdus = apdu_args(&args.apdus)?;
     let (mut card, _atr) = open_card(args.card.as_deref(), args.t0)?;
+    let mut out = Out::new();
     for apdu in &apdus {
+        // A failed save ends the session here: `out` is flushed as it drops, so every response
+        // printed so far still reaches standard output.
         let response = card.transmit(apdu)?;
-        if args.json {
-            println!("{}", Value::Object(exchange_json(apdu, &response)));
-        } else {
-            for line in exchange_lines(apdu, &response) {
-                println!("{line}");
-            }
-        }
+        print_exchange(&mut out, args.json, apdu, &response);
     }
+    out.finish().context("writing to standard output")?;
     Ok(ExitCode::SUCCESS)
 }
