@@ -1,5 +1,7 @@
 //! Human-readable names for command APDUs and status words, for traces, the shell and `vusim decode` (TS 102 221 §10–11, TS 31.102 §7).
 
+use std::fmt::Write as _;
+
 use crate::command::Command;
 use crate::response::Response;
 use crate::status::StatusWord;
@@ -153,23 +155,26 @@ fn sfi_or_current(sfi: u8) -> String {
 }
 
 fn binary(name: &str, cmd: &Command) -> String {
-    let (target, offset) = if cmd.p1() & 0x80 != 0 {
-        (
-            format!("SFI {:02X}", cmd.p1() & 0x1F),
-            usize::from(cmd.p2()),
-        )
+    // One allocation: READ/UPDATE BINARY is the most frequent command in a trace.
+    let mut s = String::with_capacity(48);
+    s.push_str(name);
+    let offset = if cmd.p1() & 0x80 != 0 {
+        let _ = write!(s, " SFI {:02X}", cmd.p1() & 0x1F);
+        usize::from(cmd.p2())
     } else {
-        (
-            "current EF".to_string(),
-            (usize::from(cmd.p1() & 0x7F) << 8) | usize::from(cmd.p2()),
-        )
+        s.push_str(" current EF");
+        (usize::from(cmd.p1() & 0x7F) << 8) | usize::from(cmd.p2())
     };
+    let _ = write!(s, " at offset {offset}");
     let len = if cmd.ins() == 0xB0 {
-        cmd.le().map_or(String::new(), |n| format!(", {n} bytes"))
+        cmd.le()
     } else {
-        format!(", {} bytes", cmd.data().len())
+        Some(cmd.data().len())
     };
-    format!("{name} {target} at offset {offset}{len}")
+    if let Some(n) = len {
+        let _ = write!(s, ", {n} bytes");
+    }
+    s
 }
 
 fn record(name: &str, cmd: &Command) -> String {
@@ -273,22 +278,36 @@ pub fn describe_status(sw: StatusWord, ins: Option<u8>) -> String {
 /// Describe a response: its status word, and a BER-TLV outline of the data when it is one
 /// (FCP templates and other TLV responses).
 pub fn describe_response(resp: &Response, ins: Option<u8>) -> Vec<String> {
-    let mut lines = vec![describe_status(resp.sw, ins)];
-    if !resp.data.is_empty() {
-        lines.push(format!(
-            "data ({} bytes) {}",
-            resp.data.len(),
-            hex::encode_upper(&resp.data)
-        ));
-        if let Some(fcp) = describe_fcp(&resp.data) {
-            lines.extend(fcp.into_iter().map(|l| format!("  {l}")));
-        } else if matches!(resp.data.first(), Some(0x6F | 0x61 | 0x73)) {
-            if let Ok(tree) = Node::parse_tree(&resp.data) {
-                outline(&tree, 1, &mut lines);
-            }
+    let mut text = String::new();
+    write_response(&mut text, "", resp, ins);
+    text.lines().map(str::to_string).collect()
+}
+
+/// [`describe_response`] appended to `out`, each line prefixed by `indent` and ended by `\n`:
+/// the printers' hot path (no string per line).
+pub fn write_response(out: &mut String, indent: &str, resp: &Response, ins: Option<u8>) {
+    let meaning = match ins {
+        Some(i) => resp.sw.meaning_for(i),
+        None => resp.sw.meaning(),
+    };
+    let _ = writeln!(out, "{indent}{} {meaning}", resp.sw);
+    if resp.data.is_empty() {
+        return;
+    }
+    let _ = write!(out, "{indent}data ({} bytes) ", resp.data.len());
+    crate::hexstr::push_hex(out, &resp.data);
+    out.push('\n');
+    let mut more = Vec::new();
+    if let Some(fcp) = describe_fcp(&resp.data) {
+        more.extend(fcp.into_iter().map(|l| format!("  {l}")));
+    } else if matches!(resp.data.first(), Some(0x6F | 0x61 | 0x73)) {
+        if let Ok(tree) = Node::parse_tree(&resp.data) {
+            outline(&tree, 1, &mut more);
         }
     }
-    lines
+    for l in more {
+        let _ = writeln!(out, "{indent}{l}");
+    }
 }
 
 fn tag_name(tag: Tag) -> &'static str {
@@ -401,6 +420,9 @@ fn pin_status_text(children: &[Tlv]) -> String {
 /// Decode an FCP template (tag 62, TS 102 221 §11.1.1.3) field by field; `None` if the data is
 /// not an FCP.
 pub fn describe_fcp(data: &[u8]) -> Option<Vec<String>> {
+    if data.first() != Some(&0x62) {
+        return None;
+    }
     let (fcp, _) = Tlv::parse(data).ok()?;
     if fcp.tag != Tag(0x62) {
         return None;

@@ -9,6 +9,8 @@ use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 pub struct Out {
     w: BufWriter<Stdout>,
     interactive: bool,
+    /// Reused for the text of one exchange.
+    scratch: String,
     /// The first write error (a closed pipe, a full disk), reported by [`Out::finish`].
     error: Option<io::Error>,
 }
@@ -20,6 +22,7 @@ impl Out {
         Out {
             interactive: stdout.is_terminal(),
             w: BufWriter::new(stdout),
+            scratch: String::new(),
             error: None,
         }
     }
@@ -28,6 +31,17 @@ impl Out {
     pub fn line(&mut self, args: fmt::Arguments<'_>) {
         if self.error.is_none() {
             if let Err(e) = writeln!(self.w, "{args}") {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    /// Write text that `fill` appends to a reused buffer (whole lines, each ending in `\n`).
+    pub fn text(&mut self, fill: impl FnOnce(&mut String)) {
+        self.scratch.clear();
+        fill(&mut self.scratch);
+        if self.error.is_none() {
+            if let Err(e) = self.w.write_all(self.scratch.as_bytes()) {
                 self.error = Some(e);
             }
         }

@@ -10,7 +10,7 @@
 //! specification covers host-side card ownership.
 
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{Read, Seek, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -85,7 +85,22 @@ fn holder_text() -> String {
         Some(sub) => format!("{program} {sub}{more}"),
         None => program,
     };
-    format!("pid {} ({what})\n", std::process::id())
+    format!("pid {} ({what})", std::process::id())
+}
+
+/// Size of the holder record at the start of the lock file.
+const RECORD_LEN: usize = 128;
+
+/// [`holder_text`] padded with spaces to [`RECORD_LEN`] bytes (cut at a character boundary if
+/// longer), ending in a newline.
+fn holder_record() -> Vec<u8> {
+    let mut text = holder_text();
+    while text.len() > RECORD_LEN - 1 {
+        text.pop();
+    }
+    let mut record = format!("{text:<width$}", width = RECORD_LEN - 1).into_bytes();
+    record.push(b'\n');
+    record
 }
 
 /// An exclusive hold on a file, released when dropped (or when the process dies).
@@ -111,7 +126,7 @@ impl Holder {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let mut lock = opts.open(&lock_path).map_err(io("opening the lock file"))?;
+        let lock = opts.open(&lock_path).map_err(io("opening the lock file"))?;
         let started = Instant::now();
         let mut pause = Duration::from_millis(1);
         loop {
@@ -123,7 +138,7 @@ impl Holder {
                         return Err(HoldError::InUse {
                             kind,
                             path: path.to_path_buf(),
-                            holder: read_holder(&mut lock),
+                            holder: read_holder(&lock),
                             waited: wait,
                         });
                     }
@@ -133,12 +148,11 @@ impl Holder {
                 Err(TryLockError::Error(e)) => return Err(io("locking the lock file")(e)),
             }
         }
-        // Who holds it, for the message a waiting process prints. Best effort: on a full disk
-        // the hold stands and the message says "another process".
-        let _ = lock
-            .set_len(0)
-            .and_then(|()| lock.rewind())
-            .and_then(|()| lock.write_all(holder_text().as_bytes()));
+        // Who holds it, for the message a waiting process prints: one fixed-size record written
+        // in place (no truncation, so no metadata change on the hot path of every --card
+        // command). Best effort: on a full disk the hold stands and the message says "another
+        // process".
+        let _ = lock.write_all_at(&holder_record(), 0);
         Ok(Holder { lock, lock_path })
     }
 
@@ -156,14 +170,15 @@ impl Drop for Holder {
 }
 
 /// The holder as recorded in the lock file, or a neutral phrase while it is still being written.
-fn read_holder(lock: &mut File) -> String {
-    let mut text = String::new();
-    let read = lock
-        .rewind()
-        .and_then(|()| lock.take(200).read_to_string(&mut text));
-    match read {
-        Ok(_) if !text.trim().is_empty() => text.trim().to_string(),
-        _ => "another process".to_string(),
+fn read_holder(lock: &File) -> String {
+    let mut record = [0u8; RECORD_LEN];
+    let text = match lock.read_at(&mut record, 0) {
+        Ok(n) => String::from_utf8_lossy(record.get(..n).unwrap_or_default()).into_owned(),
+        Err(_) => String::new(),
+    };
+    match text.trim() {
+        "" => "another process".to_string(),
+        t => t.to_string(),
     }
 }
 

@@ -27,7 +27,7 @@ use vusim_apdu::script::{self, Event, Flow, FsLoader, Observer, Program, Runner}
 use vusim_apdu::Response;
 use vusim_applet::store::{DurableCard, StoreError};
 
-use super::send::{exchange_json, exchange_lines, open_card};
+use super::send::{exchange_json, open_card, write_exchange};
 use crate::out::Out;
 use crate::outln;
 use crate::resolver::TableResolver;
@@ -132,9 +132,7 @@ impl Observer for Printer {
                     } else {
                         outln!(self.out, "-- {at}: {source}");
                     }
-                    for l in exchange_lines(command, response) {
-                        outln!(self.out, "{l}");
-                    }
+                    self.out.text(|t| write_exchange(t, command, response));
                 }
             }
             Event::Reset { at, atr } => {

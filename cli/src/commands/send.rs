@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 use serde_json::{json, Value};
-use vusim_apdu::annotate::{describe_command, describe_response};
-use vusim_apdu::hexstr::parse_hex;
+use std::fmt::Write as _;
+
+use vusim_apdu::annotate::{describe_command, write_response};
+use vusim_apdu::hexstr::{parse_hex, push_hex};
 use vusim_apdu::{Command, Response};
 use vusim_applet::card::Transport;
 use vusim_applet::store::DurableCard;
@@ -67,29 +69,31 @@ pub(crate) fn open_card(
     Ok((durable, atr))
 }
 
-/// The text lines of one exchange: command and description, response and its annotation.
-pub(crate) fn exchange_lines(command: &[u8], response: &[u8]) -> Vec<String> {
-    let mut lines = vec![format!("> {}", hex::encode_upper(command))];
+/// The text of one exchange, appended to `text`: command and description, response and its
+/// annotation, one line each.
+pub(crate) fn write_exchange(text: &mut String, command: &[u8], response: &[u8]) {
+    text.push_str("> ");
+    push_hex(text, command);
+    text.push('\n');
     let ins = match Command::parse(command) {
         Ok(cmd) => {
-            lines.push(format!("  {}", describe_command(&cmd)));
+            let _ = writeln!(text, "  {}", describe_command(&cmd));
             Some(cmd.ins())
         }
         Err(e) => {
-            lines.push(format!("  malformed command APDU: {e}"));
+            let _ = writeln!(text, "  malformed command APDU: {e}");
             None
         }
     };
-    lines.push(format!("< {}", hex::encode_upper(response)));
+    text.push_str("< ");
+    push_hex(text, response);
+    text.push('\n');
     match Response::parse(response) {
-        Ok(resp) => lines.extend(
-            describe_response(&resp, ins)
-                .into_iter()
-                .map(|l| format!("  {l}")),
-        ),
-        Err(e) => lines.push(format!("  {e}")),
+        Ok(resp) => write_response(text, "  ", &resp, ins),
+        Err(e) => {
+            let _ = writeln!(text, "  {e}");
+        }
     }
-    lines
 }
 
 /// Print one exchange as text lines or one JSON object.
@@ -97,9 +101,7 @@ pub(crate) fn print_exchange(out: &mut Out, json: bool, command: &[u8], response
     if json {
         outln!(out, "{}", Value::Object(exchange_json(command, response)));
     } else {
-        for line in exchange_lines(command, response) {
-            outln!(out, "{line}");
-        }
+        out.text(|t| write_exchange(t, command, response));
     }
     out.end_of_exchange();
 }
