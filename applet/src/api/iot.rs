@@ -104,10 +104,10 @@ mod imp {
     use vusim_apdu::{Command, Response, StatusWord};
     use zeroize::Zeroizing;
 
-    use super::super::akma::{self, common_value_ok, decode, len_in, op_sw, ApiRng, Decoded};
     use super::super::apdu::{sw, tag, CommandRow, KeyAddress};
     use super::super::ops;
     use super::super::policy::Op;
+    use super::super::toolkit::{self, common_value_ok, decode, len_in, op_sw, ApiRng, Decoded};
     use super::{IotSection, DEFAULT_MAX_SESSIONS};
     use crate::card::applet::{Applet, Context};
     use crate::card::keystore::{KeyEntry, KeyKind};
@@ -298,7 +298,7 @@ mod imp {
 
     /// An IoT API command APDU by name (see [`COMMANDS`]).
     pub fn apdu(channel: u8, name: &str, dos: &[Tlv]) -> Vec<u8> {
-        akma::command_apdu(COMMANDS, channel, name, dos)
+        super::super::apdu::command_apdu(COMMANDS, channel, name, dos)
     }
 
     fn value_ok(row: &CommandRow, tg: u32, v: &[u8]) -> Result<(), StatusWord> {
@@ -357,17 +357,6 @@ mod imp {
                 rng: ApiRng::for_profile(p, file, b"IOT")?,
                 ..IotApi::default()
             })
-        }
-
-        fn get_info() -> Response {
-            let mut out = Tlv::new(tag::VERSION, VERSION.to_vec()).encode();
-            Tlv::new(
-                tag::ALGORITHMS,
-                vec![ops::ALG_HMAC_SHA256, ops::ALG_AES128_CTR_HMAC_SHA256],
-            )
-            .encode_into(&mut out);
-            Tlv::new(tag::FC, vec![0xFF, 0xE8]).encode_into(&mut out);
-            Response::ok(out)
         }
 
         fn list(ctx: &Context<'_>) -> Response {
@@ -481,7 +470,7 @@ mod imp {
         ) -> Result<Response, StatusWord> {
             let d = decode(cmd, COMMANDS, &[], value_ok)?;
             match d.row.ins {
-                ins::GET_INFO => return Ok(Self::get_info()),
+                ins::GET_INFO => return Ok(toolkit::get_info(VERSION)),
                 ins::LIST_KEYS => return Ok(Self::list(ctx)),
                 ins::IOT_KEY => return self.iot_key(ctx, &d),
                 _ => {}
@@ -503,7 +492,7 @@ mod imp {
                     let mac = ops::mac(&key, alg, d.purpose(), msg, len).map_err(op_sw)?;
                     Ok(Response::ok(Tlv::new(tag::MAC, mac).encode()))
                 }
-                ins::CIPHER => akma::cipher(&mut self.rng, ctx, &d, &key),
+                ins::CIPHER => toolkit::cipher(&mut self.rng, ctx, &d, &key),
                 ins::DELETE => {
                     let id = d.key_id()?.to_vec();
                     ctx.keys
