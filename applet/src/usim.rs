@@ -1,4 +1,4 @@
-//! The USIM application (TS 31.102) with AUTHENTICATE in the GSM, 3G and GBA contexts (§7.1), SQN management (TS 33.102 Annex C) and the GBA_U key store (TS 33.220 Annex G); and the ISIM (TS 31.103).
+//! The USIM application (TS 31.102) with AUTHENTICATE in the GSM, 3G and GBA contexts (§7.1), GET IDENTITY (§7.5, `usim/get_identity.rs`), SQN management (TS 33.102 Annex C) and the GBA_U key store (TS 33.220 Annex G); and the ISIM (TS 31.103).
 
 use std::fmt;
 
@@ -19,6 +19,8 @@ use crate::fs::spec::DfSpec;
 use crate::fs::tables;
 use crate::fs::tree::NodeId;
 use crate::profile::{err, AuthSection, ProfileError, SqnSection};
+
+mod get_identity;
 
 /// Default USIM AID: RID A000000087, application code 1002, then country/provider bytes.
 pub const USIM_AID: [u8; 16] = [
@@ -815,6 +817,7 @@ impl Applet for Usim {
     fn process(&mut self, ctx: &mut Context<'_>, cmd: &Command) -> Result<Response, StatusWord> {
         match cmd.ins() {
             0x88 => self.authenticate(ctx, cmd),
+            0x78 => self.get_identity(ctx, cmd),
             // Odd INS: the BER-TLV contexts (MBMS, local key establishment) are not supported.
             0x89 => match cmd.p2() & 0x07 {
                 5 | 6 if cmd.p1() == 0 => Err(StatusWord::AUTH_CONTEXT_NOT_SUPPORTED),
