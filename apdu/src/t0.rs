@@ -149,7 +149,11 @@ impl T0Adapter {
         }
         let available = match &self.pending {
             Some(p) if p.channel == cmd.channel() => p.data.len() - p.offset,
-            // Nothing to get (TS 102 221 leaves the word to the card; this card says 6985).
+            // Nothing to get (TS 102 221 leaves the word to the card; this card says 6985, and
+            // 6F00 in the GSM class, whose TS 51.011 §9.4 has no 6985).
+            _ if cmd.cla().0 == crate::ins::CLA_GSM => {
+                return Response::status(StatusWord::TECHNICAL_PROBLEM)
+            }
             _ => return Response::status(StatusWord::CONDITIONS_NOT_SATISFIED),
         };
         // P3 absent behaves as P3 = 00 (256).

@@ -10,7 +10,7 @@ use crate::card::keystore::{KeyEntry, KeyKind};
 use crate::crypto::aka::{self, AkaAlgorithm, Autn};
 use crate::crypto::gba;
 use crate::crypto::gsm;
-use crate::crypto::keys::{Key128, Ks, Op, Opc, Top, Topc};
+use crate::crypto::keys::{Kc, Key128, Ks, Op, Opc, Top, Topc};
 use crate::crypto::milenage::{Milenage, MilenageConstants};
 use crate::crypto::tuak::{Tuak, TuakKey, TuakParams};
 use crate::crypto::xor::Xor3g;
@@ -311,6 +311,18 @@ impl Usim {
         }
     }
 
+    /// SRES and Kc for RAND from the card's 3G algorithm by the TS 33.102 §6.8.1.2 conversion
+    /// functions c2 and c3.
+    fn gsm_triplet(&self, rand: &[u8; 16]) -> Result<([u8; 4], Kc), StatusWord> {
+        let keys = self
+            .auth
+            .algorithm()
+            .f2345(rand)
+            .map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+        let sres = gsm::c2(keys.res.as_bytes()).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+        Ok((sres, gsm::c3(&keys.ck, &keys.ik)))
+    }
+
     fn service(ctx: &Context<'_>, n: u16) -> bool {
         ctx.adf
             .and_then(|adf| ctx.fs.child(adf, EF_UST))
@@ -369,14 +381,7 @@ impl Usim {
                     return Err(StatusWord::AUTH_CONTEXT_NOT_SUPPORTED);
                 }
                 let rand = parse_gsm(data)?;
-                let keys = self
-                    .auth
-                    .algorithm()
-                    .f2345(&rand)
-                    .map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
-                let sres =
-                    gsm::c2(keys.res.as_bytes()).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
-                let kc = gsm::c3(&keys.ck, &keys.ik);
+                let (sres, kc) = self.gsm_triplet(&rand)?;
                 let mut out = vec![0x04];
                 out.extend_from_slice(&sres);
                 out.push(0x08);
@@ -825,6 +830,18 @@ impl Applet for Usim {
             },
             _ => Err(StatusWord::INS_NOT_SUPPORTED),
         }
+    }
+
+    fn runs_gsm_algorithm(&self) -> bool {
+        true
+    }
+
+    fn gsm_algorithm(&mut self, rand: &[u8; 16]) -> Option<Result<Vec<u8>, StatusWord>> {
+        Some(self.gsm_triplet(rand).map(|(sres, kc)| {
+            let mut out = sres.to_vec();
+            out.extend_from_slice(kc.expose());
+            out
+        }))
     }
 
     fn save_state(&self) -> Option<toml::Table> {

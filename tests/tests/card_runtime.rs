@@ -238,7 +238,8 @@ fn status_words_of_a_real_uicc() {
     exchange(&mut card, "00 CA 00 00 00", "6D00");
     exchange(&mut card, "20 A4 00 04 02 3F00", "6E00");
     exchange(&mut card, "00 F2 00 00 00", "6E00");
-    exchange(&mut card, "A0 A4 00 00 02 3F00", "6E00");
+    // Class A0 is the SIM application (TS 51.011); A2 is no class of a UICC.
+    exchange(&mut card, "A2 A4 00 00 02 3F00", "6E00");
     exchange(&mut card, "03 A4 00 04 02 3F00", "6881");
     // Secure messaging and chaining are not supported.
     exchange(&mut card, "0C A4 00 04 02 3F00", "6882");

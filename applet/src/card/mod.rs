@@ -3,6 +3,7 @@
 pub mod applet;
 pub mod fcp;
 mod files;
+pub mod gsm;
 pub mod image;
 pub mod keystore;
 pub mod security;
@@ -458,7 +459,11 @@ impl Card {
         if cla.is_chained() {
             return Err(StatusWord::CHAINING_NOT_SUPPORTED);
         }
-        // The GSM class (A0) and other proprietary classes a UICC does not define.
+        // The GSM class A0: the SIM application (TS 51.011 §9).
+        if cla.0 == ins::CLA_GSM {
+            return self.gsm_dispatch(cmd);
+        }
+        // Other proprietary classes a UICC does not define.
         if cla.is_proprietary() && cla.0 & 0xB0 != 0x80 {
             return Err(StatusWord::CLA_NOT_SUPPORTED);
         }
