@@ -3,7 +3,10 @@
 //! Under T=0 a card cannot send response data in the exchange that carried command data (case 4),
 //! nor more or fewer bytes than P3 asks for (case 2). [`T0Adapter`] sits between a transport and
 //! the card: it turns a response with data into `61xx`, serves GET RESPONSE in chunks (also past
-//! 256 bytes) and answers `6Cxx` when Le is wrong. Every transport that wants T=0 uses this one
+//! 256 bytes) and answers `6Cxx` when Le is wrong. A case-4 command that ends in a warning
+//! (`62xx`/`63xx`) or an application status (`9xxx` but `9000`) gets that status word as its
+//! own answer and its data through GET RESPONSE (TS 102 221 Annex C.1.7); the GSM class `A0`
+//! announces data with `9Fxx` (TS 51.011 §9.4.1). Every transport that wants T=0 uses this one
 //! implementation; in process and under T=1 the card's response is returned unchanged.
 
 use crate::command::{Command, SHORT_MAX_NE};
