@@ -19,7 +19,7 @@ impl Card {
     /// Resolve a FID from the current DF by the TS 102 221 §8.4.1 rules: the MF; the current
     /// application's ADF (`7FFF`); a child of the current DF; the current DF; its parent; a DF
     /// sibling of the current DF.
-    fn resolve_fid(&self, state: &Channel, fid: u16) -> Option<NodeId> {
+    pub(super) fn resolve_fid(&self, state: &Channel, fid: u16) -> Option<NodeId> {
         if fid == 0x3F00 {
             return Some(MF);
         }
@@ -65,7 +65,7 @@ impl Card {
     }
 
     /// Make `id` current on the channel; returns its FCP.
-    fn make_current(&self, state: &mut Channel, id: NodeId) {
+    pub(super) fn make_current(&self, state: &mut Channel, id: NodeId) {
         let is_df = self.fs.node(id).is_some_and(|n| n.is_df());
         if is_df {
             state.df = id;

@@ -263,6 +263,11 @@ pub(crate) fn build(p: &Profile, file: &str) -> Result<Card, ProfileError> {
             b = b.file("USIM", &[0x5FC0, 0x4F0A], v);
         }
     }
+    if let Some(suci) = &p.usim.suci {
+        if present(&[0x5FC0, 0x4F07]) {
+            b = b.file("USIM", &[0x5FC0, 0x4F07], suci_calc_info(file, suci)?);
+        }
+    }
     if has_isim {
         let (mcc, mnc) = match &imsi {
             Some(i) => (
@@ -372,6 +377,51 @@ pub(crate) fn build(p: &Profile, file: &str) -> Result<Card, ProfileError> {
             .map_err(|e| err(file, "state", e))?;
     }
     Ok(card)
+}
+
+/// EF_SUCI_Calc_Info (TS 31.102 §4.4.11.8) for one protection scheme: `A0` (scheme id, key
+/// index 1, or 0 for the null scheme) and, for profiles A and B, `A1` with the key id (`80`)
+/// and the home network public key (`81`).
+fn suci_calc_info(file: &str, s: &super::SuciSection) -> Result<Vec<u8>, ProfileError> {
+    use vusim_apdu::tlv::Tlv;
+    let (id, key_len): (u8, &[usize]) = match s.scheme.as_str() {
+        "null" => (0, &[]),
+        "profile-a" => (1, &[32]),
+        "profile-b" => (2, &[33, 65]),
+        other => {
+            return Err(err(
+                file,
+                "usim.suci.scheme",
+                format!("{other:?}: expected null, profile-a or profile-b"),
+            ))
+        }
+    };
+    if id == 0 {
+        return Ok(Tlv::new(0xA0u32, vec![0, 0]).encode());
+    }
+    let key = s
+        .public_key
+        .as_deref()
+        .ok_or_else(|| err(file, "usim.suci.public_key", "needed for profile A and B"))?;
+    let key = hex::decode(key.replace(' ', ""))
+        .ok()
+        .filter(|k| key_len.contains(&k.len()))
+        .ok_or_else(|| {
+            err(
+                file,
+                "usim.suci.public_key",
+                format!("hex, {key_len:?} bytes for this scheme"),
+            )
+        })?;
+    let mut out = Tlv::new(0xA0u32, vec![id, 1]).encode();
+    out.extend(
+        Tlv::constructed(
+            0xA1u32,
+            &[Tlv::new(0x80u32, vec![s.key_id]), Tlv::new(0x81u32, key)],
+        )
+        .encode(),
+    );
+    Ok(out)
 }
 
 #[cfg(test)]
