@@ -1,6 +1,7 @@
 //! vusim card side: runtime, UICC file system, USIM and API applets, and the authentication crypto.
 
 pub mod api;
+pub mod assemble;
 pub mod card;
 pub mod crypto;
 pub mod default_card;

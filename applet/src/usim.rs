@@ -32,7 +32,7 @@ pub const ISIM_AID: [u8; 16] = [
 ];
 
 /// Keys of the USIM's saved state that hold secrets (redacted by `card show`).
-pub const SECRET_STATE_KEYS: &[&str] = &["ks", "key"];
+pub use crate::profile::SECRET_STATE_KEYS;
 
 const EF_UST: u16 = 0x6F38;
 const EF_GBABP: u16 = 0x6FD6;

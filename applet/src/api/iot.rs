@@ -16,53 +16,11 @@
 //! t         = HMAC-SHA-256(Ks_AS_int, GUTI ‖ RAND_AS)[0..8]
 //! ```
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::profile::sections::IotSection;
 use crate::profile::{Profile, ProfileError};
-
-/// `[iot]`: the IoT end-to-end scheme. Present: the USIM keeps the IoT Ks after each
-/// successful AKA (3G and 5G AKMA contexts) and, with `api` (default true), the IoT API applet
-/// is registered. Absent: neither.
-///
-/// ```toml
-/// [iot]
-/// api = true              # the IoT API applet (default true)
-/// ks_lifetime = 86400     # seconds after the AKA (default: until the next AKA)
-/// max_sessions = 32       # RAND_AS values accepted per Ks (default 32)
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IotSection {
-    /// Register the IoT API applet.
-    #[serde(default = "yes")]
-    pub api: bool,
-    /// IoT Ks lifetime, seconds of card time after the AKA (absent: until the next AKA).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ks_lifetime: Option<u64>,
-    /// How many RAND_AS values the card accepts under one Ks (default [`DEFAULT_MAX_SESSIONS`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_sessions: Option<u8>,
-}
-
-fn yes() -> bool {
-    true
-}
 
 /// Default number of RAND_AS values accepted under one Ks.
 pub const DEFAULT_MAX_SESSIONS: u8 = 32;
-
-impl IotSection {
-    fn check(&self, file: &str) -> Result<(), ProfileError> {
-        if self.max_sessions == Some(0) {
-            return Err(crate::profile::err(
-                file,
-                "iot.max_sessions",
-                "must be at least 1",
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// The IoT API applet a profile asks for (none without `[iot]` or with `api = false`).
 #[cfg(feature = "experimental-api")]

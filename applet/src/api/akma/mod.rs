@@ -20,75 +20,11 @@
 //!
 //! The applet is built from the API toolkit ([`super::toolkit`]); its coding is in `coding.rs`.
 
-use serde::{Deserialize, Serialize};
+pub use crate::profile::sections::{AfPolicyEntry, AkmaSection};
 
 use super::policy::{ApiSection, Policy, PolicyEntry};
 use crate::profile::{Profile, ProfileError};
 use crate::usim::UsimExtensions;
-
-/// `[akma]`: UICC-based AKMA. Absent: the 5G AKMA context answers `9864` and no AKMA API
-/// applet exists.
-///
-/// ```toml
-/// [akma]
-/// context = true            # AUTHENTICATE P2 87 (default true)
-/// api = true                # the AKMA API applet (default true)
-/// k_akma_lifetime = 86400   # seconds after the AKA (default: until the next primary authentication)
-/// max_af = 8                # K_AF keys kept at once (default 8)
-/// max_stored = 16           # secrets stored under K_AF keys (default 16)
-/// default_ops = ["mac"]     # AFs without an entry below (default: every operation)
-///
-/// [[akma.policy]]
-/// af = "bike.example.org"   # AF FQDN (AF_ID without the Ua* protocol id), any case
-/// ops = ["mac", "encrypt", "auth", "store"]
-/// channels = [0, 1]         # logical channels (default: all)
-/// clients = ["F0010203040506"]   # client AIDs announced in DO 4F (default: any)
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AkmaSection {
-    /// Answer AUTHENTICATE in the 5G AKMA context (P2 `87`).
-    #[serde(default = "yes")]
-    pub context: bool,
-    /// Register the AKMA API applet.
-    #[serde(default = "yes")]
-    pub api: bool,
-    /// K_AKMA lifetime, seconds of card time after the AKA (absent: until the next one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub k_akma_lifetime: Option<u64>,
-    /// How many K_AF keys the card keeps at once (default [`DEFAULT_MAX_AF`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_af: Option<u8>,
-    /// How many secrets STORE KEY may keep under K_AF keys (default 16).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_stored: Option<u8>,
-    /// Operations allowed for AFs without an `[[akma.policy]]` entry (default: every one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_ops: Option<Vec<String>>,
-    /// Per-AF rules.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub policy: Vec<AfPolicyEntry>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// `[[akma.policy]]`: the rule for one AF's keys.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AfPolicyEntry {
-    /// AF FQDN (compared without regard to ASCII case).
-    pub af: String,
-    /// Allowed operations: `mac`, `encrypt`, `auth`, `store`.
-    pub ops: Vec<String>,
-    /// Allowed logical channels (0–19); absent: every channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channels: Option<Vec<u8>>,
-    /// Allowed client application AIDs (hex, 5–16 bytes); absent: any client.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clients: Option<Vec<String>>,
-}
 
 /// Default number of K_AF keys kept at once.
 pub const DEFAULT_MAX_AF: u8 = 8;
