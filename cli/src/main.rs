@@ -3,8 +3,7 @@
 //! Exit codes follow grep: 0 success, 1 a check ran and failed, 2 an error (usage, I/O, input).
 
 mod commands;
-mod me;
-mod network;
+mod report;
 mod resolver;
 mod trace;
 

@@ -15,7 +15,7 @@ use vusim_applet::crypto::tuak::{Tuak, TuakKey, TuakParams};
 use vusim_applet::profile::Profile;
 use vusim_applet::store::DurableCard;
 
-use crate::network::auc::Auc;
+use vusim_network::auc::Auc;
 
 /// Arguments of `vusim bench`.
 #[derive(Debug, Args)]
@@ -385,6 +385,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let work: Vec<Vec<Vec<u8>>> = (0..threads)
         .map(|_| {
             Auc::for_profile(&Profile::embedded_default(), None)
+                .map_err(anyhow::Error::from)
                 .and_then(|mut a| vectors(&mut a, per, false))
         })
         .collect::<Result<_, _>>()?;
