@@ -9,7 +9,7 @@ use vusim_crypto::keys::{Ck, Ik};
 
 use crate::auc::{Auc, Vector};
 use crate::authenticate::{self as auth, AuthenticateCommand};
-use crate::error::{NetworkError, Result};
+use crate::error::Result;
 use crate::me::Me;
 use crate::report::Report;
 
@@ -116,14 +116,6 @@ fn five_g<T: Transport>(
     auth::require_success(&resp, "AUTHENTICATE")?;
     let (res, ck, ik) = auth::parse_3g(&resp.data)?;
     // The ME's side of 5G AKA (TS 33.501 Annex A.2, A.4).
-    let ck: [u8; 16] = ck
-        .as_slice()
-        .try_into()
-        .map_err(|_| NetworkError::Malformed("CK is 16 bytes".into()))?;
-    let ik: [u8; 16] = ik
-        .as_slice()
-        .try_into()
-        .map_err(|_| NetworkError::Malformed("IK is 16 bytes".into()))?;
     let (ck, ik) = (Ck::new(ck), Ik::new(ik));
     let res_star = fiveg::res_star(&ck, &ik, snn, &v.rand, &res)?;
     let sqn_xor_ak: [u8; 6] = v

@@ -1,8 +1,10 @@
 //! AUTHENTICATE (TS 31.102 §7.1.2) as the ME sends it, and the card's answers as the ME reads
 //! them: GSM context (P2 `80`), 3G context (P2 `81`), GBA context (P2 `84`, bootstrapping `DD`
 //! and NAF derivation `DE`, §7.1.2.3–§7.1.2.4), and vusim's proposed 5G AKMA context (P2 `87`,
-//! RFU in TS 31.102; docs/api/akma.md §3).
+//! RFU in TS 31.102; docs/api/akma.md §3). The answers decode with the one codec the card also
+//! builds them with, [`vusim_apdu::authenticate::AuthResponse`].
 
+use vusim_apdu::authenticate::{AuthMode, AuthResponse, TAG_GBA_BOOTSTRAP, TAG_GBA_NAF};
 use vusim_apdu::{Command, Response, StatusWord};
 
 use crate::error::{NetworkError, Result};
@@ -10,30 +12,7 @@ use crate::error::{NetworkError, Result};
 /// INS of AUTHENTICATE (TS 102 221 §10.1.2).
 const INS_AUTHENTICATE: u8 = 0x88;
 
-/// The security context of an AUTHENTICATE command (P2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthContext {
-    /// GSM context, P2 `80`.
-    Gsm,
-    /// 3G/EPS/5G context, P2 `81`.
-    ThreeG,
-    /// GBA context, P2 `84`.
-    Gba,
-    /// vusim's 5G AKMA context, P2 `87` (RFU in TS 31.102 §7.1.2).
-    Akma,
-}
-
-impl AuthContext {
-    /// P2.
-    pub fn p2(self) -> u8 {
-        match self {
-            AuthContext::Gsm => 0x80,
-            AuthContext::ThreeG => 0x81,
-            AuthContext::Gba => 0x84,
-            AuthContext::Akma => 0x87,
-        }
-    }
-}
+pub use vusim_apdu::authenticate::AuthContext;
 
 /// An AUTHENTICATE command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +72,7 @@ impl AuthenticateCommand {
             AuthenticateCommand::GbaBootstrap { .. } | AuthenticateCommand::GbaNaf { .. } => {
                 AuthContext::Gba
             }
-            AuthenticateCommand::Akma { .. } => AuthContext::Akma,
+            AuthenticateCommand::Akma { .. } => AuthContext::Vusim5gAkma,
         }
     }
 
@@ -107,12 +86,12 @@ impl AuthenticateCommand {
                 lv(&mut d, autn, "AUTN")?;
             }
             AuthenticateCommand::GbaBootstrap { rand, autn } => {
-                d.push(0xDD);
+                d.push(TAG_GBA_BOOTSTRAP);
                 lv(&mut d, rand, "RAND")?;
                 lv(&mut d, autn, "AUTN")?;
             }
             AuthenticateCommand::GbaNaf { naf_id, impi } => {
-                d.push(0xDE);
+                d.push(TAG_GBA_NAF);
                 lv(&mut d, naf_id, "NAF_Id")?;
                 lv(&mut d, impi, "IMPI")?;
             }
@@ -139,10 +118,20 @@ impl AuthenticateCommand {
     }
 }
 
+fn decode(mode: AuthMode, d: &[u8]) -> Result<AuthResponse> {
+    AuthResponse::parse(mode, d)
+        .map_err(|e| NetworkError::Malformed(format!("{e}: {}", hex::encode_upper(d))))
+}
+
 /// The AUTS of a synchronisation failure answer (`9000` with `DC 0E AUTS`), if it is one.
 pub fn sync_failure(resp: &Response) -> Option<Vec<u8>> {
-    (resp.sw == StatusWord::SUCCESS && resp.data.first() == Some(&0xDC))
-        .then(|| resp.data.get(2..16).unwrap_or_default().to_vec())
+    if resp.sw != StatusWord::SUCCESS {
+        return None;
+    }
+    match AuthResponse::parse(AuthMode::ThreeG, &resp.data) {
+        Ok(AuthResponse::SyncFailure { auts }) => Some(auts.to_vec()),
+        _ => None,
+    }
 }
 
 /// Require `9000`, naming the command.
@@ -157,70 +146,46 @@ pub fn require_success(resp: &Response, what: &str) -> Result<()> {
     Ok(())
 }
 
+fn unexpected(what: &str, r: &AuthResponse) -> NetworkError {
+    NetworkError::Malformed(format!("{what}: unexpected answer {r:?}"))
+}
+
 /// 3G context success `DB L RES L CK L IK [08 Kc]` → (RES, CK, IK).
-pub fn parse_3g(d: &[u8]) -> Result<(Vec<u8>, Vec<u8>, Vec<u8>)> {
-    match d {
-        [0xDB, l, rest @ ..] => {
-            let l = usize::from(*l);
-            Ok((
-                rest.get(..l).unwrap_or_default().to_vec(),
-                rest.get(l + 1..l + 17).unwrap_or_default().to_vec(),
-                rest.get(l + 18..l + 34).unwrap_or_default().to_vec(),
-            ))
-        }
-        _ => Err(NetworkError::Malformed(format!(
-            "AUTHENTICATE answer malformed: {}",
-            hex::encode_upper(d)
-        ))),
+pub fn parse_3g(d: &[u8]) -> Result<(Vec<u8>, [u8; 16], [u8; 16])> {
+    match &decode(AuthMode::ThreeG, d)? {
+        AuthResponse::ThreeG { res, ck, ik, .. } => Ok((res.clone(), *ck, *ik)),
+        other => Err(unexpected("AUTHENTICATE (3G context)", other)),
     }
 }
 
 /// GSM context `04 SRES 08 Kc` → (SRES, Kc).
-pub fn parse_gsm(r: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
-    match r {
-        [0x04, s @ ..] if s.len() == 13 => Ok((
-            s.get(..4).unwrap_or_default().to_vec(),
-            s.get(5..13).unwrap_or_default().to_vec(),
-        )),
-        _ => Err(NetworkError::Malformed(format!(
-            "GSM context answer malformed: {}",
-            hex::encode_upper(r)
-        ))),
+pub fn parse_gsm(d: &[u8]) -> Result<([u8; 4], [u8; 8])> {
+    match &decode(AuthMode::Gsm, d)? {
+        AuthResponse::Gsm { sres, kc } => Ok((*sres, *kc)),
+        other => Err(unexpected("AUTHENTICATE (GSM context)", other)),
     }
 }
 
 /// GBA bootstrapping success `DB L RES` → RES.
 pub fn parse_gba_bootstrap(d: &[u8]) -> Result<Vec<u8>> {
-    match d {
-        [0xDB, l, rest @ ..] if rest.len() == usize::from(*l) => Ok(rest.to_vec()),
-        _ => Err(NetworkError::Malformed(format!(
-            "GBA bootstrapping answer malformed: {}",
-            hex::encode_upper(d)
-        ))),
+    match &decode(AuthMode::GbaBootstrap, d)? {
+        AuthResponse::GbaBootstrap { res } => Ok(res.clone()),
+        other => Err(unexpected("AUTHENTICATE (GBA bootstrapping)", other)),
     }
 }
 
 /// GBA NAF derivation `DB 20 Ks_ext_NAF` → Ks_ext_NAF.
 pub fn parse_naf_derivation(d: &[u8]) -> Result<Vec<u8>> {
-    match d {
-        [0xDB, 0x20, k @ ..] if k.len() == 32 => Ok(k.to_vec()),
-        _ => Err(NetworkError::Malformed(format!(
-            "NAF derivation answer malformed: {}",
-            hex::encode_upper(d)
-        ))),
+    match &decode(AuthMode::GbaNaf, d)? {
+        AuthResponse::NafDerivation { ks_ext_naf } => Ok(ks_ext_naf.clone()),
+        other => Err(unexpected("AUTHENTICATE (GBA NAF derivation)", other)),
     }
 }
 
 /// 5G AKMA context success `DB 10 RES* 20 K_SEAF` → (RES*, K_SEAF).
-pub fn parse_akma(d: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
-    match d {
-        [0xDB, 0x10, rest @ ..] if rest.len() == 16 + 1 + 32 => Ok((
-            rest.get(..16).unwrap_or_default().to_vec(),
-            rest.get(17..).unwrap_or_default().to_vec(),
-        )),
-        _ => Err(NetworkError::Malformed(format!(
-            "AUTHENTICATE answer malformed ({} bytes)",
-            d.len()
-        ))),
+pub fn parse_akma(d: &[u8]) -> Result<([u8; 16], [u8; 32])> {
+    match &decode(AuthMode::Vusim5gAkma, d)? {
+        AuthResponse::Vusim5gAkma { res_star, k_seaf } => Ok((*res_star, *k_seaf)),
+        other => Err(unexpected("AUTHENTICATE (5G AKMA context)", other)),
     }
 }

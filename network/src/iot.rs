@@ -1,6 +1,7 @@
 //! HSS and application server of the IoT end-to-end scheme (TR 33.863 solution #11; docs/api/iot.md): the HSS derives Ks from the AKA's CK ‖ IK and hands Ks_AS to the AS, which derives K_app for a RAND_AS and computes or verifies the tag t — the network twin of the card's IoT Ks and IoT API applet.
 
 use rand::RngCore;
+use vusim_apdu::authenticate::{AuthMode, AuthResponse};
 use vusim_apdu::script::Transport;
 use vusim_apdu::tlv::Tlv;
 use vusim_apdu::StatusWord;
@@ -259,7 +260,14 @@ pub fn run<T: Transport>(
                 continue;
             }
         }
-        if resp.sw != StatusWord::SUCCESS || resp.data.first() != Some(&0xDB) {
+        let mode = if akma_context {
+            AuthMode::Vusim5gAkma
+        } else {
+            AuthMode::ThreeG
+        };
+        let success = AuthResponse::parse(mode, &resp.data)
+            .is_ok_and(|a| !matches!(a, AuthResponse::SyncFailure { .. }));
+        if resp.sw != StatusWord::SUCCESS || !success {
             return Err(NetworkError::Malformed(format!(
                 "AUTHENTICATE: card answered {}",
                 resp.sw
