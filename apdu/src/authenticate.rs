@@ -157,9 +157,10 @@ pub struct AuthResponseError {
     pub len: usize,
 }
 
-/// Append `L value`; false when the value is longer than 255 bytes.
+/// Append `L value`. Every field of these answers is at most 32 bytes (RES ≤ 16, keys ≤ 32);
+/// a longer value is cut at 255 bytes so the coding stays self-consistent.
 fn lv(out: &mut Vec<u8>, v: &[u8]) {
-    // Every field of these answers is at most 32 bytes (RES ≤ 16, keys ≤ 32).
+    let v = v.get(..usize::from(u8::MAX)).unwrap_or(v);
     out.push(u8::try_from(v.len()).unwrap_or(u8::MAX));
     out.extend_from_slice(v);
 }
@@ -261,6 +262,7 @@ impl AuthResponse {
             (AuthMode::GbaBootstrap, Some((&TAG_SUCCESS, rest))) => {
                 let mut r = Lv(rest);
                 r.next()
+                    .filter(|v| (4..=16).contains(&v.len()))
                     .map(|res| (AuthResponse::GbaBootstrap { res: res.to_vec() }, r.0))
             }
             (AuthMode::GbaNaf, Some((&TAG_SUCCESS, rest))) => {
