@@ -229,3 +229,62 @@ fn a_refused_command_is_an_error_naming_it() {
         "SELECT ADF.USIM: card answered 6A82 file or application not found"
     );
 }
+
+/// The NAF's operations (the one implementation behind `vusim naf`, `akma af`, `iot app`) give
+/// card APDUs the card's GBA_U API applet accepts, and a flipped MAC bit is refused (`9862`).
+#[test]
+fn naf_operations_are_accepted_by_the_card() {
+    use vusim_network::af::{run_operation, Operation};
+    use vusim_network::naf::{self, BootstrapKeys, NafBase, NafKey};
+
+    let mut card = DurableCard::embedded().unwrap();
+    let mut auc = Auc::for_profile(card.profile(), None).unwrap();
+    let impi = "001010123456789@ims.mnc001.mcc001.3gppnetwork.org".to_string();
+    let ua = vusim_applet::crypto::gba::UaProtocolId::from_bytes([1, 0, 0, 0, 2]);
+    let run = GbaRun {
+        bsf: Bsf {
+            domain: "bsf.mnc001.mcc001.pub.3gppnetwork.org".into(),
+            lifetime_secs: 3600,
+        },
+        impi: impi.clone(),
+        naf_fqdn: "naf.example.org".into(),
+        ua,
+        rand: rand(),
+    };
+    let mut me = started(&mut card);
+    let r = gba::bootstrap(&mut me, &mut auc, &run, || NOW).unwrap();
+    assert!(!r.failed(), "{r:?}");
+    let ch = me
+        .open_applet(&vusim_applet::api::apdu::AID)
+        .expect("GBA_U API applet");
+
+    let naf_id = [b"naf.example.org".as_slice(), &[1, 0, 0, 0, 2]].concat();
+    let boot = BootstrapKeys {
+        ck: hex::decode(CK).unwrap().try_into().unwrap(),
+        ik: hex::decode(IK).unwrap().try_into().unwrap(),
+        rand: rand(),
+        impi,
+    };
+    let int = naf::ks_int_naf(&boot, &naf_id).unwrap();
+    let key = NafKey::resolve(NafBase::KsIntNaf, Some(naf_id), Some(int)).unwrap();
+    let target = key.target(ch, None).unwrap();
+    let op = Operation::Mac {
+        purpose: b"door".to_vec(),
+        message: b"open".to_vec(),
+        mac_len: 32,
+    };
+    let r = run_operation(&op, &key.base, Some(&target)).unwrap();
+    let verify = hex::decode(r.get_text("card_apdu").unwrap()).unwrap();
+    assert_eq!(me.send(&verify).unwrap().sw.0, 0x9000);
+    // The same MAC with its last bit flipped (the MAC is the last data object, Le follows).
+    let mut bad = verify.clone();
+    let last_mac_byte = bad.len() - 2;
+    bad[last_mac_byte] ^= 0x01;
+    assert_eq!(me.send(&bad).unwrap().sw.0, 0x9862);
+    // The card's MAC COMPUTE gives the MAC the NAF computed.
+    let compute = hex::decode(r.get_text("card_compute_apdu").unwrap()).unwrap();
+    let resp = me.send(&compute).unwrap();
+    assert_eq!(resp.sw.0, 0x9000);
+    let mac = r.get_text("mac").unwrap();
+    assert!(hex::encode(&resp.data).ends_with(mac), "{resp:?}");
+}
