@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use vusim_apdu::authenticate::AuthResponse;
 use vusim_apdu::{Command, Response, StatusWord};
 use zeroize::Zeroizing;
 
@@ -352,9 +353,8 @@ impl Usim {
             let sqn_ms = aka::sqn_from_u64(self.highest_sqn());
             let auts =
                 aka::build_auts(alg, rand, &sqn_ms).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
-            let mut out = vec![0xDC, 0x0E];
-            out.extend_from_slice(&auts.to_bytes());
-            return Ok(Err(out));
+            let auts = auts.to_bytes();
+            return Ok(Err(AuthResponse::SyncFailure { auts }.encode()));
         }
         self.accept_sqn(sqn_value);
         *ctx.dirty = true;
@@ -382,11 +382,8 @@ impl Usim {
                 }
                 let rand = parse_gsm(data)?;
                 let (sres, kc) = self.gsm_triplet(&rand)?;
-                let mut out = vec![0x04];
-                out.extend_from_slice(&sres);
-                out.push(0x08);
-                out.extend_from_slice(kc.expose());
-                Ok(Response::ok(out))
+                let kc = *kc.expose();
+                Ok(Response::ok(AuthResponse::Gsm { sres, kc }.encode()))
             }
             1 => {
                 let (rand, autn) = parse_3g(data)?;
@@ -399,21 +396,14 @@ impl Usim {
                     return Ok(Response::ok(auts));
                 }
                 self.keep_iot_ks(ctx, &rand, &keys);
-                let res = keys.res.as_bytes();
-                let mut out = vec![
-                    0xDB,
-                    u8::try_from(res.len()).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?,
-                ];
-                out.extend_from_slice(res);
-                out.push(0x10);
-                out.extend_from_slice(keys.ck.expose());
-                out.push(0x10);
-                out.extend_from_slice(keys.ik.expose());
-                if Self::service(ctx, SERVICE_GSM_ACCESS) {
-                    out.push(0x08);
-                    out.extend_from_slice(gsm::c3(&keys.ck, &keys.ik).expose());
-                }
-                Ok(Response::ok(out))
+                let out = AuthResponse::ThreeG {
+                    res: keys.res.as_bytes().to_vec(),
+                    ck: *keys.ck.expose(),
+                    ik: *keys.ik.expose(),
+                    kc: Self::service(ctx, SERVICE_GSM_ACCESS)
+                        .then(|| *gsm::c3(&keys.ck, &keys.ik).expose()),
+                };
+                Ok(Response::ok(out.encode()))
             }
             4 => {
                 if !Self::service(ctx, SERVICE_GBA) {
@@ -466,13 +456,8 @@ impl Usim {
             }
         }
         *ctx.dirty = true;
-        let res = keys.res.as_bytes();
-        let mut out = vec![
-            0xDB,
-            u8::try_from(res.len()).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?,
-        ];
-        out.extend_from_slice(res);
-        Ok(Response::ok(out))
+        let res = keys.res.as_bytes().to_vec();
+        Ok(Response::ok(AuthResponse::GbaBootstrap { res }.encode()))
     }
 
     /// B-TID and key lifetime as the ME wrote them into EF_GBABP (LV, LV, LV after RAND).
@@ -555,9 +540,10 @@ impl Usim {
             }
         }
         *ctx.dirty = true;
-        let mut out = vec![0xDB, 0x20];
-        out.extend_from_slice(ext.expose());
-        Ok(Response::ok(out))
+        let ks_ext_naf = ext.expose().to_vec();
+        Ok(Response::ok(
+            AuthResponse::NafDerivation { ks_ext_naf }.encode(),
+        ))
     }
 }
 
@@ -639,11 +625,10 @@ impl Usim {
         );
         self.keep_iot_ks(ctx, &rand, &keys);
         *ctx.dirty = true;
-        let mut out = vec![0xDB, 0x10];
-        out.extend_from_slice(&res_star);
-        out.push(0x20);
-        out.extend_from_slice(k_seaf.expose());
-        Ok(Response::ok(out))
+        let k_seaf = *k_seaf.expose();
+        Ok(Response::ok(
+            AuthResponse::Vusim5gAkma { res_star, k_seaf }.encode(),
+        ))
     }
 
     /// After a successful AKA, with `[iot]` on: Ks = KDF(CK ‖ IK, FF E0, "End-to-End_IOT")

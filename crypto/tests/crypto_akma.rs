@@ -4,9 +4,9 @@
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
-use vusim_applet::crypto::akma::{a_kid, a_tid, af_id, k_af, k_akma, AKidFormat};
-use vusim_applet::crypto::gba::UaProtocolId;
-use vusim_applet::crypto::keys::Kausf;
+use vusim_crypto::akma::{a_kid, a_tid, af_id, k_af, k_akma, AKidFormat};
+use vusim_crypto::gba::UaProtocolId;
+use vusim_crypto::keys::Kausf;
 
 fn load() -> Value {
     let text =

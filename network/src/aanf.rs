@@ -1,12 +1,13 @@
 //! AUSF and AAnF for UICC-based AKMA (TS 33.501 §6.1.3.2, TS 33.535 §6.1–§6.2; docs/api/akma.md): the 5G HE AV from the AuC, the RES* check, K_AKMA/A-TID/A-KID at the AAnF and K_AF for an AF — the network twin of the card's 5G AKMA context and AKMA API applet.
 
-use anyhow::{bail, Context as _};
-use vusim_applet::crypto::akma::{self, AKidFormat};
-use vusim_applet::crypto::fiveg;
-use vusim_applet::crypto::keys::{ct_eq, Kaf, Kakma, Kausf, Kseaf};
 use vusim_applet::profile::Profile;
+use vusim_crypto::akma::{self, AKidFormat};
+use vusim_crypto::fiveg;
+use vusim_crypto::keys::{ct_eq, Kaf, Kakma, Kausf, Kseaf};
 
-use super::auc::Auc;
+use crate::auc::Auc;
+use crate::authenticate::AuthenticateCommand;
+use crate::error::{NetworkError, Result};
 
 /// The subscriber identities the home network associates with a card profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +25,7 @@ pub struct Subscriber {
 impl Subscriber {
     /// From a profile (`[usim] imsi`, `mnc_len`); the RID is "0" unless given (the value the
     /// default EF.Routing_Indicator `F0FF0000` codes).
-    pub fn from_profile(p: &Profile, rid: Option<&str>) -> anyhow::Result<Subscriber> {
+    pub fn from_profile(p: &Profile, rid: Option<&str>) -> Result<Subscriber> {
         let supi = p
             .usim
             .imsi
@@ -32,11 +33,13 @@ impl Subscriber {
             .unwrap_or_else(|| "001010123456789".to_string());
         let mnc_len = usize::from(p.usim.mnc_len.unwrap_or(2));
         let (Some(mcc), Some(mnc)) = (supi.get(..3), supi.get(3..3 + mnc_len)) else {
-            bail!("IMSI {supi:?} is too short");
+            return Err(NetworkError::input(format!("IMSI {supi:?} is too short")));
         };
         let rid = rid.unwrap_or("0");
         if !(1..=4).contains(&rid.len()) || !rid.bytes().all(|b| b.is_ascii_digit()) {
-            bail!("--rid: expected 1 to 4 decimal digits, got {rid:?}");
+            return Err(NetworkError::input(format!(
+                "--rid: expected 1 to 4 decimal digits, got {rid:?}"
+            )));
         }
         Ok(Subscriber {
             mcc: mcc.to_string(),
@@ -48,7 +51,7 @@ impl Subscriber {
 
     /// The serving network name `5G:mnc<MNC>.mcc<MCC>.3gppnetwork.org` (home network as
     /// serving network).
-    pub fn snn(&self) -> anyhow::Result<String> {
+    pub fn snn(&self) -> Result<String> {
         Ok(fiveg::serving_network_name(&self.mcc, &self.mnc)?)
     }
 
@@ -59,10 +62,12 @@ impl Subscriber {
 }
 
 /// Move the AuC so that its next SQN is `sqn` (SEQ ‖ IND, `ind_bits` of IND).
-pub fn position_auc(auc: &mut Auc, ind_bits: u8, sqn: u64) -> anyhow::Result<()> {
+pub fn position_auc(auc: &mut Auc, ind_bits: u8, sqn: u64) -> Result<()> {
     let seq = sqn >> ind_bits;
     if seq == 0 {
-        bail!("--sqn: SEQ (SQN >> {ind_bits}) must be at least 1");
+        return Err(NetworkError::input(format!(
+            "--sqn: SEQ (SQN >> {ind_bits}) must be at least 1"
+        )));
     }
     auc.seq = seq - 1;
     auc.ind = sqn & ((1u64 << ind_bits) - 1);
@@ -95,7 +100,7 @@ impl HomeAv {
         rand: [u8; 16],
         sqn: Option<u64>,
         snn: &str,
-    ) -> anyhow::Result<HomeAv> {
+    ) -> Result<HomeAv> {
         if let Some(s) = sqn {
             position_auc(auc, ind_bits, s)?;
         }
@@ -117,7 +122,7 @@ impl HomeAv {
     }
 
     /// K_SEAF = KDF(K_AUSF, 0x6C, SNN) (what the SEAF gets after a successful RES* check).
-    pub fn k_seaf(&self) -> anyhow::Result<Kseaf> {
+    pub fn k_seaf(&self) -> Result<Kseaf> {
         Ok(fiveg::k_seaf(&self.k_ausf, &self.snn)?)
     }
 
@@ -131,25 +136,19 @@ impl HomeAv {
     }
 
     /// The card command of the 5G AKMA context: `00 88 00 87 Lc 10 RAND 10 AUTN L SNN 00`.
-    pub fn card_apdu(&self) -> anyhow::Result<Vec<u8>> {
+    pub fn card_apdu(&self) -> Result<Vec<u8>> {
         authenticate_akma_apdu(&self.rand, &self.autn, &self.snn)
     }
 }
 
 /// `00 88 00 87 Lc 10 RAND 10 AUTN L SNN 00` (docs/api/akma.md §3).
-pub fn authenticate_akma_apdu(
-    rand: &[u8; 16],
-    autn: &[u8; 16],
-    snn: &str,
-) -> anyhow::Result<Vec<u8>> {
-    let snn_len = u8::try_from(snn.len()).context("SNN longer than 255 bytes")?;
-    let mut data = vec![0x10];
-    data.extend_from_slice(rand);
-    data.push(0x10);
-    data.extend_from_slice(autn);
-    data.push(snn_len);
-    data.extend_from_slice(snn.as_bytes());
-    Ok(vusim_apdu::Command::build(0x00, 0x88, 0x00, 0x87, &data, Some(256))?.encode())
+pub fn authenticate_akma_apdu(rand: &[u8; 16], autn: &[u8; 16], snn: &str) -> Result<Vec<u8>> {
+    AuthenticateCommand::Akma {
+        rand: *rand,
+        autn: *autn,
+        snn: snn.as_bytes().to_vec(),
+    }
+    .apdu()
 }
 
 /// What the AAnF keeps for one subscriber after the AUSF's push (TS 33.535 §6.1).
@@ -165,7 +164,7 @@ pub struct AanfContext {
 
 impl AanfContext {
     /// K_AKMA and A-TID from K_AUSF (TS 33.535 A.2, A.3), the A-KID from RID and realm.
-    pub fn new(k_ausf: &Kausf, sub: &Subscriber) -> anyhow::Result<AanfContext> {
+    pub fn new(k_ausf: &Kausf, sub: &Subscriber) -> Result<AanfContext> {
         let k_akma = akma::k_akma(k_ausf, &sub.supi)?;
         let a_tid = akma::a_tid(k_ausf, &sub.supi)?;
         let a_kid = akma::a_kid(&sub.rid, &a_tid, &sub.realm(), AKidFormat::default())?;
@@ -183,7 +182,7 @@ impl AanfContext {
     }
 
     /// K_AF = KDF(K_AKMA, 0x82, AF_ID) (TS 33.535 A.4), as the AAnF hands it to the AF.
-    pub fn k_af(&self, af_id: &[u8]) -> anyhow::Result<Kaf> {
+    pub fn k_af(&self, af_id: &[u8]) -> Result<Kaf> {
         Ok(akma::k_af(&self.k_akma, af_id)?)
     }
 }

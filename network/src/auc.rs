@@ -2,14 +2,15 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
-use vusim_applet::crypto::aka::{self, Autn, Auts};
-use vusim_applet::crypto::fiveg;
-use vusim_applet::crypto::gba;
-use vusim_applet::crypto::gsm;
-use vusim_applet::crypto::keys::{Ck, Ik};
 use vusim_applet::profile::Profile;
 use vusim_applet::usim::AuthConfig;
+use vusim_crypto::aka::{self, Autn, Auts};
+use vusim_crypto::fiveg;
+use vusim_crypto::gba;
+use vusim_crypto::gsm;
+use vusim_crypto::keys::{Ck, Ik};
+
+use crate::error::{NetworkError, Result};
 
 /// One 3G authentication vector (RAND, XRES, CK, IK, AUTN) and the SQN it carries.
 pub struct Vector {
@@ -43,7 +44,7 @@ pub struct Auc {
 impl Auc {
     /// The AuC for the subscriber a profile describes (same K/OPc as the card, as provisioned).
     /// With a card file, SEQ_HE persists in `FILE.hss`.
-    pub fn for_profile(p: &Profile, card_file: Option<&Path>) -> anyhow::Result<Auc> {
+    pub fn for_profile(p: &Profile, card_file: Option<&Path>) -> Result<Auc> {
         let name = card_file.map_or_else(
             || "<embedded default>".to_string(),
             |f| f.display().to_string(),
@@ -63,15 +64,26 @@ impl Auc {
         };
         if let Some(path) = &auc.state {
             if path.exists() {
+                let state_err = |what: String, e: Box<dyn std::error::Error + Send + Sync>| {
+                    NetworkError::HssState {
+                        path: path.clone(),
+                        what,
+                        source: Some(e),
+                    }
+                };
                 let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("{}: reading HSS state", path.display()))?;
+                    .map_err(|e| state_err("reading HSS state".into(), Box::new(e)))?;
                 let t: toml::Table = toml::from_str(&text)
-                    .with_context(|| format!("{}: parsing HSS state", path.display()))?;
-                let get = |k: &str| -> anyhow::Result<u64> {
+                    .map_err(|e| state_err("parsing HSS state".into(), Box::new(e)))?;
+                let get = |k: &str| -> Result<u64> {
                     t.get(k)
                         .and_then(toml::Value::as_integer)
                         .and_then(|i| u64::try_from(i).ok())
-                        .with_context(|| format!("{}: {k} missing or negative", path.display()))
+                        .ok_or_else(|| NetworkError::HssState {
+                            path: path.clone(),
+                            what: format!("{k} missing or negative"),
+                            source: None,
+                        })
                 };
                 auc.seq = get("seq")?;
                 auc.ind = get("ind")?;
@@ -81,7 +93,7 @@ impl Auc {
     }
 
     /// Save SEQ_HE (atomically) when backed by a file.
-    pub fn save(&self) -> anyhow::Result<()> {
+    pub fn save(&self) -> Result<()> {
         if let Some(path) = &self.state {
             let text = format!(
                 "# vusim HSS state for the card file beside it\nseq = {}\nind = {}\n",
@@ -106,7 +118,7 @@ impl Auc {
     }
 
     /// A 3G vector; with `gba`, AUTN* (MAC ⊕ SHA-1(IK) truncated) for GBA_U.
-    pub fn vector(&mut self, rand: [u8; 16], gba_u: bool) -> anyhow::Result<Vector> {
+    pub fn vector(&mut self, rand: [u8; 16], gba_u: bool) -> Result<Vector> {
         let sqn = self.next_sqn();
         let alg = self.alg.algorithm();
         let keys = alg.f2345(&rand)?;
@@ -131,11 +143,7 @@ impl Auc {
     }
 
     /// A 5G HE AV (TS 33.501 §6.1.3.2): RAND, AUTN, XRES* and K_AUSF for serving network `snn`.
-    pub fn he_av_5g(
-        &mut self,
-        rand: [u8; 16],
-        snn: &str,
-    ) -> anyhow::Result<(Vector, [u8; 16], [u8; 32])> {
+    pub fn he_av_5g(&mut self, rand: [u8; 16], snn: &str) -> Result<(Vector, [u8; 16], [u8; 32])> {
         let v = self.vector(rand, false)?;
         let (ck, ik) = (Ck::new(v.ck), Ik::new(v.ik));
         let xres_star = fiveg::res_star(&ck, &ik, snn, &v.rand, &v.xres)?;
@@ -151,7 +159,7 @@ impl Auc {
     }
 
     /// A GSM triplet (RAND, SRES, Kc) from the 3G functions via c2/c3.
-    pub fn triplet(&self, rand: [u8; 16]) -> anyhow::Result<([u8; 4], [u8; 8])> {
+    pub fn triplet(&self, rand: [u8; 16]) -> Result<([u8; 4], [u8; 8])> {
         let keys = self.alg.algorithm().f2345(&rand)?;
         let sres = gsm::c2(keys.res.as_bytes())?;
         let kc = gsm::c3(&keys.ck, &keys.ik);
@@ -161,11 +169,11 @@ impl Auc {
     }
 
     /// Resynchronise from AUTS: check MAC-S, recover SQN_MS and set SEQ_HE to it (C.3.4).
-    pub fn resync(&mut self, rand: &[u8; 16], auts: &[u8]) -> anyhow::Result<u64> {
+    pub fn resync(&mut self, rand: &[u8; 16], auts: &[u8]) -> Result<u64> {
         let auts = Auts::parse(auts)?;
         let sqn_ms = match aka::recover_sqn_ms(self.alg.algorithm(), rand, &auts) {
             Ok(s) => aka::sqn_to_u64(&s),
-            Err(e) => bail!("AUTS rejected by the AuC: {e}"),
+            Err(e) => return Err(NetworkError::AutsRejected(e)),
         };
         self.seq = sqn_ms >> self.ind_bits;
         Ok(sqn_ms)

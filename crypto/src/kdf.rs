@@ -6,11 +6,11 @@
 //! encoded as UTF-8 (B.2.1.2). The 256-bit output is returned in a zeroizing [`DerivedKey`].
 //!
 //! ```
-//! use vusim_applet::crypto::kdf::KdfInput;
+//! use vusim_crypto::kdf::KdfInput;
 //! let key = [0u8; 32];
 //! let out = KdfInput::new(0x6C).string("5G:mnc001.mcc001.3gppnetwork.org")?.derive(&key)?;
 //! assert_eq!(out.as_bytes().len(), 32);
-//! # Ok::<(), vusim_applet::crypto::CryptoError>(())
+//! # Ok::<(), vusim_crypto::CryptoError>(())
 //! ```
 
 use hmac::{Hmac, Mac};
@@ -25,7 +25,7 @@ use super::CryptoError;
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// HMAC-SHA-256 of the concatenation of `parts` under `key`.
-pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Result<[u8; 32], CryptoError> {
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Result<[u8; 32], CryptoError> {
     let mut mac =
         <HmacSha256 as Mac>::new_from_slice(key).map_err(|_| CryptoError::InvalidLength {
             what: "HMAC key",

@@ -8,12 +8,12 @@ use proptest::prelude::*;
 use serde_json::Value;
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
-use vusim_applet::crypto::aka::Autn;
-use vusim_applet::crypto::gba::{
+use vusim_crypto::aka::Autn;
+use vusim_crypto::gba::{
     b_tid, bsf_domain_from_imsi, impi_from_imsi, ks_ext_naf, ks_from_ck_ik, ks_int_naf, mac_mask,
     mask_autn, naf_id, UaProtocolId,
 };
-use vusim_applet::crypto::keys::{Ck, Ik};
+use vusim_crypto::keys::{Ck, Ik};
 
 fn load() -> Value {
     let text = std::fs::read_to_string(concat!(

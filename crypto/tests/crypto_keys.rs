@@ -1,10 +1,10 @@
 //! Key newtypes: redacted Debug, length errors, constant-time equality.
 
-use vusim_applet::crypto::keys::{
+use vusim_crypto::keys::{
     ct_eq, Ck, CkPrime, DerivedKey, EcPrivateKey, Emsk, Ik, IkPrime, KAut, KEncr, KRe, Kaf, Kakma,
     Kamf, Kausf, Kc, Key128, Key256, Ks, KsNaf, Kseaf, Msk, Op, Opc, Top, Topc, VarKey,
 };
-use vusim_applet::crypto::CryptoError;
+use vusim_crypto::CryptoError;
 
 macro_rules! check_type {
     ($t:ident, $len:expr) => {{

@@ -2,10 +2,10 @@
 
 use proptest::prelude::*;
 use serde_json::Value;
-use vusim_applet::crypto::aka::{self, AkaAlgorithm};
-use vusim_applet::crypto::keys::{Top, Topc};
-use vusim_applet::crypto::tuak::{compute_topc, keccak_f1600_bytes, Tuak, TuakKey, TuakParams};
-use vusim_applet::crypto::CryptoError;
+use vusim_crypto::aka::{self, AkaAlgorithm};
+use vusim_crypto::keys::{Top, Topc};
+use vusim_crypto::tuak::{compute_topc, keccak_f1600_bytes, Tuak, TuakKey, TuakParams};
+use vusim_crypto::CryptoError;
 
 fn load() -> Value {
     let text =

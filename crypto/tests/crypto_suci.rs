@@ -3,13 +3,13 @@
 
 use proptest::prelude::*;
 use serde_json::Value;
-use vusim_applet::crypto::keys::EcPrivateKey;
-use vusim_applet::crypto::suci::{
+use vusim_crypto::keys::EcPrivateKey;
+use vusim_crypto::suci::{
     conceal, deconceal, ecdh_shared_secret, imsi_scheme_input, msin_from_scheme_input,
     nai_scheme_input, null_scheme, null_scheme_nai_output, public_key, x963_kdf_sha256,
     EciesProfile, SchemeOutput,
 };
-use vusim_applet::crypto::CryptoError;
+use vusim_crypto::CryptoError;
 
 fn load() -> Value {
     let text =

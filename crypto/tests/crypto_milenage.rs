@@ -3,11 +3,11 @@
 
 use proptest::prelude::*;
 use serde_json::Value;
-use vusim_applet::crypto::aka::{self, Autn, Auts};
-use vusim_applet::crypto::gsm;
-use vusim_applet::crypto::keys::{Key128, Op, Opc};
-use vusim_applet::crypto::milenage::{compute_opc, Milenage, MilenageConstants};
-use vusim_applet::crypto::CryptoError;
+use vusim_crypto::aka::{self, Autn, Auts};
+use vusim_crypto::gsm;
+use vusim_crypto::keys::{Key128, Op, Opc};
+use vusim_crypto::milenage::{compute_opc, Milenage, MilenageConstants};
+use vusim_crypto::CryptoError;
 
 fn load() -> Value {
     let text = std::fs::read_to_string(concat!(

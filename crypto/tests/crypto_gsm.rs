@@ -3,9 +3,9 @@
 
 use proptest::prelude::*;
 use serde_json::Value;
-use vusim_applet::crypto::gsm::{c2, c3, gsm_milenage, sres_first32};
-use vusim_applet::crypto::keys::{Ck, Ik, Key128, Opc};
-use vusim_applet::crypto::milenage::Milenage;
+use vusim_crypto::gsm::{c2, c3, gsm_milenage, sres_first32};
+use vusim_crypto::keys::{Ck, Ik, Key128, Opc};
+use vusim_crypto::milenage::Milenage;
 
 fn load() -> Value {
     let text = std::fs::read_to_string(concat!(

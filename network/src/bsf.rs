@@ -1,7 +1,9 @@
 //! BSF and NAF (TS 33.220 §4.5.2–§4.5.3): B-TID allocation, Ks and its lifetime, and the NAF's Ks_(ext/int)_NAF from the BSF.
 
-use vusim_applet::crypto::gba::{self, UaProtocolId};
-use vusim_applet::crypto::keys::{Ck, Ik, Ks};
+use vusim_crypto::gba::{self, UaProtocolId};
+use vusim_crypto::keys::{Ck, Ik, Ks};
+
+use crate::error::Result;
 
 /// What the BSF keeps for one bootstrap.
 pub struct Bootstrap {
@@ -16,6 +18,7 @@ pub struct Bootstrap {
 }
 
 /// The BSF of the home network.
+#[derive(Debug, Clone)]
 pub struct Bsf {
     /// BSF domain (`bsf.mncXXX.mccYYY.pub.3gppnetwork.org`).
     pub domain: String,
@@ -65,7 +68,7 @@ pub fn naf_keys(
     impi: &str,
     fqdn: &str,
     ua: UaProtocolId,
-) -> anyhow::Result<([u8; 32], [u8; 32])> {
+) -> Result<([u8; 32], [u8; 32])> {
     let naf_id = gba::naf_id(fqdn, ua);
     let ext = gba::ks_ext_naf(&b.ks, &b.rand, impi, &naf_id)?;
     let int = gba::ks_int_naf(&b.ks, &b.rand, impi, &naf_id)?;

@@ -4,12 +4,12 @@
 use std::hint::black_box;
 
 use criterion::{criterion_main, Criterion};
-use vusim_applet::crypto::gba::{ks_ext_naf, ks_from_ck_ik, naf_id, UaProtocolId};
-use vusim_applet::crypto::kdf::KdfInput;
-use vusim_applet::crypto::keys::{Ck, EcPrivateKey, Ik, Key128, Op, Opc, Top};
-use vusim_applet::crypto::milenage::{compute_opc, Milenage};
-use vusim_applet::crypto::suci::{conceal, imsi_scheme_input, public_key, EciesProfile};
-use vusim_applet::crypto::tuak::{Tuak, TuakKey, TuakParams};
+use vusim_crypto::gba::{ks_ext_naf, ks_from_ck_ik, naf_id, UaProtocolId};
+use vusim_crypto::kdf::KdfInput;
+use vusim_crypto::keys::{Ck, EcPrivateKey, Ik, Key128, Op, Opc, Top};
+use vusim_crypto::milenage::{compute_opc, Milenage};
+use vusim_crypto::suci::{conceal, imsi_scheme_input, public_key, EciesProfile};
+use vusim_crypto::tuak::{Tuak, TuakKey, TuakParams};
 
 fn milenage(c: &mut Criterion) {
     let k = Key128::new([0x46; 16]);

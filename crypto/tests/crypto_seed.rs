@@ -6,12 +6,12 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 use unicode_normalization::UnicodeNormalization;
-use vusim_applet::crypto::kdf::Fc;
-use vusim_applet::crypto::keys::{Ck, Ik, KsNaf};
-use vusim_applet::crypto::seed::{
+use vusim_crypto::kdf::Fc;
+use vusim_crypto::keys::{Ck, Ik, KsNaf};
+use vusim_crypto::seed::{
     e2e_key, iot_as_keys, iot_k_app, iot_ks, iot_tag, iot_verify_tag, SeedFcs,
 };
-use vusim_applet::crypto::CryptoError;
+use vusim_crypto::CryptoError;
 
 fn load() -> Value {
     let text =

@@ -4,12 +4,12 @@
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
-use vusim_applet::crypto::fiveg::{
+use vusim_crypto::fiveg::{
     ck_ik_prime, hres_star, k_amf, k_ausf, k_gnb, k_seaf, res_star, serving_network_name,
     EapAkaPrimeKeys,
 };
-use vusim_applet::crypto::kdf::{kdf, Fc, KdfInput, Param};
-use vusim_applet::crypto::keys::{Ck, Ik, Kausf, Kseaf};
+use vusim_crypto::kdf::{kdf, Fc, KdfInput, Param};
+use vusim_crypto::keys::{Ck, Ik, Kausf, Kseaf};
 
 fn load(text: &str) -> Value {
     serde_json::from_str(text).expect("valid JSON")

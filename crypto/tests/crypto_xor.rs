@@ -4,10 +4,10 @@
 
 use proptest::prelude::*;
 use serde_json::Value;
-use vusim_applet::crypto::aka::{self, Autn};
-use vusim_applet::crypto::gsm;
-use vusim_applet::crypto::keys::Key128;
-use vusim_applet::crypto::xor::Xor3g;
+use vusim_crypto::aka::{self, Autn};
+use vusim_crypto::gsm;
+use vusim_crypto::keys::Key128;
+use vusim_crypto::xor::Xor3g;
 
 fn load() -> Value {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors/xor.json"))
