@@ -307,6 +307,11 @@ impl Applet for GbaApi {
         Ok(())
     }
 
+    /// Transient state ends with the selection (a new selection, MANAGE CHANNEL close, reset).
+    fn deselect(&mut self, ctx: &mut Context<'_>) {
+        self.challenges.clear(ctx.channel);
+    }
+
     fn process(&mut self, ctx: &mut Context<'_>, cmd: &Command) -> Result<Response, StatusWord> {
         let d = decode(cmd, apdu::COMMANDS, SUB_TAGS, value_ok)?;
         let key = match (d.row.ins, KeyRef::of(&d)?) {

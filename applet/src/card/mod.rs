@@ -373,6 +373,18 @@ impl Card {
     /// Cold or warm reset: clears selections, logical channels, security status and pending
     /// T=0 data; returns the ATR.
     pub fn reset(&mut self) -> Vec<u8> {
+        // Every selected application is deselected on its channel first, so transient applet
+        // state (a card challenge, a session) ends with the session, as on Java Card.
+        for ch in 0..CHANNELS {
+            let app = self
+                .channels
+                .get_mut(ch)
+                .and_then(Option::take)
+                .and_then(|c| c.app);
+            if let Ok(n) = u8::try_from(ch) {
+                self.leave_app(app, n);
+            }
+        }
         self.channels = [None; CHANNELS];
         self.channels[0] = Some(Channel::fresh());
         self.security.reset();
@@ -627,16 +639,17 @@ impl Card {
                     .get_mut(n)
                     .and_then(Option::take)
                     .ok_or(StatusWord::CHANNEL_NOT_SUPPORTED)?;
-                self.leave_app(closed.app);
+                let nb = u8::try_from(n).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+                self.leave_app(closed.app, nb);
                 Ok(Response::ok(Vec::new()))
             }
             _ => Err(StatusWord::INCORRECT_P1P2),
         }
     }
 
-    /// An application stopped being selected on one channel: deselect it, and end its local
+    /// An application stopped being selected on `channel`: deselect it there, and end its local
     /// security status when no channel has it selected any more (TS 102 221 §9.4).
-    fn leave_app(&mut self, app: Option<usize>) {
+    fn leave_app(&mut self, app: Option<usize>, channel: u8) {
         let Some(idx) = app else { return };
         let still = self.channels.iter().flatten().any(|c| c.app == Some(idx));
         if let Some(entry) = self.apps.get_mut(idx) {
@@ -644,7 +657,7 @@ impl Card {
                 fs: &mut self.fs,
                 security: &mut self.security,
                 adf: entry.adf,
-                channel: 0,
+                channel,
                 rng: &mut self.rng,
                 dirty: &mut self.dirty,
                 keys: &mut self.keys,

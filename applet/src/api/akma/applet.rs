@@ -318,6 +318,11 @@ impl Applet for AkmaApi {
         Ok(())
     }
 
+    /// Transient state ends with the selection (a new selection, MANAGE CHANNEL close, reset).
+    fn deselect(&mut self, ctx: &mut Context<'_>) {
+        self.challenges.clear(ctx.channel);
+    }
+
     fn process(&mut self, ctx: &mut Context<'_>, cmd: &Command) -> Result<Response, StatusWord> {
         let d = decode(cmd, COMMANDS, &[tag::STORED_NAME], common_value_ok)?;
         match d.row.ins {
