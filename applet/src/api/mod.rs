@@ -26,21 +26,49 @@ pub mod policy;
 #[cfg(feature = "experimental-api")]
 pub mod apdu;
 #[cfg(feature = "experimental-api")]
+pub mod card_applet;
+#[cfg(feature = "experimental-api")]
+pub mod door_lock;
+#[cfg(feature = "experimental-api")]
 pub mod gba;
+#[cfg(feature = "experimental-api")]
+pub mod gba_u_service;
 #[cfg(feature = "experimental-api")]
 pub mod ops;
 #[cfg(feature = "experimental-api")]
 pub mod toolkit;
+#[cfg(feature = "experimental-api")]
+pub mod v2x;
 
 use crate::card::applet::Applet;
 use crate::profile::{Profile, ProfileError};
 
-/// The API applets a profile asks for, in registration (EF.DIR) order.
+/// The API applets a profile asks for, in registration (EF.DIR) order: the ME-facing GBA_U
+/// API applet, then the card applets on the GBA_U key service (`[applets]`).
 #[cfg(feature = "experimental-api")]
 pub(crate) fn applets(p: &Profile, file: &str) -> Result<Vec<Box<dyn Applet>>, ProfileError> {
     let mut out: Vec<Box<dyn Applet>> = Vec::new();
     if p.api.gba {
         out.push(Box::new(gba::GbaApi::from_profile(p, file)?));
+    }
+    let naf_id = |fqdn: &str, key: &str| {
+        crate::profile::sections::GbauapiEntry {
+            applet: String::new(),
+            naf: fqdn.to_string(),
+            ua: None,
+            application: None,
+        }
+        .naf_id(file, key)
+    };
+    if let Some(a) = &p.applets {
+        if let Some(fqdn) = &a.door_lock {
+            let id = naf_id(fqdn, "applets.door_lock")?;
+            out.push(Box::new(door_lock::DoorLock::from_profile(p, file, id)?));
+        }
+        if let Some(fqdn) = &a.v2x {
+            let id = naf_id(fqdn, "applets.v2x")?;
+            out.push(Box::new(v2x::V2xProvisioning::from_profile(p, file, id)?));
+        }
     }
     Ok(out)
 }

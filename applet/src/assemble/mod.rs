@@ -464,6 +464,7 @@ pub(crate) fn build(p: &Profile, file: &str) -> Result<Card, ProfileError> {
         }
     }
 
+    b = gbauapi_records(b, p, file)?;
     for (key, value) in &p.files {
         let (scope, path) = resolve_file(file, key)?;
         let fkey = format!("files.{key:?}");
@@ -520,6 +521,71 @@ pub(crate) fn build(p: &Profile, file: &str) -> Result<Card, ProfileError> {
 /// EF_SUCI_Calc_Info (TS 31.102 §4.4.11.8) for one protection scheme: `A0` (scheme id, key
 /// index 1, or 0 for the null scheme) and, for profiles A and B, `A1` with the key id (`80`)
 /// and the home network public key (`81`).
+/// EF_GBAUAPI of ADF.USIM and ADF.ISIM from `[[gbauapi]]` (TS 31.102 Rel-18; TS 31.103
+/// §4.2.22): one record per entry, in order, the rest empty.
+fn gbauapi_records(
+    mut b: CardBuilder,
+    p: &Profile,
+    file: &str,
+) -> Result<CardBuilder, ProfileError> {
+    for (app, adf) in [("usim", &tables::ADF_USIM), ("isim", &tables::ADF_ISIM)] {
+        let Some((spec, _)) = ef_at(adf, &[crate::fs::gbauapi::FID]) else {
+            continue;
+        };
+        let crate::fs::spec::Structure::LinearFixed {
+            record_len,
+            records,
+        } = spec.structure
+        else {
+            continue;
+        };
+        let mut data = Vec::new();
+        let mut n = 0usize;
+        for (i, e) in p.gbauapi.iter().enumerate() {
+            let key = format!("gbauapi[{i}]");
+            if e.application.as_deref().unwrap_or("usim") != app {
+                continue;
+            }
+            if !matches!(e.application.as_deref(), None | Some("usim" | "isim")) {
+                return Err(err(
+                    file,
+                    &key,
+                    "application: expected \"usim\" or \"isim\"",
+                ));
+            }
+            let grant = crate::fs::gbauapi::Grant {
+                aid: hex::decode(&e.applet)
+                    .ok()
+                    .filter(|a| (5..=16).contains(&a.len()))
+                    .ok_or_else(|| err(file, &key, "applet: expected an AID of 5 to 16 bytes"))?,
+                naf_id: e.naf_id(file, &key)?,
+            };
+            let rec = crate::fs::gbauapi::encode_record(&grant, usize::from(record_len))
+                .ok_or_else(|| {
+                    err(
+                        file,
+                        &key,
+                        format!("does not fit a {record_len}-byte record"),
+                    )
+                })?;
+            data.extend_from_slice(&rec);
+            n += 1;
+        }
+        if n > usize::from(records) {
+            return Err(err(
+                file,
+                "gbauapi",
+                format!("{n} entries for {app}, EF_GBAUAPI has {records} records"),
+            ));
+        }
+        if n > 0 {
+            data.resize(usize::from(record_len) * usize::from(records), 0xFF);
+            b = b.file(&app.to_ascii_uppercase(), &[crate::fs::gbauapi::FID], data);
+        }
+    }
+    Ok(b)
+}
+
 fn suci_calc_info(file: &str, s: &crate::profile::SuciSection) -> Result<Vec<u8>, ProfileError> {
     use vusim_apdu::tlv::Tlv;
     let (id, key_len): (u8, &[usize]) = match s.scheme.as_str() {

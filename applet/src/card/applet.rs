@@ -24,6 +24,9 @@ pub struct Context<'a> {
     pub keys: &'a mut crate::card::keystore::KeyStore,
     /// Card clock: seconds since the Unix epoch (virtual, movable in tests).
     pub now: u64,
+    /// The AID the applet was registered with: the caller identity the card's services (the
+    /// GBA_U key service and its EF_GBAUAPI check) see. Set by the runtime, not the applet.
+    pub aid: &'a [u8],
 }
 
 /// An application on the card, selected by AID.

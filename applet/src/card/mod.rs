@@ -61,6 +61,8 @@ impl Channel {
 
 /// One registered application.
 pub struct AppEntry {
+    /// The applet's AID, as registered (the caller identity the card's services see).
+    pub aid: Vec<u8>,
     /// The applet.
     pub applet: Box<dyn Applet>,
     /// Its ADF, for a file-system application.
@@ -257,7 +259,11 @@ impl CardBuilder {
                 }
                 None => None,
             };
-            apps.push(AppEntry { applet, adf });
+            apps.push(AppEntry {
+                aid: applet.aid().to_vec(),
+                applet,
+                adf,
+            });
         }
         for (scope, path, contents) in &self.overrides {
             let root = if scope == "MF" {
@@ -564,8 +570,16 @@ impl Card {
             dirty: &mut self.dirty,
             keys: &mut self.keys,
             now: self.clock.now(),
+            aid: &entry.aid,
         };
-        entry.applet.process(&mut ctx, cmd)
+        // One transaction per APDU: a command that ends in an error leaves the card's keys
+        // as they were (Java Card aborts the transaction of an uncaught ISOException).
+        let keys_before = ctx.keys.clone();
+        let result = entry.applet.process(&mut ctx, cmd);
+        if result.is_err() {
+            *ctx.keys = keys_before;
+        }
+        result
     }
 
     /// MANAGE CHANNEL (TS 102 221 §11.1.18).
@@ -662,6 +676,7 @@ impl Card {
                 dirty: &mut self.dirty,
                 keys: &mut self.keys,
                 now: self.clock.now(),
+                aid: &entry.aid,
             };
             entry.applet.deselect(&mut ctx);
             if !still {

@@ -223,6 +223,7 @@ impl Card {
                 dirty: &mut self.dirty,
                 keys: &mut self.keys,
                 now: self.clock.now(),
+                aid: &entry.aid,
             };
             entry.applet.select(&mut ctx)?;
         }

@@ -208,6 +208,7 @@ pub fn decode_ef(name: &str, data: &[u8]) -> Option<Vec<String>> {
                 ]
             }
         }
+        "GBAUAPI" => super::gbauapi::describe(data),
         "IMPI" | "DOMAIN" | "IMPU" => vec![format!("{} {}", n, text_tlv(data)?)],
         "DIR" => {
             let list = Tlv::parse_all(data).ok()?;

@@ -793,6 +793,16 @@ pub const ADF_USIM: DfSpec = DfSpec {
             default: Content::Erased,
         },
         EfSpec {
+            name: "EF.GBAUAPI",
+            fid: 0x6F0A,
+            sfi: None,
+            structure: linear(64, 4),
+            access: Access::PIN_ADM,
+            gate: Gate::Service(68),
+            clause: "TS 31.102 Rel-18, EF_GBAUAPI (Access Control to GBA_U_API)",
+            default: Content::Erased,
+        },
+        EfSpec {
             name: "EF.EHPLMN",
             fid: 0x6FD9,
             sfi: Some(0x1D),
@@ -950,6 +960,16 @@ pub const ADF_ISIM: DfSpec = DfSpec {
             access: Access::PIN_ADM,
             gate: Gate::Service(2),
             clause: "TS 31.103 §4.2.10",
+            default: Content::Erased,
+        },
+        EfSpec {
+            name: "EF.GBAUAPI",
+            fid: 0x6F0A,
+            sfi: None,
+            structure: linear(64, 4),
+            access: Access::PIN_ADM,
+            gate: Gate::Service(2),
+            clause: "TS 31.103 §4.2.22",
             default: Content::Erased,
         },
         EfSpec {

@@ -275,6 +275,12 @@ pub struct Profile {
     /// `[iot]`: the IoT end-to-end scheme, experimental (see [`crate::api::iot`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iot: Option<sections::IotSection>,
+    /// `[applets]`: the card applets on the GBA_U key service (see [`crate::api::door_lock`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applets: Option<sections::CardAppletsSection>,
+    /// `[[gbauapi]]`: EF_GBAUAPI records, which card applet may use which NAF's key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gbauapi: Vec<sections::GbauapiEntry>,
     /// `[files]`: raw EF contents by name (`"EF.SPN"`, `"USIM/EF.SPN"`, `"ISIM/EF.IMPU"`) or FID
     /// path (`"USIM:6F46"`, `"MF:2F05"`), hex; record files take one hex string per record.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

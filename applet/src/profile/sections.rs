@@ -162,3 +162,64 @@ impl IotSection {
         Ok(())
     }
 }
+
+/// `[[gbauapi]]`: one record of EF_GBAUAPI (TS 31.102 Rel-18, Access Control to GBA_U_API):
+/// the card applet `applet` may use Ks_int_NAF of the NAF `naf` (with Ua protocol `ua`).
+///
+/// ```toml
+/// [[gbauapi]]
+/// applet = "F0565553494D2D444F4F520001"   # AID of the card applet (hex, 5–16 bytes)
+/// naf = "lock.example.org"                # NAF FQDN
+/// ua = "0100000002"                       # Ua security protocol id (default 0100000002)
+/// application = "usim"                    # the EF of ADF.USIM (default) or "isim"
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GbauapiEntry {
+    /// AID of the UICC applet, hex.
+    pub applet: String,
+    /// NAF FQDN.
+    pub naf: String,
+    /// Ua security protocol identifier, hex (5 bytes; TS 33.220 Annex H).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ua: Option<String>,
+    /// Which application's EF_GBAUAPI: `usim` (default) or `isim`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<String>,
+}
+
+/// The Ua security protocol id vusim's examples use (TS 33.220 Annex H: `01 00 00 00 02`).
+pub const DEFAULT_UA: &str = "0100000002";
+
+impl GbauapiEntry {
+    /// The NAF_ID: FQDN ‖ Ua security protocol id.
+    pub fn naf_id(&self, file: &str, key: &str) -> Result<Vec<u8>, ProfileError> {
+        let ua = hex::decode(self.ua.as_deref().unwrap_or(DEFAULT_UA))
+            .ok()
+            .filter(|u| u.len() == 5)
+            .ok_or_else(|| super::err(file, key, "ua: expected 5 bytes of hex"))?;
+        if self.naf.is_empty() || !self.naf.is_ascii() {
+            return Err(super::err(file, key, "naf: expected an ASCII FQDN"));
+        }
+        Ok([self.naf.as_bytes(), &ua].concat())
+    }
+}
+
+/// `[applets]`: the card applets on the GBA_U key service (docs/api/card-applets.md, vusim's
+/// coding v0.1). Each needs an EF_GBAUAPI record for its NAF before it can use the key.
+///
+/// ```toml
+/// [applets]
+/// door_lock = "lock.example.org"   # the door-lock applet and its lock platform's NAF FQDN
+/// v2x = "v2x.example.org"          # the V2X provisioning applet and its enrolment CA's NAF
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardAppletsSection {
+    /// The door-lock applet, for this NAF FQDN (Ua protocol 0100000002).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub door_lock: Option<String>,
+    /// The V2X provisioning applet, for this NAF FQDN (Ua protocol 0100000002).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub v2x: Option<String>,
+}
