@@ -1,5 +1,7 @@
 //! Human-readable names for command APDUs and status words, for traces, the shell and `vusim decode` (TS 102 221 §10–11, TS 31.102 §7).
 
+use std::fmt::Write as _;
+
 use crate::command::Command;
 use crate::response::Response;
 use crate::status::StatusWord;
@@ -153,23 +155,26 @@ fn sfi_or_current(sfi: u8) -> String {
 }
 
 fn binary(name: &str, cmd: &Command) -> String {
-    let (target, offset) = if cmd.p1() & 0x80 != 0 {
-        (
-            format!("SFI {:02X}", cmd.p1() & 0x1F),
-            usize::from(cmd.p2()),
-        )
+    // One allocation: READ/UPDATE BINARY is the most frequent command in a trace.
+    let mut s = String::with_capacity(48);
+    s.push_str(name);
+    let offset = if cmd.p1() & 0x80 != 0 {
+        let _ = write!(s, " SFI {:02X}", cmd.p1() & 0x1F);
+        usize::from(cmd.p2())
     } else {
-        (
-            "current EF".to_string(),
-            (usize::from(cmd.p1() & 0x7F) << 8) | usize::from(cmd.p2()),
-        )
+        s.push_str(" current EF");
+        (usize::from(cmd.p1() & 0x7F) << 8) | usize::from(cmd.p2())
     };
+    let _ = write!(s, " at offset {offset}");
     let len = if cmd.ins() == 0xB0 {
-        cmd.le().map_or(String::new(), |n| format!(", {n} bytes"))
+        cmd.le()
     } else {
-        format!(", {} bytes", cmd.data().len())
+        Some(cmd.data().len())
     };
-    format!("{name} {target} at offset {offset}{len}")
+    if let Some(n) = len {
+        let _ = write!(s, ", {n} bytes");
+    }
+    s
 }
 
 fn record(name: &str, cmd: &Command) -> String {
@@ -217,6 +222,9 @@ fn authenticate(cmd: &Command) -> String {
 
 /// Describe a command APDU: "SELECT by FID 3F00 (MF), return FCP".
 pub fn describe_command(cmd: &Command) -> String {
+    if cmd.cla().0 == crate::ins::CLA_GSM {
+        return gsm_command(cmd);
+    }
     let base = match cmd.ins() {
         0xA4 => select(cmd),
         0xF2 => {
@@ -261,6 +269,47 @@ pub fn describe_command(cmd: &Command) -> String {
     }
 }
 
+/// A class `A0` command of the SIM application (TS 51.011 §9.2), with the parameters that
+/// say what it does.
+fn gsm_command(cmd: &Command) -> String {
+    let Some(spec) = crate::ins::lookup_gsm(cmd.ins()) else {
+        return format!("GSM INS {:02X}", cmd.ins());
+    };
+    let (p1, p2, data) = (cmd.p1(), cmd.p2(), cmd.data());
+    let detail = match cmd.ins() {
+        0xA4 => match data {
+            [hi, lo] => format!(" {:04X}", u16::from_be_bytes([*hi, *lo])),
+            _ => String::new(),
+        },
+        0xB0 | 0xD6 => format!(" at offset {}", (usize::from(p1) << 8) | usize::from(p2)),
+        0xB2 | 0xDC => match p2 {
+            0x02 => " next record".to_string(),
+            0x03 => " previous record".to_string(),
+            0x04 if p1 == 0 => " current record".to_string(),
+            0x04 => format!(" record {p1}"),
+            _ => " with unknown mode".to_string(),
+        },
+        0xA2 => format!(
+            " type {}, mode {}",
+            if p2 & 0xF0 == 0x10 { 2 } else { 1 },
+            p2 & 0x0F
+        ),
+        0x20 | 0x24 => match p2 {
+            0x01 => " CHV1".to_string(),
+            0x02 => " CHV2".to_string(),
+            n => format!(" key {n:02X}"),
+        },
+        0x2C => match p2 {
+            0x00 => " CHV1".to_string(),
+            0x02 => " CHV2".to_string(),
+            n => format!(" key {n:02X}"),
+        },
+        0xC0 => format!(", {} bytes", cmd.le().unwrap_or(256)),
+        _ => String::new(),
+    };
+    format!("GSM {}{detail}", spec.name)
+}
+
 /// Describe a status word, with the meaning in answer to `ins` when known.
 pub fn describe_status(sw: StatusWord, ins: Option<u8>) -> String {
     let meaning = match ins {
@@ -273,22 +322,36 @@ pub fn describe_status(sw: StatusWord, ins: Option<u8>) -> String {
 /// Describe a response: its status word, and a BER-TLV outline of the data when it is one
 /// (FCP templates and other TLV responses).
 pub fn describe_response(resp: &Response, ins: Option<u8>) -> Vec<String> {
-    let mut lines = vec![describe_status(resp.sw, ins)];
-    if !resp.data.is_empty() {
-        lines.push(format!(
-            "data ({} bytes) {}",
-            resp.data.len(),
-            hex::encode_upper(&resp.data)
-        ));
-        if let Some(fcp) = describe_fcp(&resp.data) {
-            lines.extend(fcp.into_iter().map(|l| format!("  {l}")));
-        } else if matches!(resp.data.first(), Some(0x6F | 0x61 | 0x73)) {
-            if let Ok(tree) = Node::parse_tree(&resp.data) {
-                outline(&tree, 1, &mut lines);
-            }
+    let mut text = String::new();
+    write_response(&mut text, "", resp, ins);
+    text.lines().map(str::to_string).collect()
+}
+
+/// [`describe_response`] appended to `out`, each line prefixed by `indent` and ended by `\n`:
+/// the printers' hot path (no string per line).
+pub fn write_response(out: &mut String, indent: &str, resp: &Response, ins: Option<u8>) {
+    let meaning = match ins {
+        Some(i) => resp.sw.meaning_for(i),
+        None => resp.sw.meaning(),
+    };
+    let _ = writeln!(out, "{indent}{} {meaning}", resp.sw);
+    if resp.data.is_empty() {
+        return;
+    }
+    let _ = write!(out, "{indent}data ({} bytes) ", resp.data.len());
+    crate::hexstr::push_hex(out, &resp.data);
+    out.push('\n');
+    let mut more = Vec::new();
+    if let Some(fcp) = describe_fcp(&resp.data) {
+        more.extend(fcp.into_iter().map(|l| format!("  {l}")));
+    } else if matches!(resp.data.first(), Some(0x6F | 0x61 | 0x73)) {
+        if let Ok(tree) = Node::parse_tree(&resp.data) {
+            outline(&tree, 1, &mut more);
         }
     }
-    lines
+    for l in more {
+        let _ = writeln!(out, "{indent}{l}");
+    }
 }
 
 fn tag_name(tag: Tag) -> &'static str {
@@ -401,6 +464,9 @@ fn pin_status_text(children: &[Tlv]) -> String {
 /// Decode an FCP template (tag 62, TS 102 221 §11.1.1.3) field by field; `None` if the data is
 /// not an FCP.
 pub fn describe_fcp(data: &[u8]) -> Option<Vec<String>> {
+    if data.first() != Some(&0x62) {
+        return None;
+    }
     let (fcp, _) = Tlv::parse(data).ok()?;
     if fcp.tag != Tag(0x62) {
         return None;
@@ -481,6 +547,25 @@ mod tests {
 
     fn d(h: &str) -> String {
         describe_command(&Command::parse(&hex::decode(h).unwrap()).unwrap())
+    }
+
+    #[test]
+    fn gsm_class_commands_are_named() {
+        assert_eq!(d("A0A40000023F00"), "GSM SELECT 3F00");
+        assert_eq!(d("A0C000000F"), "GSM GET RESPONSE, 15 bytes");
+        assert_eq!(d("A0B0000009"), "GSM READ BINARY at offset 0");
+        assert_eq!(d("A0B201041A"), "GSM READ RECORD record 1");
+        assert_eq!(d("A02000010831323334FFFFFFFF"), "GSM VERIFY CHV CHV1");
+        assert_eq!(
+            d("A02C00001031323334FFFFFFFF31323334FFFFFFFF"),
+            "GSM UNBLOCK CHV CHV1"
+        );
+        assert_eq!(
+            d("A08800001000112233445566778899AABBCCDDEEFF"),
+            "GSM RUN GSM ALGORITHM"
+        );
+        assert_eq!(d("A0FA000000"), "GSM SLEEP");
+        assert_eq!(d("A0EE000000"), "GSM INS EE");
     }
 
     #[test]

@@ -39,7 +39,28 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, HexError> {
 
 /// Upper-case hex without separators.
 pub fn to_hex(bytes: &[u8]) -> String {
-    hex::encode_upper(bytes)
+    let mut s = String::with_capacity(bytes.len() * 2);
+    push_hex(&mut s, bytes);
+    s
+}
+
+/// Append `bytes` as upper-case hex to `out`, without an intermediate string (for printers that
+/// annotate every APDU).
+pub fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    out.reserve(bytes.len() * 2);
+    let mut buf = [0u8; 128];
+    for chunk in bytes.chunks(buf.len() / 2) {
+        for (pair, b) in buf.chunks_exact_mut(2).zip(chunk) {
+            if let [hi, lo] = pair {
+                *hi = DIGITS.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
+                *lo = DIGITS.get(usize::from(b & 0x0F)).copied().unwrap_or(b'0');
+            }
+        }
+        let digits = buf.get(..chunk.len() * 2).unwrap_or_default();
+        // Always ASCII; from_utf8 cannot fail here.
+        out.push_str(std::str::from_utf8(digits).unwrap_or_default());
+    }
 }
 
 #[cfg(test)]
@@ -53,5 +74,12 @@ mod tests {
         assert_eq!(parse_hex("0g"), Err(HexError::BadChar { ch: 'g', pos: 2 }));
         assert_eq!(parse_hex(""), Ok(vec![]));
         assert_eq!(to_hex(&[0xAB, 1]), "AB01");
+        // Across the 64-byte chunks of push_hex, against the hex crate.
+        let all: Vec<u8> = (0..=255).chain(0..=200).collect();
+        assert_eq!(to_hex(&all), hex::encode_upper(&all));
+        let mut s = String::from("> ");
+        push_hex(&mut s, &[]);
+        push_hex(&mut s, &[0x0F]);
+        assert_eq!(s, "> 0F");
     }
 }

@@ -2,6 +2,7 @@
 //! the `vusim-crypto` crate, re-exported as [`crypto`].
 
 pub mod api;
+pub mod assemble;
 pub mod card;
 pub mod default_card;
 pub mod fs;

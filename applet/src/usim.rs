@@ -1,4 +1,4 @@
-//! The USIM application (TS 31.102) with AUTHENTICATE in the GSM, 3G and GBA contexts (§7.1), SQN management (TS 33.102 Annex C) and the GBA_U key store (TS 33.220 Annex G); and the ISIM (TS 31.103).
+//! The USIM application (TS 31.102) with AUTHENTICATE in the GSM, 3G and GBA contexts (§7.1), GET IDENTITY (§7.5, `usim/get_identity.rs`), SQN management (TS 33.102 Annex C) and the GBA_U key store (TS 33.220 Annex G); and the ISIM (TS 31.103).
 
 use std::fmt;
 
@@ -11,7 +11,7 @@ use crate::card::keystore::{KeyEntry, KeyKind};
 use crate::crypto::aka::{self, AkaAlgorithm, Autn};
 use crate::crypto::gba;
 use crate::crypto::gsm;
-use crate::crypto::keys::{Key128, Ks, Op, Opc, Top, Topc};
+use crate::crypto::keys::{Kc, Key128, Ks, Op, Opc, Top, Topc};
 use crate::crypto::milenage::{Milenage, MilenageConstants};
 use crate::crypto::tuak::{Tuak, TuakKey, TuakParams};
 use crate::crypto::xor::Xor3g;
@@ -20,6 +20,8 @@ use crate::fs::spec::DfSpec;
 use crate::fs::tables;
 use crate::fs::tree::NodeId;
 use crate::profile::{err, AuthSection, ProfileError, SqnSection};
+
+mod get_identity;
 
 /// Default USIM AID: RID A000000087, application code 1002, then country/provider bytes.
 pub const USIM_AID: [u8; 16] = [
@@ -31,7 +33,7 @@ pub const ISIM_AID: [u8; 16] = [
 ];
 
 /// Keys of the USIM's saved state that hold secrets (redacted by `card show`).
-pub const SECRET_STATE_KEYS: &[&str] = &["ks", "key"];
+pub use crate::profile::SECRET_STATE_KEYS;
 
 const EF_UST: u16 = 0x6F38;
 const EF_GBABP: u16 = 0x6FD6;
@@ -310,6 +312,18 @@ impl Usim {
         }
     }
 
+    /// SRES and Kc for RAND from the card's 3G algorithm by the TS 33.102 §6.8.1.2 conversion
+    /// functions c2 and c3.
+    fn gsm_triplet(&self, rand: &[u8; 16]) -> Result<([u8; 4], Kc), StatusWord> {
+        let keys = self
+            .auth
+            .algorithm()
+            .f2345(rand)
+            .map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+        let sres = gsm::c2(keys.res.as_bytes()).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+        Ok((sres, gsm::c3(&keys.ck, &keys.ik)))
+    }
+
     fn service(ctx: &Context<'_>, n: u16) -> bool {
         ctx.adf
             .and_then(|adf| ctx.fs.child(adf, EF_UST))
@@ -367,14 +381,7 @@ impl Usim {
                     return Err(StatusWord::AUTH_CONTEXT_NOT_SUPPORTED);
                 }
                 let rand = parse_gsm(data)?;
-                let keys = self
-                    .auth
-                    .algorithm()
-                    .f2345(&rand)
-                    .map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
-                let sres =
-                    gsm::c2(keys.res.as_bytes()).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
-                let kc = gsm::c3(&keys.ck, &keys.ik);
+                let (sres, kc) = self.gsm_triplet(&rand)?;
                 let kc = *kc.expose();
                 Ok(Response::ok(AuthResponse::Gsm { sres, kc }.encode()))
             }
@@ -800,6 +807,7 @@ impl Applet for Usim {
     fn process(&mut self, ctx: &mut Context<'_>, cmd: &Command) -> Result<Response, StatusWord> {
         match cmd.ins() {
             0x88 => self.authenticate(ctx, cmd),
+            0x78 => self.get_identity(ctx, cmd),
             // Odd INS: the BER-TLV contexts (MBMS, local key establishment) are not supported.
             0x89 => match cmd.p2() & 0x07 {
                 5 | 6 if cmd.p1() == 0 => Err(StatusWord::AUTH_CONTEXT_NOT_SUPPORTED),
@@ -807,6 +815,18 @@ impl Applet for Usim {
             },
             _ => Err(StatusWord::INS_NOT_SUPPORTED),
         }
+    }
+
+    fn runs_gsm_algorithm(&self) -> bool {
+        true
+    }
+
+    fn gsm_algorithm(&mut self, rand: &[u8; 16]) -> Option<Result<Vec<u8>, StatusWord>> {
+        Some(self.gsm_triplet(rand).map(|(sres, kc)| {
+            let mut out = sres.to_vec();
+            out.extend_from_slice(kc.expose());
+            out
+        }))
     }
 
     fn save_state(&self) -> Option<toml::Table> {

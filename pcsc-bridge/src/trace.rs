@@ -17,7 +17,9 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use vusim_applet::store::holder::Holder;
 
 /// The IANA-assigned GSMTAP UDP port.
 pub const GSMTAP_PORT: u16 = 4729;
@@ -47,6 +49,9 @@ pub enum TraceError {
         /// The OS error.
         source: io::Error,
     },
+    /// Another process is writing the same trace file.
+    #[error(transparent)]
+    InUse(#[from] vusim_applet::store::holder::HoldError),
     /// The GSMTAP destination is not `HOST[:PORT]` or does not resolve.
     #[error("GSMTAP destination {addr:?}: {problem}")]
     Address {
@@ -267,6 +272,7 @@ impl GsmtapSender {
 #[derive(Default)]
 pub struct Tracer {
     pcap: Option<(PathBuf, PcapWriter<BufWriter<File>>)>,
+    pcap_hold: Option<Holder>,
     live: Option<GsmtapSender>,
 }
 
@@ -285,12 +291,14 @@ impl Tracer {
         Tracer::default()
     }
 
-    /// Also write a pcap file (created or truncated; Ethernet link type).
+    /// Also write a pcap file (created or truncated; Ethernet link type). The file is held for
+    /// the tracer's life like a card file: a second process tracing to it is refused.
     pub fn with_pcap(mut self, path: &Path) -> Result<Tracer, TraceError> {
         let err = |what: &'static str| {
             let path = path.to_path_buf();
             move |source| TraceError::Pcap { path, what, source }
         };
+        self.pcap_hold = Some(Holder::acquire(path, "trace file", Duration::ZERO)?);
         let file = File::create(path).map_err(err("creating the pcap file"))?;
         let w = PcapWriter::new(BufWriter::new(file), LinkType::Ethernet)
             .map_err(err("writing the pcap header"))?;

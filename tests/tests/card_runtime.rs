@@ -238,7 +238,8 @@ fn status_words_of_a_real_uicc() {
     exchange(&mut card, "00 CA 00 00 00", "6D00");
     exchange(&mut card, "20 A4 00 04 02 3F00", "6E00");
     exchange(&mut card, "00 F2 00 00 00", "6E00");
-    exchange(&mut card, "A0 A4 00 00 02 3F00", "6E00");
+    // Class A0 is the SIM application (TS 51.011); A2 is no class of a UICC.
+    exchange(&mut card, "A2 A4 00 00 02 3F00", "6E00");
     exchange(&mut card, "03 A4 00 04 02 3F00", "6881");
     // Secure messaging and chaining are not supported.
     exchange(&mut card, "0C A4 00 04 02 3F00", "6882");
@@ -251,4 +252,92 @@ fn status_words_of_a_real_uicc() {
     let r = send(&mut card, "00 84 00 00 10");
     assert_eq!(r.len(), 36);
     assert!(r.ends_with("9000"));
+}
+
+/// MANAGE CHANNEL as T=0 terminals send it (pySim `open_channel`, opensc-tool): the case-1 forms
+/// (open channel N, close channel N) arrive as five-byte TPDUs with P3 = '00' (TS 102 221
+/// §7.3.1.1.1, Annex C.1.1; MANAGE CHANNEL §11.1.17); the card-assigned open is case 2 (Le = '01').
+#[test]
+fn t0_manage_channel_case1_form_with_p3_00() {
+    let mut card = default_card().expect("default card");
+    card.set_transport(Transport::T0);
+    // Open channel 1 and close it again, P3 = 00.
+    exchange(&mut card, "00 70 00 01 00", "9000");
+    exchange(&mut card, "01 A4 00 0C 02 2FE2", "9000");
+    exchange(&mut card, "00 70 80 01 00", "9000");
+    exchange(&mut card, "01 B0 00 00 01", "6881");
+    // Closing a closed channel, opening an open one: the same errors as in the 4-byte form.
+    exchange(&mut card, "00 70 80 01 00", "6881");
+    exchange(&mut card, "00 70 00 02 00", "9000");
+    exchange(&mut card, "00 70 00 02 00", "6A86");
+    // Any other P3 on a case-1 form is a wrong length.
+    exchange(&mut card, "00 70 00 03 01", "6700");
+    exchange(&mut card, "00 70 80 02 01", "6700");
+    // Card-assigned open, case 2: P3 = 01 gets the channel number; P3 = 00 (256) is a wrong
+    // Le under T=0 → 6C01, and the resend with P3 = 01 opens the channel.
+    exchange(&mut card, "00 70 00 00 01", "01 9000");
+    exchange(&mut card, "00 70 00 00 00", "6C01");
+    exchange(&mut card, "00 70 00 00 01", "03 9000");
+    for ch in ["01", "02", "03"] {
+        exchange(&mut card, &format!("00 70 80 {ch} 00"), "9000");
+    }
+    // The same forms in process (T=1 / direct): the 5-byte case-1 form is accepted as well.
+    card.set_transport(Transport::Direct);
+    exchange(&mut card, "00 70 00 01 00", "9000");
+    exchange(&mut card, "00 70 80 01 00", "9000");
+    exchange(&mut card, "00 70 00 00 00", "01 9000");
+}
+
+/// SELECT of a deactivated EF under T=0 (TS 102 221 §7.3.1.1.4 and Annex C.1.7): the warning
+/// 6283 is the SELECT's own answer, without data; GET RESPONSE with P3 = 00 gets 6Cxx and the
+/// repeated GET RESPONSE the FCP with 9000. The FCP is the one the same card gives in process
+/// (FCP ‖ 6283), so the T=0 path is checked against the direct one.
+#[test]
+fn t0_select_of_a_deactivated_ef_warns_on_the_select() {
+    let mut card = default_card().expect("default card");
+    // EF.ICCID, deactivated with ADM1.
+    exchange(&mut card, "00 20 00 0A 08 3838383838383838", "9000");
+    exchange(&mut card, "00 A4 00 0C 02 2FE2", "9000");
+    exchange(&mut card, "00 04 00 00", "9000");
+    let direct = send(&mut card, "00 A4 00 04 02 2FE2 00");
+    let fcp = direct
+        .strip_suffix("6283")
+        .unwrap_or_else(|| panic!("direct SELECT of a deactivated EF: {direct}"))
+        .to_string();
+    assert!(fcp.starts_with("62") && fcp.contains("8A0104"), "{fcp}");
+    let len = format!("{:02X}", fcp.len() / 2);
+
+    card.set_transport(Transport::T0);
+    for select in ["00 A4 00 04 02 2FE2", "00 A4 00 04 02 2FE2 00"] {
+        exchange(&mut card, select, "6283");
+        exchange(&mut card, "00 C0 00 00 00", &format!("6C{len}"));
+        exchange(
+            &mut card,
+            &format!("00 C0 00 00 {len}"),
+            &format!("{fcp} 9000"),
+        );
+        // Nothing is left.
+        exchange(&mut card, &format!("00 C0 00 00 {len}"), "6985");
+    }
+    // pySim sends GET RESPONSE with P3 = SW2 of the warning (83): 6Cxx, then the data.
+    exchange(&mut card, "00 A4 00 04 02 2FE2", "6283");
+    exchange(&mut card, "00 C0 00 00 83", &format!("6C{len}"));
+    exchange(
+        &mut card,
+        &format!("00 C0 00 00 {len}"),
+        &format!("{fcp} 9000"),
+    );
+    // A T=0 reader (vusim's `collect_response`) puts data and warning back into one R-APDU.
+    let cmd =
+        vusim_apdu::Command::parse(&hex::decode("00A40004022FE2").expect("hex")).expect("command");
+    let got =
+        vusim_apdu::t0::collect_response::<std::convert::Infallible>(
+            &cmd,
+            |c| Ok(card.transmit(c)),
+        )
+        .expect("infallible");
+    assert_eq!(hex::encode_upper(got.encode()), direct);
+    // Activated again: the SELECT answers 61xx as usual.
+    exchange(&mut card, "00 44 00 00", "9000");
+    assert_eq!(sw(&mut card, "00 A4 00 04 02 2FE2"), format!("61{len}"));
 }

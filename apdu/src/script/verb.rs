@@ -504,7 +504,7 @@ fn select_target(a: &Arg, resolver: &dyn Resolver) -> Result<SelectTarget, Locat
             _ => SelectTarget::Path(fids),
         });
     }
-    if parts.len() == 1 && t.len() % 2 == 0 && (10..=32).contains(&t.len()) && is_hex(t) {
+    if parts.len() == 1 && t.len().is_multiple_of(2) && (10..=32).contains(&t.len()) && is_hex(t) {
         return parse_hex(t)
             .map(SelectTarget::Aid)
             .map_err(|e| Located::new(a.column, e.to_string()));

@@ -3,6 +3,7 @@
 pub mod applet;
 pub mod fcp;
 mod files;
+pub mod gsm;
 pub mod image;
 pub mod keystore;
 pub mod security;
@@ -322,6 +323,16 @@ impl CardBuilder {
     }
 }
 
+/// A case-1 command as it arrives: four bytes, or the five-byte T=0 TPDU whose P3 is `00`
+/// (TS 102 221 §7.3.1.1.1: for case 1 the terminal sets P3 to '00'; Annex C.1.1). Parsed as an
+/// APDU that P3 looks like a short Le of 256; any other Le is a wrong length.
+fn case1_form(cmd: &Command) -> bool {
+    match cmd.le() {
+        None => true,
+        Some(ne) => ne == vusim_apdu::command::SHORT_MAX_NE && !cmd.is_extended(),
+    }
+}
+
 /// EF.DIR records: `61 L 4F L AID 50 L label` per application (TS 102 221 §13.1).
 fn write_ef_dir(fs: &mut FileTree, apps: &[AppEntry]) {
     let Some(ef) = fs.child(MF, 0x2F00) else {
@@ -448,7 +459,11 @@ impl Card {
         if cla.is_chained() {
             return Err(StatusWord::CHAINING_NOT_SUPPORTED);
         }
-        // The GSM class (A0) and other proprietary classes a UICC does not define.
+        // The GSM class A0: the SIM application (TS 51.011 §9).
+        if cla.0 == ins::CLA_GSM {
+            return self.gsm_dispatch(cmd);
+        }
+        // Other proprietary classes a UICC does not define.
         if cla.is_proprietary() && cla.0 & 0xB0 != 0x80 {
             return Err(StatusWord::CLA_NOT_SUPPORTED);
         }
@@ -551,8 +566,17 @@ impl Card {
         match (cmd.p1(), cmd.p2()) {
             (0x00, requested) => {
                 let expect_data = requested == 0;
-                if !cmd.data().is_empty() || (!expect_data && cmd.le().is_some()) {
+                if !cmd.data().is_empty() || (!expect_data && !case1_form(cmd)) {
                     return Err(StatusWord::WRONG_LENGTH);
+                }
+                // Under T=0 a case-2 P3 other than the one byte to return is answered 6C01
+                // before anything happens (TS 102 221 §7.3.1.1.2): no channel is opened, the
+                // terminal resends with P3 = 01.
+                if expect_data
+                    && self.transport == Transport::T0
+                    && cmd.le().is_some_and(|ne| ne != 1)
+                {
+                    return Err(StatusWord::wrong_le(1));
                 }
                 let n = if requested == 0 {
                     (1..CHANNELS)
@@ -591,7 +615,7 @@ impl Card {
                 }))
             }
             (0x80, n) => {
-                if !cmd.data().is_empty() || cmd.le().is_some() {
+                if !cmd.data().is_empty() || !case1_form(cmd) {
                     return Err(StatusWord::WRONG_LENGTH);
                 }
                 let n = usize::from(n);

@@ -19,7 +19,7 @@ impl Card {
     /// Resolve a FID from the current DF by the TS 102 221 §8.4.1 rules: the MF; the current
     /// application's ADF (`7FFF`); a child of the current DF; the current DF; its parent; a DF
     /// sibling of the current DF.
-    fn resolve_fid(&self, state: &Channel, fid: u16) -> Option<NodeId> {
+    pub(super) fn resolve_fid(&self, state: &Channel, fid: u16) -> Option<NodeId> {
         if fid == 0x3F00 {
             return Some(MF);
         }
@@ -44,7 +44,7 @@ impl Card {
 
     /// Follow a path of FIDs from `start`; `7FFF` as the first element means the current ADF.
     fn resolve_path(&self, state: &Channel, start: NodeId, path: &[u8]) -> Option<NodeId> {
-        if path.is_empty() || path.len() % 2 != 0 {
+        if path.is_empty() || !path.len().is_multiple_of(2) {
             return None;
         }
         let mut cur = start;
@@ -65,7 +65,7 @@ impl Card {
     }
 
     /// Make `id` current on the channel; returns its FCP.
-    fn make_current(&self, state: &mut Channel, id: NodeId) {
+    pub(super) fn make_current(&self, state: &mut Channel, id: NodeId) {
         let is_df = self.fs.node(id).is_some_and(|n| n.is_df());
         if is_df {
             state.df = id;
@@ -138,7 +138,7 @@ impl Card {
             }
             0x04 => return self.select_aid(ch, state, cmd),
             0x08 | 0x09 => {
-                if data.is_empty() || data.len() % 2 != 0 {
+                if data.is_empty() || !data.len().is_multiple_of(2) {
                     return Err(StatusWord::WRONG_LENGTH);
                 }
                 let start = if p1 == 0x08 { MF } else { state.df };

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use rand::RngCore;
-use vusim_applet::store::DurableCard;
 use vusim_network::aka::{self, AkaKind};
 use vusim_network::auc::Auc;
 use vusim_network::me::UsimAccess;
@@ -47,7 +46,7 @@ pub struct AkaArgs {
 
 /// Run `vusim aka`.
 pub fn run(args: &AkaArgs) -> anyhow::Result<ExitCode> {
-    let mut card = DurableCard::open_or_default(args.card.as_deref())?;
+    let mut card = crate::commands::open_card_file(args.card.as_deref())?;
     let mut auc = Auc::for_profile(card.profile(), args.card.as_deref())?;
     let access = UsimAccess::from_profile(card.profile())?;
     let kind = match args.context {

@@ -34,7 +34,6 @@ use vusim_applet::api::apdu::tag;
 use vusim_applet::api::ops::{self, Secret, IV_LEN};
 use vusim_applet::crypto::gba::{self, UaProtocolId};
 use vusim_applet::crypto::keys::ct_eq;
-use vusim_applet::store::DurableCard;
 use vusim_network::aanf::{AanfContext, HomeAv, Subscriber};
 use vusim_network::af::{self, CardTarget};
 use vusim_network::akma::{self as network, AfRequest, AkmaRun};
@@ -388,7 +387,7 @@ fn kms(a: &KmsArgs, reveal: bool) -> anyhow::Result<Report> {
 
 /// `vusim akma run`: the ME drives the card, the network functions compute.
 fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
-    let mut card = DurableCard::open_or_default(a.card.as_deref())?;
+    let mut card = crate::commands::open_card_file(a.card.as_deref())?;
     let profile = card.profile().clone();
     let mut auc = Auc::for_profile(&profile, a.card.as_deref())?;
     let access = UsimAccess::from_profile(&profile)?;

@@ -13,6 +13,7 @@ use vusim_applet::crypto::keys::{Key128, Opc, Top};
 use vusim_applet::crypto::milenage::Milenage;
 use vusim_applet::crypto::tuak::{Tuak, TuakKey, TuakParams};
 use vusim_applet::profile::Profile;
+use vusim_applet::store::holder::Holder;
 use vusim_applet::store::DurableCard;
 
 use vusim_apdu::authenticate::{AuthMode, AuthResponse};
@@ -129,6 +130,38 @@ fn consume_vectors(
             black_box(card.transmit_bytes(a));
         }
     }))
+}
+
+/// `vusim send` with `n` READ BINARY of EF.IMSI into a pipe, against the same session without
+/// them: the extra wall time per APDU, in nanoseconds (start-up cancels out). The fastest of
+/// `runs` runs of each, since other processes only ever add time.
+fn send_pipe_ns(exe: &std::path::Path, n: usize, runs: usize) -> anyhow::Result<f64> {
+    let setup = [
+        "00A4040C07A0000000871002",
+        "002000010831323334FFFFFFFF",
+        "00A4000C026F07",
+    ];
+    let session = |reads: usize| -> anyhow::Result<Duration> {
+        let t = Instant::now();
+        let out = std::process::Command::new(exe)
+            .arg("send")
+            .args(setup)
+            .args(std::iter::repeat_n("00B0000009", reads))
+            .stderr(std::process::Stdio::null())
+            .output()?;
+        let elapsed = t.elapsed();
+        anyhow::ensure!(
+            out.status.success() && out.stdout.len() > reads * 40,
+            "vusim send into a pipe failed"
+        );
+        Ok(elapsed)
+    };
+    let (mut base, mut full) = (Duration::MAX, Duration::MAX);
+    for _ in 0..runs {
+        base = base.min(session(0)?);
+        full = full.min(session(n)?);
+    }
+    Ok(full.saturating_sub(base).as_nanos() as f64 / n as f64)
 }
 
 fn rss_bytes() -> Option<u64> {
@@ -259,11 +292,12 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             hex::encode_upper(&sw)
         );
     }
+    let read_binary_ns = median_ns(batches, 50_000 * scale, || {
+        black_box(card.transmit_bytes(&rb));
+    });
     push(
         "READ BINARY (in memory)",
-        median_ns(batches, 50_000 * scale, || {
-            black_box(card.transmit_bytes(&rb));
-        }),
+        read_binary_ns,
         "ns",
         Some(300.0),
         "",
@@ -373,6 +407,17 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         None,
         "includes the atomic save of the accepted SQN",
     );
+    // What one card, one holder adds to every --card command: taking and releasing the hold.
+    let held = dir.join("held.toml");
+    push(
+        "card-file hold: acquire + release",
+        median_ns(batches, 500 * scale, || {
+            black_box(Holder::acquire(&held, "card", Duration::ZERO).ok());
+        }) / 1000.0,
+        "µs",
+        Some(100.0),
+        "open .NAME.lock, flock, record the holder, unlock, close",
+    );
     let _ = std::fs::remove_dir_all(&dir);
 
     // Memory per idle card.
@@ -448,6 +493,18 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
                 "whole process, median",
             );
         }
+        // `vusim send` into a pipe: the cost per APDU above the in-memory card is printing.
+        let per_apdu = send_pipe_ns(&exe, 2_000, if args.quick { 10 } else { 30 })?;
+        push(
+            "vusim send into a pipe, per APDU above in memory",
+            (per_apdu - read_binary_ns) / 1000.0,
+            "µs",
+            Some(1.0),
+            &format!(
+                "2,000 READ BINARY: {:.2} µs each (arguments, card, annotation, buffered output)",
+                per_apdu / 1000.0
+            ),
+        );
     }
 
     if args.json {

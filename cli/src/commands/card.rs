@@ -8,6 +8,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
 use rand::RngCore;
 use vusim_applet::profile::{self, Profile};
+use vusim_applet::store::holder::Holder;
 use vusim_applet::store::{save_atomic, DurableCard};
 
 /// `vusim card …`.
@@ -129,6 +130,8 @@ fn new(a: &NewArgs) -> anyhow::Result<ExitCode> {
     );
     match &a.out {
         Some(path) => {
+            // Held while written: --force never replaces a card another process is using.
+            let _hold = Holder::acquire(path, "card", super::card_wait())?;
             if path.exists() && !a.force {
                 bail!("{}: exists (use --force to overwrite)", path.display());
             }
@@ -145,7 +148,7 @@ fn new(a: &NewArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn show(a: &ShowArgs) -> anyhow::Result<ExitCode> {
-    let card = DurableCard::open(&a.file)?;
+    let card = DurableCard::read_unlocked(&a.file)?;
     let shown = if a.reveal {
         card.profile().clone()
     } else {

@@ -7,7 +7,6 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use rand::RngCore;
 use vusim_applet::crypto::gba::{self, UaProtocolId};
-use vusim_applet::store::DurableCard;
 use vusim_network::auc::Auc;
 use vusim_network::bsf::Bsf;
 use vusim_network::gba::GbaRun;
@@ -65,7 +64,7 @@ fn bootstrap(args: &BootstrapArgs) -> anyhow::Result<ExitCode> {
         .and_then(|v| v.try_into().ok())
         .context("--ua-protocol: expected 5 bytes (10 hex digits)")?;
     let ua = UaProtocolId::from_bytes(ua_bytes);
-    let mut card = DurableCard::open_or_default(args.card.as_deref())?;
+    let mut card = crate::commands::open_card_file(args.card.as_deref())?;
     let mut auc = Auc::for_profile(card.profile(), args.card.as_deref())?;
     let imsi = imsi(card.profile());
     let mnc_len = usize::from(card.profile().usim.mnc_len.unwrap_or(2));

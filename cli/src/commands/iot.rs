@@ -19,7 +19,6 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
 use vusim_applet::api::ops::{self, Secret};
-use vusim_applet::store::DurableCard;
 use vusim_network::af::{self, CardTarget};
 use vusim_network::auc::Auc;
 use vusim_network::iot::{self as network, AsRequest, HssIot, IotAka, IotAuthContext};
@@ -236,7 +235,7 @@ fn app(a: &AppArgs, reveal: bool) -> anyhow::Result<Report> {
 
 /// `vusim iot run`: the ME drives the card, the HSS and the AS compute.
 fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
-    let mut card = DurableCard::open_or_default(a.card.as_deref())?;
+    let mut card = crate::commands::open_card_file(a.card.as_deref())?;
     let profile = card.profile().clone();
     if profile.iot.is_none() {
         bail!("the card profile has no [iot] section (docs/api/iot.md §8)");

@@ -1,6 +1,8 @@
 //! Subcommands, one module each; `run` maps them to an exit code in one place.
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use clap::Subcommand;
 
@@ -51,6 +53,42 @@ pub enum Command {
     Akma(Box<akma::AkmaArgs>),
     /// IoT end-to-end keys, network side (experimental, TR 33.863 #11): HSS/AS, tag t, K_app.
     Iot(Box<iot::IotArgs>),
+}
+
+/// How long a command waits for a card file another process holds (`--wait`, set once by `main`).
+static CARD_WAIT: OnceLock<Duration> = OnceLock::new();
+
+/// Default of `--wait`.
+const DEFAULT_CARD_WAIT: Duration = Duration::from_secs(5);
+
+/// Record `--wait` for every command that opens a card file.
+pub fn set_card_wait(wait: Duration) {
+    let _ = CARD_WAIT.set(wait);
+}
+
+/// `--wait`: how long to wait for a held card file.
+pub fn card_wait() -> Duration {
+    CARD_WAIT.get().copied().unwrap_or(DEFAULT_CARD_WAIT)
+}
+
+/// Parse `--wait SECS` (fractions allowed, at most a day).
+pub fn parse_wait(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(0.0..=86_400.0).contains(&secs) {
+        return Err(format!("`{text}`: expected 0 to 86400 seconds"));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("`{text}`: {e}"))
+}
+
+/// Hold and open the card file `path`, or the embedded default card: every command that takes
+/// `--card` opens it here, waiting up to `--wait` for another holder.
+pub fn open_card_file(
+    path: Option<&std::path::Path>,
+) -> Result<vusim_applet::store::DurableCard, vusim_applet::store::StoreError> {
+    vusim_applet::store::DurableCard::open_or_default(path, card_wait())
 }
 
 /// Run a subcommand.

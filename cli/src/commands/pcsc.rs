@@ -117,15 +117,16 @@ pub fn run(args: &PcscArgs) -> anyhow::Result<ExitCode> {
 mod imp {
     use std::process::ExitCode;
 
-    use anyhow::{bail, Context};
-    use serde_json::{json, Value};
-    use vusim_apdu::hexstr::parse_hex;
+    use anyhow::Context;
+    use serde_json::json;
+
     use vusim_apdu::script;
     use vusim_apdu::Command;
     use vusim_pcsc_bridge::client::{Client, ClientError, Connection, Protocol};
 
     use super::{ListArgs, PcscRunArgs, PcscSendArgs};
-    use crate::commands::send::{exchange_json, exchange_lines};
+    use crate::commands::send::{apdu_args, print_exchange};
+    use crate::out::Out;
     use crate::trace::TraceArgs;
 
     fn protocol_name(p: Protocol) -> &'static str {
@@ -181,33 +182,17 @@ mod imp {
     }
 
     pub(super) fn send(args: &PcscSendArgs) -> anyhow::Result<ExitCode> {
-        let mut apdus = Vec::with_capacity(args.apdus.len());
-        for (i, text) in args.apdus.iter().enumerate() {
-            let bytes =
-                parse_hex(text).with_context(|| format!("argument {} ({text:?})", i + 1))?;
-            if bytes.len() < 4 {
-                bail!(
-                    "argument {} ({text:?}): {} byte(s) is not a command APDU (CLA INS P1 P2 at least)",
-                    i + 1,
-                    bytes.len()
-                );
-            }
-            apdus.push(bytes);
-        }
+        let apdus = apdu_args(&args.apdus)?;
         let mut conn = connect(&args.reader, &args.trace)?;
         if args.reset {
             conn.reset()?;
         }
+        let mut out = Out::new();
         for apdu in &apdus {
             let response = exchange(&mut conn, apdu, args.raw)?;
-            if args.json {
-                println!("{}", Value::Object(exchange_json(apdu, &response)));
-            } else {
-                for line in exchange_lines(apdu, &response) {
-                    println!("{line}");
-                }
-            }
+            print_exchange(&mut out, args.json, apdu, &response);
         }
+        out.finish().context("writing to standard output")?;
         Ok(ExitCode::SUCCESS)
     }
 

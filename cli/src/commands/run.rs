@@ -20,14 +20,16 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 use clap::Args;
 use serde_json::{json, Value};
 use vusim_apdu::script::{self, Event, Flow, FsLoader, Observer, Program, Runner};
 use vusim_apdu::Response;
 use vusim_applet::store::{DurableCard, StoreError};
 
-use super::send::{exchange_json, exchange_lines, open_card};
+use super::send::{exchange_json, open_card, write_exchange};
+use crate::out::Out;
+use crate::outln;
 use crate::resolver::TableResolver;
 
 /// Arguments of `vusim run`.
@@ -71,11 +73,13 @@ impl script::Transport for CardLink<'_> {
     }
 }
 
-/// Prints events as text or JSON Lines.
+/// Prints events as text or JSON Lines, buffered (flushed per event on a terminal).
 pub(crate) struct Printer {
     json: bool,
     /// The last step was a reset: an expectation then checks an ATR, which has no status word.
     after_reset: bool,
+    /// Standard output.
+    pub(crate) out: Out,
 }
 
 impl Printer {
@@ -84,11 +88,12 @@ impl Printer {
         Printer {
             json,
             after_reset: false,
+            out: Out::new(),
         }
     }
 
-    fn emit(&self, v: Value) {
-        println!("{v}");
+    fn emit(&mut self, v: Value) {
+        outln!(self.out, "{v}");
     }
 }
 
@@ -123,13 +128,11 @@ impl Observer for Printer {
                 } else {
                     let written_as_hex = vusim_apdu::hexstr::parse_hex(source).is_ok();
                     if written_as_hex {
-                        println!("-- {at}");
+                        outln!(self.out, "-- {at}");
                     } else {
-                        println!("-- {at}: {source}");
+                        outln!(self.out, "-- {at}: {source}");
                     }
-                    for l in exchange_lines(command, response) {
-                        println!("{l}");
-                    }
+                    self.out.text(|t| write_exchange(t, command, response));
                 }
             }
             Event::Reset { at, atr } => {
@@ -137,8 +140,8 @@ impl Observer for Printer {
                     self.emit(json!({"type": "reset", "file": &*at.file, "line": at.line,
                                      "atr": hex::encode_upper(atr)}));
                 } else {
-                    println!("-- {at}: reset");
-                    println!("  ATR {}", hex::encode_upper(atr));
+                    outln!(self.out, "-- {at}: reset");
+                    outln!(self.out, "  ATR {}", hex::encode_upper(atr));
                 }
             }
             Event::Expectation { at, actual, result } => {
@@ -155,21 +158,25 @@ impl Observer for Printer {
                                      "differs_at": result.differs_at}),
                     );
                 } else if result.passed {
-                    println!("  ok");
+                    outln!(self.out, "  ok");
                     for (k, v) in &result.captures {
-                        println!("  {k} = {v}");
+                        outln!(self.out, "  {k} = {v}");
                     }
                 } else {
-                    println!("  FAILED at {at}");
-                    println!("    expected {}", result.expected);
+                    outln!(self.out, "  FAILED at {at}");
+                    outln!(self.out, "    expected {}", result.expected);
                     let meaning = if self.after_reset {
                         String::new()
                     } else {
                         status_meaning(actual)
                     };
-                    println!("    got      {}{meaning}", hex::encode_upper(actual));
+                    outln!(
+                        self.out,
+                        "    got      {}{meaning}",
+                        hex::encode_upper(actual)
+                    );
                     if let Some(d) = result.differs_at {
-                        println!("    first difference at byte {d}");
+                        outln!(self.out, "    first difference at byte {d}");
                     }
                 }
             }
@@ -179,7 +186,7 @@ impl Observer for Printer {
                         json!({"type": "echo", "file": &*at.file, "line": at.line, "text": text}),
                     );
                 } else {
-                    println!("{text}");
+                    outln!(self.out, "{text}");
                 }
             }
             Event::Set { at, name, value } if self.json => {
@@ -190,11 +197,12 @@ impl Observer for Printer {
                 if self.json {
                     self.emit(json!({"type": "exit", "file": &*at.file, "line": at.line}));
                 } else {
-                    println!("-- {at}: exit");
+                    outln!(self.out, "-- {at}: exit");
                 }
             }
             _ => {}
         }
+        self.out.end_of_exchange();
     }
 }
 
@@ -241,14 +249,11 @@ pub(crate) fn run_loaded<T: script::Transport>(
     json: bool,
     keep_going: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut printer = Printer {
-        json,
-        after_reset: false,
-    };
+    let mut printer = Printer::new(json);
     if json {
         printer.emit(json!({"type": "power_on", "atr": hex::encode_upper(atr)}));
     } else {
-        println!("power on: ATR {}", hex::encode_upper(atr));
+        outln!(printer.out, "power on: ATR {}", hex::encode_upper(atr));
     }
     let mut runner = Runner::new(&loaded.resolver).keep_going(keep_going);
     for (name, value) in &loaded.vars {
@@ -261,7 +266,7 @@ pub(crate) fn run_loaded<T: script::Transport>(
         if json {
             printer.emit(json!({"type": "script", "file": &*program.name}));
         } else {
-            println!("== {}", program.name);
+            outln!(printer.out, "== {}", program.name);
         }
         let flow = runner.run(program, transport, &mut printer)?;
         if flow == Flow::Stopped {
@@ -283,18 +288,23 @@ pub(crate) fn run_loaded<T: script::Transport>(
         } else {
             format!("{failed} failed")
         };
-        println!(
+        outln!(
+            printer.out,
             "== {scripts} script(s), {} APDU(s), {} reset(s), {} expectation(s): {verdict}",
-            s.apdus, s.resets, s.expectations
+            s.apdus,
+            s.resets,
+            s.expectations
         );
         let total = loaded.programs.len();
         if stopped && total > scripts {
-            println!(
+            outln!(
+                printer.out,
                 "== stopped at the first failure; {} script(s) not run (--keep-going runs on)",
                 total - scripts
             );
         }
     }
+    printer.out.finish().context("writing to standard output")?;
     for f in &s.failures {
         eprintln!("vusim: {f}");
     }

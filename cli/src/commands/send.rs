@@ -7,11 +7,16 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 use serde_json::{json, Value};
-use vusim_apdu::annotate::{describe_command, describe_response};
-use vusim_apdu::hexstr::parse_hex;
+use std::fmt::Write as _;
+
+use vusim_apdu::annotate::{describe_command, write_response};
+use vusim_apdu::hexstr::{parse_hex, push_hex};
 use vusim_apdu::{Command, Response};
 use vusim_applet::card::Transport;
 use vusim_applet::store::DurableCard;
+
+use crate::out::Out;
+use crate::outln;
 
 /// Arguments of `vusim send`.
 #[derive(Debug, Args)]
@@ -32,17 +37,23 @@ pub struct SendArgs {
     pub apdus: Vec<String>,
 }
 
-/// Decode a command APDU argument; errors name the argument.
-fn apdu_arg(i: usize, text: &str) -> anyhow::Result<Vec<u8>> {
-    let bytes = parse_hex(text).with_context(|| format!("argument {} ({text:?})", i + 1))?;
-    if bytes.len() < 4 {
-        bail!(
-            "argument {} ({text:?}): {} byte(s) is not a command APDU (CLA INS P1 P2 at least)",
-            i + 1,
-            bytes.len()
-        );
-    }
-    Ok(bytes)
+/// Decode the command APDU arguments; errors name the argument.
+pub(crate) fn apdu_args(texts: &[String]) -> anyhow::Result<Vec<Vec<u8>>> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let bytes = parse_hex(text).with_context(|| format!("argument {} ({text:?})", i + 1))?;
+            if bytes.len() < 4 {
+                bail!(
+                    "argument {} ({text:?}): {} byte(s) is not a command APDU (CLA INS P1 P2 at least)",
+                    i + 1,
+                    bytes.len()
+                );
+            }
+            Ok(bytes)
+        })
+        .collect()
 }
 
 /// Open the card file (or the embedded default), choose the transport and power it on.
@@ -50,7 +61,7 @@ pub(crate) fn open_card(
     card: Option<&std::path::Path>,
     t0: bool,
 ) -> anyhow::Result<(DurableCard, Vec<u8>)> {
-    let mut durable = DurableCard::open_or_default(card)?;
+    let mut durable = super::open_card_file(card)?;
     if t0 {
         durable.card_mut().set_transport(Transport::T0);
     }
@@ -58,29 +69,41 @@ pub(crate) fn open_card(
     Ok((durable, atr))
 }
 
-/// The text lines of one exchange: command and description, response and its annotation.
-pub(crate) fn exchange_lines(command: &[u8], response: &[u8]) -> Vec<String> {
-    let mut lines = vec![format!("> {}", hex::encode_upper(command))];
+/// The text of one exchange, appended to `text`: command and description, response and its
+/// annotation, one line each.
+pub(crate) fn write_exchange(text: &mut String, command: &[u8], response: &[u8]) {
+    text.push_str("> ");
+    push_hex(text, command);
+    text.push('\n');
     let ins = match Command::parse(command) {
         Ok(cmd) => {
-            lines.push(format!("  {}", describe_command(&cmd)));
+            let _ = writeln!(text, "  {}", describe_command(&cmd));
             Some(cmd.ins())
         }
         Err(e) => {
-            lines.push(format!("  malformed command APDU: {e}"));
+            let _ = writeln!(text, "  malformed command APDU: {e}");
             None
         }
     };
-    lines.push(format!("< {}", hex::encode_upper(response)));
+    text.push_str("< ");
+    push_hex(text, response);
+    text.push('\n');
     match Response::parse(response) {
-        Ok(resp) => lines.extend(
-            describe_response(&resp, ins)
-                .into_iter()
-                .map(|l| format!("  {l}")),
-        ),
-        Err(e) => lines.push(format!("  {e}")),
+        Ok(resp) => write_response(text, "  ", &resp, ins),
+        Err(e) => {
+            let _ = writeln!(text, "  {e}");
+        }
     }
-    lines
+}
+
+/// Print one exchange as text lines or one JSON object.
+pub(crate) fn print_exchange(out: &mut Out, json: bool, command: &[u8], response: &[u8]) {
+    if json {
+        outln!(out, "{}", Value::Object(exchange_json(command, response)));
+    } else {
+        out.text(|t| write_exchange(t, command, response));
+    }
+    out.end_of_exchange();
 }
 
 /// The JSON fields of one exchange.
@@ -115,22 +138,15 @@ pub(crate) fn exchange_json(command: &[u8], response: &[u8]) -> serde_json::Map<
 
 /// Run `vusim send`.
 pub fn run(args: &SendArgs) -> anyhow::Result<ExitCode> {
-    let apdus = args
-        .apdus
-        .iter()
-        .enumerate()
-        .map(|(i, t)| apdu_arg(i, t))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let apdus = apdu_args(&args.apdus)?;
     let (mut card, _atr) = open_card(args.card.as_deref(), args.t0)?;
+    let mut out = Out::new();
     for apdu in &apdus {
+        // A failed save ends the session here: `out` is flushed as it drops, so every response
+        // printed so far still reaches standard output.
         let response = card.transmit(apdu)?;
-        if args.json {
-            println!("{}", Value::Object(exchange_json(apdu, &response)));
-        } else {
-            for line in exchange_lines(apdu, &response) {
-                println!("{line}");
-            }
-        }
+        print_exchange(&mut out, args.json, apdu, &response);
     }
+    out.finish().context("writing to standard output")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -15,7 +15,6 @@ use clap::Args;
 use tracing::info;
 use vusim_apdu::annotate::{describe_command, describe_status};
 use vusim_apdu::{Command, StatusWord};
-use vusim_applet::store::DurableCard;
 use vusim_pcsc_bridge::vpcd::{self, Bridge, Shutdown, SlotCard, SlotConfig};
 use vusim_pcsc_bridge::{UiccCard, VirtualCard};
 
@@ -129,7 +128,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         let addr = vpcd::slot_address(&args.vpcd, n).map_err(|e| anyhow::anyhow!("--vpcd: {e}"))?;
         let name = format!("slot {i}");
         let path = args.cards.get(i);
-        let durable = DurableCard::open_or_default(path.map(PathBuf::as_path))?;
+        let durable = super::open_card_file(path.map(PathBuf::as_path))?;
         let what = match path {
             Some(p) => format!("card {}", p.display()),
             None => "the embedded default card (in memory: changes are lost on exit)".to_string(),

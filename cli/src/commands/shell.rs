@@ -17,6 +17,8 @@ use vusim_applet::fs::decode::decode_ef;
 
 use super::run::{CardLink, Printer};
 use super::send::open_card;
+use crate::out::Out;
+use crate::outln;
 use crate::resolver::TableResolver;
 
 /// Arguments of `vusim shell`.
@@ -99,14 +101,23 @@ impl Observer for ShellObserver {
     }
 }
 
-fn help() {
-    println!("Type APDUs in hex (`00A40004023F00`), or verbs:");
+fn help(out: &mut Out) {
+    outln!(out, "Type APDUs in hex (`00A40004023F00`), or verbs:");
     for (_, _, usage) in VERBS {
-        println!("  {usage}");
+        outln!(out, "  {usage}");
     }
-    println!("  reset | set NAME VALUE | echo TEXT | include FILE | help | quit");
-    println!("Add `=> PATTERN` to check a response (e.g. `=> 9000`, `=> DB 08 ${{res:8}} *`).");
-    println!("Responses are decoded: status words, FCPs, and the contents of the selected EF.");
+    outln!(
+        out,
+        "  reset | set NAME VALUE | echo TEXT | include FILE | help | quit"
+    );
+    outln!(
+        out,
+        "Add `=> PATTERN` to check a response (e.g. `=> 9000`, `=> DB 08 ${{res:8}} *`)."
+    );
+    outln!(
+        out,
+        "Responses are decoded: status words, FCPs, and the contents of the selected EF."
+    );
 }
 
 /// Run `vusim shell`.
@@ -134,7 +145,13 @@ pub fn run(args: &ShellArgs) -> anyhow::Result<ExitCode> {
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }
-    println!(
+    // One printer for the session; flushed before every prompt.
+    let mut obs = ShellObserver {
+        printer: Printer::new(false),
+        last: None,
+    };
+    outln!(
+        obs.printer.out,
         "vusim shell — ATR {} — `help` lists verbs, Tab completes, Ctrl-D quits",
         hex::encode_upper(&atr)
     );
@@ -143,6 +160,7 @@ pub fn run(args: &ShellArgs) -> anyhow::Result<ExitCode> {
     let mut n = 0usize;
     loop {
         let prompt = prompt(&card);
+        obs.printer.out.flush_now();
         let line = match editor.readline(&prompt) {
             Ok(l) => l,
             Err(ReadlineError::Interrupted) => continue,
@@ -157,7 +175,7 @@ pub fn run(args: &ShellArgs) -> anyhow::Result<ExitCode> {
         match trimmed {
             "quit" | "exit" => break,
             "help" | "?" => {
-                help();
+                help(&mut obs.printer.out);
                 continue;
             }
             _ => {}
@@ -166,31 +184,32 @@ pub fn run(args: &ShellArgs) -> anyhow::Result<ExitCode> {
         let program = match script::parse(&format!("<shell:{n}>"), trimmed, &mut script::FsLoader) {
             Ok(p) => p,
             Err(e) => {
-                println!("  {e}");
+                outln!(obs.printer.out, "  {e}");
                 continue;
             }
         };
         if let Err(e) = program.check(&resolver) {
-            println!("  {e}");
+            outln!(obs.printer.out, "  {e}");
             continue;
         }
-        let mut obs = ShellObserver {
-            printer: Printer::new(false),
-            last: None,
-        };
+        obs.last = None;
         let before = runner.summary().failures.len();
         if let Err(e) = runner.run(&program, &mut CardLink(&mut card), &mut obs) {
-            println!("  {e}");
+            outln!(obs.printer.out, "  {e}");
             continue;
         }
         failures += runner.summary().failures.len() - before;
         if let Some((cmd, resp)) = obs.last {
-            decode_contents(&card, &cmd, &resp);
+            decode_contents(&mut obs.printer.out, &card, &cmd, &resp);
         }
     }
     if let Some(h) = &history {
         let _ = editor.save_history(h);
     }
+    obs.printer
+        .out
+        .finish()
+        .map_err(|e| anyhow::anyhow!("writing to standard output: {e}"))?;
     Ok(if failures == 0 {
         ExitCode::SUCCESS
     } else {
@@ -218,7 +237,12 @@ fn prompt(card: &vusim_applet::store::DurableCard) -> String {
 }
 
 /// After a successful READ BINARY / READ RECORD, decode the contents of the EF it read.
-fn decode_contents(card: &vusim_applet::store::DurableCard, command: &[u8], response: &[u8]) {
+fn decode_contents(
+    out: &mut Out,
+    card: &vusim_applet::store::DurableCard,
+    command: &[u8],
+    response: &[u8],
+) {
     let (Ok(cmd), Ok(resp)) = (Command::parse(command), Response::parse(response)) else {
         return;
     };
@@ -234,7 +258,7 @@ fn decode_contents(card: &vusim_applet::store::DurableCard, command: &[u8], resp
         .map(|n| n.name);
     if let Some(lines) = name.and_then(|n| decode_ef(n, &resp.data)) {
         for l in lines {
-            println!("  {} {l}", name.unwrap_or_default());
+            outln!(out, "  {} {l}", name.unwrap_or_default());
         }
     }
 }

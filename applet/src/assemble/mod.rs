@@ -1,11 +1,149 @@
-//! Profile → card: identities encoded into their EFs (TS 31.102 §4.2, TS 102 221 §13.2, TS 31.103 §4.2), authentication configuration, state applied.
+//! Profile → card: the layer above the profile schema and the applets that assembles a card —
+//! identities encoded into their EFs (TS 31.102 §4.2, TS 102 221 §13.2, TS 31.103 §4.2), PINs,
+//! authentication configuration, the applets a profile asks for, saved state applied.
 
-use super::services::{self, IST_NAMES, UST_NAMES};
-use super::{applets, builder, err, FileValue, Profile, ProfileError};
-use crate::card::Card;
+use crate::card::security::{
+    pad_pin, Pin, Security, KEY_ADM1, KEY_PIN1, KEY_PIN2, KEY_UNIVERSAL_PIN,
+};
+use crate::card::{Card, CardBuilder};
+use crate::fs::services::{self, IST_NAMES, UST_NAMES};
 use crate::fs::spec::{DfSpec, EfSpec, Gate};
 use crate::fs::tables;
-use crate::usim::{AuthConfig, SqnPolicy};
+use crate::profile::{err, FileValue, PinSection, Profile, ProfileError};
+use crate::usim::{AuthConfig, Isim, SqnPolicy, Usim, ISIM_AID, USIM_AID};
+
+impl Profile {
+    /// Build the card this profile describes (state applied when present). `file` names the
+    /// source in errors.
+    pub fn build_card(&self, file: &str) -> Result<Card, ProfileError> {
+        build(self, file)
+    }
+}
+
+pub(crate) fn pin_block(
+    file: &str,
+    key: &str,
+    digits: &str,
+    adm: bool,
+) -> Result<[u8; 8], ProfileError> {
+    if adm && digits.len() == 16 && digits.chars().all(|c| c.is_ascii_hexdigit()) {
+        let v = hex::decode(digits).map_err(|_| err(file, key, "not hex"))?;
+        return v
+            .try_into()
+            .map_err(|_| err(file, key, "ADM must be 8 bytes"));
+    }
+    if adm {
+        if digits.len() != 8 {
+            return Err(err(file, key, "ADM is 8 characters or 16 hex digits"));
+        }
+        return pad_pin(digits.as_bytes()).ok_or_else(|| err(file, key, "too long"));
+    }
+    if !(4..=8).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(err(
+            file,
+            key,
+            format!("expected 4 to 8 digits, got {digits:?}"),
+        ));
+    }
+    pad_pin(digits.as_bytes()).ok_or_else(|| err(file, key, "too long"))
+}
+
+pub(crate) fn security_from(p: &PinSection, file: &str) -> Result<Security, ProfileError> {
+    let pin_n = p.pin_retries.unwrap_or(3);
+    let puk_n = p.puk_retries.unwrap_or(10);
+    let get = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_string());
+    let pin1 = pin_block(file, "pins.pin1", &get(&p.pin1, "1234"), false)?;
+    let puk1 = pin_block(file, "pins.puk1", &get(&p.puk1, "12345678"), false)?;
+    let pin2 = pin_block(file, "pins.pin2", &get(&p.pin2, "5678"), false)?;
+    let puk2 = pin_block(file, "pins.puk2", &get(&p.puk2, "87654321"), false)?;
+    let upin = pin_block(
+        file,
+        "pins.universal_pin",
+        &get(&p.universal_pin, "0000"),
+        false,
+    )?;
+    let adm = pin_block(file, "pins.adm1", &get(&p.adm1, "88888888"), true)?;
+    let mut p1 = Pin::new(KEY_PIN1, pin1, pin_n, Some((puk1, puk_n)));
+    p1.enabled = p.pin1_enabled.unwrap_or(true);
+    let mut u = Pin::new(KEY_UNIVERSAL_PIN, upin, pin_n, Some((puk1, puk_n)));
+    u.enabled = p.universal_pin_enabled.unwrap_or(false);
+    Ok(Security::new(vec![
+        p1,
+        Pin::new(KEY_PIN2, pin2, pin_n, Some((puk2, puk_n))),
+        u,
+        Pin::new(KEY_ADM1, adm, p.adm_retries.unwrap_or(10), None),
+    ]))
+}
+
+/// Builder pieces shared with [`encode`].
+pub(crate) struct Parts {
+    pub usim: Usim,
+    pub isim: Option<Isim>,
+    pub security: Security,
+    /// The experimental API applets (`[api]`).
+    pub api: Vec<Box<dyn crate::card::applet::Applet>>,
+    /// The experimental AKMA and IoT API applets (`[akma]`, `[iot]`).
+    pub akma_iot: Vec<Box<dyn crate::card::applet::Applet>>,
+}
+
+pub(crate) fn applets(
+    p: &Profile,
+    file: &str,
+    auth: AuthConfig,
+    sqn: SqnPolicy,
+) -> Result<Parts, ProfileError> {
+    let aid = |v: &Option<String>, key: &str, default: &[u8]| -> Result<Vec<u8>, ProfileError> {
+        match v {
+            None => Ok(default.to_vec()),
+            Some(h) => {
+                let b = hex::decode(h).map_err(|_| err(file, key, "not hex"))?;
+                if !(5..=16).contains(&b.len()) {
+                    return Err(err(
+                        file,
+                        key,
+                        format!("an AID is 5 to 16 bytes, got {}", b.len()),
+                    ));
+                }
+                Ok(b)
+            }
+        }
+    };
+    let usim = Usim::new(&aid(&p.usim.aid, "usim.aid", &USIM_AID)?, auth, sqn);
+    let usim = usim.with_extensions(crate::api::akma::usim_extensions(p));
+    let isim = if p.isim.enabled.unwrap_or(true) {
+        Some(Isim::new(&aid(&p.isim.aid, "isim.aid", &ISIM_AID)?))
+    } else {
+        None
+    };
+    Ok(Parts {
+        usim,
+        isim,
+        security: security_from(&p.pins, file)?,
+        api: crate::api::applets(p, file)?,
+        akma_iot: [
+            crate::api::akma::applets(p, file)?,
+            crate::api::iot::applets(p, file)?,
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    })
+}
+
+/// The default builder plumbing: MF table plus the applets.
+pub(crate) fn builder(parts: Parts) -> CardBuilder {
+    let mut b = CardBuilder::new(&tables::MF).applet(Box::new(parts.usim));
+    if let Some(i) = parts.isim {
+        b = b.applet(Box::new(i));
+    }
+    for a in parts.api {
+        b = b.applet(a);
+    }
+    for a in parts.akma_iot {
+        b = b.applet(a);
+    }
+    b.security(parts.security)
+}
 
 /// Parse hex of an exact length (`len` bytes) or any length (`None`).
 fn hex_of(
@@ -263,6 +401,11 @@ pub(crate) fn build(p: &Profile, file: &str) -> Result<Card, ProfileError> {
             b = b.file("USIM", &[0x5FC0, 0x4F0A], v);
         }
     }
+    if let Some(suci) = &p.usim.suci {
+        if present(&[0x5FC0, 0x4F07]) {
+            b = b.file("USIM", &[0x5FC0, 0x4F07], suci_calc_info(file, suci)?);
+        }
+    }
     if has_isim {
         let (mcc, mnc) = match &imsi {
             Some(i) => (
@@ -372,6 +515,51 @@ pub(crate) fn build(p: &Profile, file: &str) -> Result<Card, ProfileError> {
             .map_err(|e| err(file, "state", e))?;
     }
     Ok(card)
+}
+
+/// EF_SUCI_Calc_Info (TS 31.102 §4.4.11.8) for one protection scheme: `A0` (scheme id, key
+/// index 1, or 0 for the null scheme) and, for profiles A and B, `A1` with the key id (`80`)
+/// and the home network public key (`81`).
+fn suci_calc_info(file: &str, s: &crate::profile::SuciSection) -> Result<Vec<u8>, ProfileError> {
+    use vusim_apdu::tlv::Tlv;
+    let (id, key_len): (u8, &[usize]) = match s.scheme.as_str() {
+        "null" => (0, &[]),
+        "profile-a" => (1, &[32]),
+        "profile-b" => (2, &[33, 65]),
+        other => {
+            return Err(err(
+                file,
+                "usim.suci.scheme",
+                format!("{other:?}: expected null, profile-a or profile-b"),
+            ))
+        }
+    };
+    if id == 0 {
+        return Ok(Tlv::new(0xA0u32, vec![0, 0]).encode());
+    }
+    let key = s
+        .public_key
+        .as_deref()
+        .ok_or_else(|| err(file, "usim.suci.public_key", "needed for profile A and B"))?;
+    let key = hex::decode(key.replace(' ', ""))
+        .ok()
+        .filter(|k| key_len.contains(&k.len()))
+        .ok_or_else(|| {
+            err(
+                file,
+                "usim.suci.public_key",
+                format!("hex, {key_len:?} bytes for this scheme"),
+            )
+        })?;
+    let mut out = Tlv::new(0xA0u32, vec![id, 1]).encode();
+    out.extend(
+        Tlv::constructed(
+            0xA1u32,
+            &[Tlv::new(0x80u32, vec![s.key_id]), Tlv::new(0x81u32, key)],
+        )
+        .encode(),
+    );
+    Ok(out)
 }
 
 #[cfg(test)]

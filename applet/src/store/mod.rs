@@ -1,11 +1,20 @@
 //! Durable cards: a profile file that is also the card's state, saved atomically (temp file, fsync, rename, fsync of the directory) before a response that depends on the change leaves the card.
+//!
+//! A card file is held by one process at a time ([`holder`]): [`DurableCard::open`] takes the
+//! hold for as long as the `DurableCard` lives, so two processes never both work on copies of one
+//! card (lost PIN-counter or SQN updates); [`DurableCard::read_unlocked`] reads without it and
+//! never saves.
+
+pub mod holder;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::card::Card;
 use crate::profile::{Profile, ProfileError};
+use holder::{HoldError, Holder};
 
 /// A problem loading or saving a card file.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +41,9 @@ pub enum StoreError {
         /// What is wrong.
         problem: String,
     },
+    /// Another process holds the card, or the hold could not be taken.
+    #[error(transparent)]
+    Hold(#[from] HoldError),
     /// The state could not be serialised.
     #[error("{path}: cannot serialise the card state: {problem}")]
     Serialise {
@@ -152,11 +164,28 @@ fn remove_stale_temporaries(path: &Path) {
     }
 }
 
+/// Read and check a card file: its profile and the card it describes.
+fn load(path: &Path) -> Result<(Profile, Card), StoreError> {
+    let text = fs::read_to_string(path).map_err(|source| StoreError::Io {
+        path: path.to_path_buf(),
+        what: "reading the card file",
+        source,
+    })?;
+    let name = path.display().to_string();
+    let body = verify_digest(path, &text)?;
+    let profile = Profile::from_toml(body, &name)?;
+    let card = profile.build_card(&name)?;
+    Ok((profile, card))
+}
+
 /// A card backed by a profile file (`--card FILE`), or by the embedded default (in memory).
 pub struct DurableCard {
     card: Card,
     profile: Profile,
-    path: Option<PathBuf>,
+    /// The card file and the hold on it; `None` for the embedded card and for read-only views.
+    file: Option<(PathBuf, Holder)>,
+    /// The card file a read-only view came from (never saved to).
+    read_from: Option<PathBuf>,
 }
 
 impl DurableCard {
@@ -167,34 +196,48 @@ impl DurableCard {
         Ok(DurableCard {
             card,
             profile,
-            path: None,
+            file: None,
+            read_from: None,
         })
     }
 
-    /// Load a card file: its profile and saved state. Errors name the file and never fall back
-    /// to defaults.
+    /// Hold and load a card file: its profile and saved state. Fails at once if another process
+    /// holds the card ([`DurableCard::open_waiting`] waits). Errors name the file and never fall
+    /// back to defaults.
     pub fn open(path: &Path) -> Result<DurableCard, StoreError> {
-        let text = fs::read_to_string(path).map_err(|source| StoreError::Io {
-            path: path.to_path_buf(),
-            what: "reading the card file",
-            source,
-        })?;
+        Self::open_waiting(path, Duration::ZERO)
+    }
+
+    /// Hold and load a card file, waiting up to `wait` for another holder to let go. The hold
+    /// lasts as long as the returned card.
+    pub fn open_waiting(path: &Path, wait: Duration) -> Result<DurableCard, StoreError> {
+        let holder = Holder::acquire(path, "card", wait)?;
         remove_stale_temporaries(path);
-        let name = path.display().to_string();
-        let body = verify_digest(path, &text)?;
-        let profile = Profile::from_toml(body, &name)?;
-        let card = profile.build_card(&name)?;
+        let (profile, card) = load(path)?;
         Ok(DurableCard {
             card,
             profile,
-            path: Some(path.to_path_buf()),
+            file: Some((path.to_path_buf(), holder)),
+            read_from: None,
         })
     }
 
-    /// Open `path` if given, else the embedded default.
-    pub fn open_or_default(path: Option<&Path>) -> Result<DurableCard, StoreError> {
+    /// Load a card file without holding it, for reading only (`vusim card show`): the atomic
+    /// save means the file read is a whole saved state, old or new. Nothing is ever saved.
+    pub fn read_unlocked(path: &Path) -> Result<DurableCard, StoreError> {
+        let (profile, card) = load(path)?;
+        Ok(DurableCard {
+            card,
+            profile,
+            file: None,
+            read_from: Some(path.to_path_buf()),
+        })
+    }
+
+    /// Hold and open `path` if given (waiting up to `wait`), else the embedded default.
+    pub fn open_or_default(path: Option<&Path>, wait: Duration) -> Result<DurableCard, StoreError> {
         match path {
-            Some(p) => Self::open(p),
+            Some(p) => Self::open_waiting(p, wait),
             None => Self::embedded(),
         }
     }
@@ -214,9 +257,12 @@ impl DurableCard {
         &self.profile
     }
 
-    /// The card file, if any.
+    /// The card file, if any (held, or read without a hold).
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        self.file
+            .as_ref()
+            .map(|(p, _)| p.as_path())
+            .or(self.read_from.as_deref())
     }
 
     /// Save the card's state if it changed. On failure the card is rolled back to the last saved
@@ -225,7 +271,7 @@ impl DurableCard {
         if !self.card.take_dirty() {
             return Ok(());
         }
-        let Some(path) = self.path.clone() else {
+        let Some(path) = self.file.as_ref().map(|(p, _)| p.clone()) else {
             return Ok(());
         };
         let mut next = self.profile.clone();
