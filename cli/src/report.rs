@@ -9,7 +9,7 @@ use vusim_apdu::annotate::{describe_command, describe_response};
 use vusim_apdu::script::Transport;
 use vusim_apdu::{Command, Response};
 use vusim_network::report::Value;
-use vusim_network::{Me, Report};
+use vusim_network::{Me, NetworkError, Report};
 
 fn json(v: &Value) -> Json {
     match v {
@@ -76,5 +76,21 @@ pub(crate) fn me<T: Transport>(link: T, with_trace: bool) -> Me<T> {
         me.with_observer(Box::new(trace))
     } else {
         me
+    }
+}
+
+/// The library names an input by what it is; the command line names it by its flag, as the
+/// network-side commands always have (`--rid`, `--sqn`, `--store-as`, `--mac`).
+pub(crate) fn name_the_flag(e: anyhow::Error) -> anyhow::Error {
+    match e.downcast_ref::<NetworkError>() {
+        Some(NetworkError::InvalidRid(rid)) => {
+            anyhow::anyhow!("--rid: expected 1 to 4 decimal digits, got {rid:?}")
+        }
+        Some(NetworkError::SeqZero { ind_bits }) => {
+            anyhow::anyhow!("--sqn: SEQ (SQN >> {ind_bits}) must be at least 1")
+        }
+        Some(NetworkError::NameLength(n)) => anyhow::anyhow!("--store-as: 1 to 32 bytes, got {n}"),
+        Some(NetworkError::BadMac(op)) => anyhow::anyhow!("--mac: {op}"),
+        _ => e,
     }
 }

@@ -37,9 +37,7 @@ impl Subscriber {
         };
         let rid = rid.unwrap_or("0");
         if !(1..=4).contains(&rid.len()) || !rid.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(NetworkError::input(format!(
-                "--rid: expected 1 to 4 decimal digits, got {rid:?}"
-            )));
+            return Err(NetworkError::InvalidRid(rid.to_string()));
         }
         Ok(Subscriber {
             mcc: mcc.to_string(),
@@ -65,9 +63,7 @@ impl Subscriber {
 pub fn position_auc(auc: &mut Auc, ind_bits: u8, sqn: u64) -> Result<()> {
     let seq = sqn >> ind_bits;
     if seq == 0 {
-        return Err(NetworkError::input(format!(
-            "--sqn: SEQ (SQN >> {ind_bits}) must be at least 1"
-        )));
+        return Err(NetworkError::SeqZero { ind_bits });
     }
     auc.seq = seq - 1;
     auc.ind = sqn & ((1u64 << ind_bits) - 1);

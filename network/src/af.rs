@@ -160,7 +160,7 @@ pub fn run_operation(op: &Operation, base: &[u8], card: Option<&CardTarget>) -> 
         } => match ops::mac_verify(base, mac_alg, purpose, message, mac) {
             Ok(()) => r.check("verified", true),
             Err(OpError::Verify) => r.check("verified", false),
-            Err(e) => return Err(NetworkError::input(format!("--mac: {e}"))),
+            Err(e) => return Err(NetworkError::BadMac(e)),
         },
         Operation::Encrypt {
             purpose,
@@ -249,10 +249,7 @@ pub fn wrap_into(
     card: Option<&CardTarget>,
 ) -> Result<()> {
     if !(1..=32).contains(&name.len()) {
-        return Err(NetworkError::input(format!(
-            "--store-as: 1 to 32 bytes, got {}",
-            name.len()
-        )));
+        return Err(NetworkError::NameLength(name.len()));
     }
     if !(1..=128).contains(&secret.len()) {
         return Err(NetworkError::input(format!(

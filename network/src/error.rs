@@ -38,9 +38,24 @@ pub enum NetworkError {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
-    /// An input is out of range; the message names the input (as the CLI spells it).
+    /// An input is out of range; the message names the input.
     #[error("{0}")]
     Input(String),
+    /// A Routing Indicator that is not 1 to 4 decimal digits (TS 23.003 §2.2B).
+    #[error("Routing Indicator: expected 1 to 4 decimal digits, got {0:?}")]
+    InvalidRid(String),
+    /// An SQN whose SEQ part is 0 (the AuC's SEQ_HE starts at 1, TS 33.102 C.3.2).
+    #[error("SQN: SEQ (SQN >> {ind_bits}) must be at least 1")]
+    SeqZero {
+        /// IND bits of the SQN.
+        ind_bits: u8,
+    },
+    /// The name a secret is stored under is not 1 to 32 bytes.
+    #[error("stored key name: 1 to 32 bytes, got {0}")]
+    NameLength(usize),
+    /// A MAC to verify is unusable (its length, its algorithm).
+    #[error("MAC: {0}")]
+    BadMac(OpError),
     /// The card link (in-process card, vpcd, PC/SC reader) failed.
     #[error(transparent)]
     Link(Box<dyn std::error::Error + Send + Sync>),

@@ -288,3 +288,24 @@ fn naf_operations_are_accepted_by_the_card() {
     let mac = r.get_text("mac").unwrap();
     assert!(hex::encode(&resp.data).ends_with(mac), "{resp:?}");
 }
+
+/// Input errors are typed and name the input, not a command-line flag.
+#[test]
+fn input_errors_are_typed() {
+    use vusim_network::aanf::{position_auc, Subscriber};
+    use vusim_network::NetworkError;
+    let p = vusim_applet::profile::Profile::embedded_default();
+    let e = Subscriber::from_profile(&p, Some("12345")).unwrap_err();
+    assert!(
+        matches!(&e, NetworkError::InvalidRid(r) if r == "12345"),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "Routing Indicator: expected 1 to 4 decimal digits, got \"12345\""
+    );
+    let mut auc = Auc::for_profile(&p, None).unwrap();
+    // SQN 000000000001 with 5 IND bits has SEQ 0.
+    let e = position_auc(&mut auc, 5, 1).unwrap_err();
+    assert!(matches!(e, NetworkError::SeqZero { ind_bits: 5 }), "{e:?}");
+}

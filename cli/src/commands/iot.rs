@@ -227,7 +227,8 @@ fn app(a: &AppArgs, reveal: bool) -> anyhow::Result<Report> {
             ops::secret(k_app.as_bytes().to_vec())
         }
     };
-    let op = af::run_operation(&a.op.to_op()?, &base, Some(&target(&a.key, id)?))?;
+    let card = target(&a.key, id)?;
+    let op = af::run_operation(&a.op.to_op()?, &base, Some(&card))?;
     r.merge(op);
     Ok(r)
 }

@@ -93,6 +93,10 @@ pub fn open_card_file(
 
 /// Run a subcommand.
 pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
+    run_command(cmd).map_err(crate::report::name_the_flag)
+}
+
+fn run_command(cmd: Command) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Decode(args) => decode::run(&args),
         Command::Bench(args) => bench::run(&args),

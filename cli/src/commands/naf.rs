@@ -344,9 +344,15 @@ fn client(card: &CardArgs) -> anyhow::Result<Option<Vec<u8>>> {
         .transpose()
 }
 
-/// Run one operation of the shared implementation with the resolved key.
-fn operate(k: &KeyArgs, card: Option<&CardArgs>, op: Operation) -> anyhow::Result<Report> {
+/// Run one operation of the shared implementation with the resolved key (resolved first, so
+/// key errors are reported before the operation's).
+fn operate(
+    k: &KeyArgs,
+    card: Option<&CardArgs>,
+    op: impl FnOnce() -> anyhow::Result<Operation>,
+) -> anyhow::Result<Report> {
     let key = resolve(k)?;
+    let op = op()?;
     let target = match card {
         Some(c) => key.target(c.channel, client(c)?),
         None => None,
@@ -357,58 +363,48 @@ fn operate(k: &KeyArgs, card: Option<&CardArgs>, op: Operation) -> anyhow::Resul
 /// Run `vusim naf …`.
 pub fn run(args: &NafArgs) -> anyhow::Result<ExitCode> {
     let report = match &args.action {
-        NafAction::Mac(a) => operate(
-            &a.key,
-            Some(&a.card),
-            Operation::Mac {
+        NafAction::Mac(a) => operate(&a.key, Some(&a.card), || {
+            Ok(Operation::Mac {
                 purpose: purpose(&a.purpose)?,
                 message: text_or_hex("message", a.message.as_ref(), a.message_hex.as_ref())?,
                 mac_len: a.mac_len,
-            },
-        )?,
-        NafAction::Verify(a) => operate(
-            &a.key,
-            None,
-            Operation::Verify {
+            })
+        })?,
+        NafAction::Verify(a) => operate(&a.key, None, || {
+            Ok(Operation::Verify {
                 purpose: purpose(&a.purpose)?,
                 message: text_or_hex("message", a.message.as_ref(), a.message_hex.as_ref())?,
                 mac: hex_any("--mac", &a.mac)?,
-            },
-        )?,
-        NafAction::Encrypt(a) => operate(
-            &a.key,
-            Some(&a.card),
-            Operation::Encrypt {
+            })
+        })?,
+        NafAction::Encrypt(a) => operate(&a.key, Some(&a.card), || {
+            Ok(Operation::Encrypt {
                 purpose: purpose(&a.purpose)?,
                 plaintext: text_or_hex(
                     "plaintext",
                     a.plaintext.as_ref(),
                     a.plaintext_hex.as_ref(),
                 )?,
-                iv: hex_fixed("--iv", &a.iv)?,
                 aad: a.aad.as_deref().map(|h| hex_any("--aad", h)).transpose()?,
-            },
-        )?,
-        NafAction::Decrypt(a) => operate(
-            &a.key,
-            None,
-            Operation::Decrypt {
+                iv: hex_fixed("--iv", &a.iv)?,
+            })
+        })?,
+        NafAction::Decrypt(a) => operate(&a.key, None, || {
+            Ok(Operation::Decrypt {
                 purpose: purpose(&a.purpose)?,
-                iv: hex_any("--iv", &a.iv)?,
-                ciphertext: hex_any("--ciphertext", &a.ciphertext)?,
-                tag: hex_any("--tag", &a.tag)?,
                 aad: a
                     .aad
                     .as_deref()
                     .map(|h| hex_any("--aad", h))
                     .transpose()?
                     .unwrap_or_default(),
-            },
-        )?,
-        NafAction::AuthCard(a) => operate(
-            &a.key,
-            Some(&a.card),
-            Operation::AuthCard {
+                iv: hex_any("--iv", &a.iv)?,
+                ciphertext: hex_any("--ciphertext", &a.ciphertext)?,
+                tag: hex_any("--tag", &a.tag)?,
+            })
+        })?,
+        NafAction::AuthCard(a) => operate(&a.key, Some(&a.card), || {
+            Ok(Operation::AuthCard {
                 purpose: purpose(&a.purpose)?,
                 challenge: hex_any("--challenge", &a.challenge)?,
                 proof: a
@@ -416,33 +412,38 @@ pub fn run(args: &NafArgs) -> anyhow::Result<ExitCode> {
                     .as_deref()
                     .map(|h| hex_any("--proof", h))
                     .transpose()?,
-            },
-        )?,
-        NafAction::AuthServer(a) => operate(
-            &a.key,
-            Some(&a.card),
-            Operation::AuthServer {
+            })
+        })?,
+        NafAction::AuthServer(a) => operate(&a.key, Some(&a.card), || {
+            Ok(Operation::AuthServer {
                 purpose: purpose(&a.purpose)?,
                 challenge: hex_any("--challenge", &a.challenge)?,
-            },
-        )?,
+            })
+        })?,
         NafAction::Wrap(a) => {
             if a.key.key.is_some() || a.key.ka.is_some() {
                 bail!("wrap uses Ks_int_NAF itself (no --key, no --ka)");
             }
-            operate(
-                &a.key,
-                Some(&a.card),
-                Operation::Wrap {
-                    name: a.store_as.as_bytes().to_vec(),
-                    secret: ops::secret(text_or_hex(
-                        "secret",
-                        a.secret.as_ref(),
-                        a.secret_hex.as_ref(),
-                    )?),
+            operate(&a.key, Some(&a.card), || {
+                // The checks in the order the NAF side has always made them.
+                let name = a.store_as.as_bytes().to_vec();
+                if !(1..=32).contains(&name.len()) {
+                    bail!("--store-as: 1 to 32 bytes, got {}", name.len());
+                }
+                let secret = ops::secret(text_or_hex(
+                    "secret",
+                    a.secret.as_ref(),
+                    a.secret_hex.as_ref(),
+                )?);
+                if !(1..=128).contains(&secret.len()) {
+                    bail!("the secret must be 1 to 128 bytes, got {}", secret.len());
+                }
+                Ok(Operation::Wrap {
+                    name,
+                    secret,
                     iv: hex_fixed("--iv", &a.iv)?,
-                },
-            )?
+                })
+            })?
         }
         NafAction::E2e(a) => {
             let Some(ka_hex) = &a.key.ka else {
