@@ -105,7 +105,9 @@ fn corrupt_or_truncated_card_files_are_errors() {
     let dir = std::env::temp_dir().join(format!("vusim-profile-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("card.toml");
-    std::fs::write(&path, &DEFAULT_PROFILE[..DEFAULT_PROFILE.len() / 2]).expect("write");
+    // Cut inside a value (the subscriber key's string), as a crash mid-copy would.
+    let cut = DEFAULT_PROFILE.find("k = \"").expect("k") + 8;
+    std::fs::write(&path, &DEFAULT_PROFILE[..cut]).expect("write");
     match DurableCard::open(&path) {
         Err(StoreError::Profile(e)) => assert!(
             e.to_string().starts_with(&path.display().to_string()),

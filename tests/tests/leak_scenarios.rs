@@ -1,6 +1,7 @@
 //! No key of the experimental API scenarios leaves the card or the network side's default
 //! output: every `examples/api-*.script` (GBA_U API: bootstrap, door lock, V2X, third-party e2e;
-//! AKMA: shared bike; IoT) through the `vusim` binary, in text and `--json`, the AKMA and IoT
+//! AKMA: shared bike; IoT) and `examples/applet-*.script` (the door-lock and V2X card applets on
+//! the GBA_U key service) through the `vusim` binary, in text and `--json`, the AKMA and IoT
 //! network commands without `--reveal`, and `vusim akma run` / `vusim iot run` with `--trace`
 //! and `--json` on a card file — every stdout and stderr scanned for Ks (CK ‖ IK), Ks_int_NAF,
 //! e2e_key, K_AUSF, K_AKMA, K_AF, the IoT Ks, Ks_AS and K_app, in upper- and lower-case hex, with
@@ -56,7 +57,14 @@ fn bin() -> &'static Path {
         let profile = exe.parent().unwrap().parent().unwrap().to_path_buf();
         let path = profile.join("vusim");
         let mut newest = SystemTime::UNIX_EPOCH;
-        for d in ["apdu/src", "applet/src", "cli/src", "pcsc-bridge/src"] {
+        for d in [
+            "apdu/src",
+            "crypto/src",
+            "applet/src",
+            "network/src",
+            "cli/src",
+            "pcsc-bridge/src",
+        ] {
             latest(&root().join(d), &mut newest);
         }
         let stale = fs::metadata(&path)
@@ -249,9 +257,9 @@ fn scripted_scenarios_print_no_key() {
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("api-") && n.ends_with(".script"))
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                (n.starts_with("api-") || n.starts_with("applet-")) && n.ends_with(".script")
+            })
         })
         .collect();
     scripts.sort();
@@ -259,7 +267,13 @@ fn scripted_scenarios_print_no_key() {
         .iter()
         .filter_map(|p| p.file_stem()?.to_str().map(String::from))
         .collect();
-    for want in ["api-bike", "api-iot", "api-gba-bootstrap"] {
+    for want in [
+        "api-bike",
+        "api-iot",
+        "api-gba-bootstrap",
+        "applet-door-lock",
+        "applet-v2x",
+    ] {
         assert!(names.iter().any(|n| n == want), "{want} missing: {names:?}");
     }
     let mut outputs = Vec::new();
@@ -286,6 +300,12 @@ fn scripted_scenarios_print_no_key() {
     );
     akma_keys(&mut needles, "9F7C8D4A2E1B3C5D6E7F8091A2B3C4D5", 0x21, &[]);
     iot_keys(&mut needles);
+    // What the V2X card applet received on its protected channel stays in the card (the part
+    // after "EC-enrolment-": the credentials' name "enrolment" is listed by GET INFO).
+    needles.push((
+        "V2X enrolment credentials".into(),
+        b"credential:OBU-0042;cert=3082".to_vec(),
+    ));
     // CK ‖ IK of the bike AKA is also the GBA Ks (same RAND): one needle each is enough.
     assert_clean(&outputs, &needles);
     let _ = fs::remove_dir_all(&dir);

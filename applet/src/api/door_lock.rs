@@ -19,7 +19,7 @@ use super::apdu::{sw, tag, CommandRow, KeyAddress};
 use super::card_applet::{self, Session};
 use super::gba_u_service::GbaUService;
 use super::ops;
-use super::toolkit::{common_value_ok, decode, len_in, ApiRng, Decoded};
+use super::toolkit::{common_value_ok, decode, len_in, op_sw, ApiRng, Decoded};
 use crate::card::applet::{Applet, Context};
 use crate::card::CHANNELS;
 
@@ -31,18 +31,18 @@ pub const AID: [u8; 13] = [
 /// The lock platform's NAF FQDN on the default card (the NAF_ID adds the Ua protocol id).
 pub const DEFAULT_NAF_FQDN: &str = "lock.example.org";
 
-/// Instruction codes (class `80`–`83`, `C0`–`CF`).
+/// Instruction codes (class `80`–`83`, `C0`–`CF`; clear of the TS 102 221 and GBA_U API codes).
 pub mod ins {
     /// GET INFO: version, the platform's B-TID and key lifetime, stored passwords.
-    pub const GET_INFO: u8 = 0x10;
+    pub const GET_INFO: u8 = 0x52;
     /// STORE PASSWORD: a door password the platform wrapped under Ks_int_NAF.
-    pub const STORE_PASSWORD: u8 = 0x12;
+    pub const STORE_PASSWORD: u8 = 0x54;
     /// GET CHALLENGE: a card challenge RC for the platform (kept for this channel).
-    pub const GET_CHALLENGE: u8 = 0x14;
+    pub const GET_CHALLENGE: u8 = 0x56;
     /// VERIFY PLATFORM: the platform's proof on RC.
-    pub const VERIFY_PLATFORM: u8 = 0x16;
+    pub const VERIFY_PLATFORM: u8 = 0x58;
     /// UNLOCK: check the typed password, MAC the unlock request bound to RC.
-    pub const UNLOCK: u8 = 0x18;
+    pub const UNLOCK: u8 = 0x5A;
 }
 
 /// Data object of a password typed at the door (vusim's tag).
@@ -115,6 +115,11 @@ pub const COMMANDS: &[CommandRow] = &[
 
 fn value_ok(row: &CommandRow, tg: u32, v: &[u8]) -> Result<(), StatusWord> {
     match tg {
+        // The password arrives wrapped with an authenticated-encryption algorithm.
+        tag::ALG => match v {
+            [alg] => ops::ae_alg(*alg).map(|_| ()).map_err(op_sw),
+            _ => Err(sw::WRONG_LENGTH),
+        },
         TAG_PASSWORD => len_in(v, 1..=64),
         tag::DATA if row.ins == ins::STORE_PASSWORD => len_in(v, 1..=64),
         tag::DATA => len_in(v, 1..=128),

@@ -44,13 +44,21 @@ use crate::card::applet::Applet;
 use crate::profile::{Profile, ProfileError};
 
 /// The API applets a profile asks for, in registration (EF.DIR) order: the ME-facing GBA_U
-/// API applet, then the card applets on the GBA_U key service (`[applets]`).
+/// API applet.
 #[cfg(feature = "experimental-api")]
 pub(crate) fn applets(p: &Profile, file: &str) -> Result<Vec<Box<dyn Applet>>, ProfileError> {
     let mut out: Vec<Box<dyn Applet>> = Vec::new();
     if p.api.gba {
         out.push(Box::new(gba::GbaApi::from_profile(p, file)?));
     }
+    Ok(out)
+}
+
+/// The card applets on the GBA_U key service a profile asks for (`[applets]`), registered
+/// after every other applet (EF.DIR order).
+#[cfg(feature = "experimental-api")]
+pub(crate) fn card_applets(p: &Profile, file: &str) -> Result<Vec<Box<dyn Applet>>, ProfileError> {
+    let mut out: Vec<Box<dyn Applet>> = Vec::new();
     let naf_id = |fqdn: &str, key: &str| {
         crate::profile::sections::GbauapiEntry {
             applet: String::new(),
@@ -71,6 +79,15 @@ pub(crate) fn applets(p: &Profile, file: &str) -> Result<Vec<Box<dyn Applet>>, P
         }
     }
     Ok(out)
+}
+
+/// Without the `experimental-api` feature no card applet exists.
+#[cfg(not(feature = "experimental-api"))]
+pub(crate) fn card_applets(
+    _p: &Profile,
+    _file: &str,
+) -> Result<Vec<Box<dyn Applet>>, ProfileError> {
+    Ok(Vec::new())
 }
 
 /// Without the `experimental-api` feature no API applet exists; the `[api]` section is still

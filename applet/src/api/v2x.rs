@@ -30,16 +30,16 @@ pub const AID: [u8; 12] = [
 /// The enrolment CA's NAF FQDN on the default card.
 pub const DEFAULT_NAF_FQDN: &str = "v2x.example.org";
 
-/// Instruction codes.
+/// Instruction codes (class `80`–`83`, `C0`–`CF`; clear of the TS 102 221 and GBA_U API codes).
 pub mod ins {
     /// GET INFO: version, the CA key's B-TID and lifetime, the credentials kept.
-    pub const GET_INFO: u8 = 0x20;
+    pub const GET_INFO: u8 = 0x52;
     /// AUTHENTICATE CA: the card's proof on the CA's challenge RS, and the card's RC.
-    pub const AUTHENTICATE: u8 = 0x22;
+    pub const AUTHENTICATE: u8 = 0x54;
     /// VERIFY CA: the CA's proof on RC (bound to RS): the protected channel is open.
-    pub const VERIFY_CA: u8 = 0x24;
+    pub const VERIFY_CA: u8 = 0x56;
     /// PROVISION: enrolment credentials, encrypted on the protected channel; kept in the card.
-    pub const PROVISION: u8 = 0x26;
+    pub const PROVISION: u8 = 0x58;
 }
 
 /// Purpose label of both proofs (the server's is bound to RS too).

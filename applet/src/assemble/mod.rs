@@ -123,6 +123,7 @@ pub(crate) fn applets(
         akma_iot: [
             crate::api::akma::applets(p, file)?,
             crate::api::iot::applets(p, file)?,
+            crate::api::card_applets(p, file)?,
         ]
         .into_iter()
         .flatten()
