@@ -30,7 +30,14 @@ fn main() -> ExitCode {
     match commands::run(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("vusim: error: {e:#}");
+            // A reader that closed the pipe (`| head`) ends the output quietly.
+            let closed_pipe = e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if !closed_pipe {
+                eprintln!("vusim: error: {e:#}");
+            }
             ExitCode::from(2)
         }
     }

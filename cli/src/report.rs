@@ -11,6 +11,9 @@ use vusim_apdu::{Command, Response};
 use vusim_network::report::Value;
 use vusim_network::{Me, NetworkError, Report};
 
+use crate::out::Out;
+use crate::outln;
+
 fn json(v: &Value) -> Json {
     match v {
         Value::Text(s) => Json::String(s.clone()),
@@ -40,9 +43,17 @@ pub(crate) fn render(r: &Report, as_json: bool) -> String {
     }
 }
 
-/// Print the report; exit 1 when a check failed.
+/// Print the report; exit 1 when a check failed, 2 when standard output cannot be written (a
+/// closed pipe ends quietly, as a reader like `head` expects).
 pub(crate) fn finish(r: &Report, as_json: bool) -> ExitCode {
-    println!("{}", render(r, as_json));
+    let mut out = Out::new();
+    outln!(out, "{}", render(r, as_json));
+    if let Err(e) = out.finish() {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("vusim: error: writing to standard output: {e}");
+        }
+        return ExitCode::from(2);
+    }
     if r.failed() {
         ExitCode::from(1)
     } else {

@@ -153,6 +153,14 @@ pub enum CardBuildError {
     /// The file table is inconsistent.
     #[error(transparent)]
     Table(#[from] BuildError),
+    /// EF.DIR has no record (or too short a record) for an application.
+    #[error("EF.DIR has no room for application {application} ({records} records)")]
+    EfDirFull {
+        /// The application's label.
+        application: String,
+        /// EF.DIR's number of records.
+        records: usize,
+    },
     /// A content override names a file the card does not have.
     #[error(
         "{scope}:{path}: no such file on this card (absent, or gated off by the service table)"
@@ -295,7 +303,7 @@ impl CardBuilder {
             padded.resize(data.len(), 0xFF);
             *data = padded;
         }
-        write_ef_dir(&mut fs, &apps);
+        write_ef_dir(&mut fs, &apps)?;
         let arr = ArrTable::build(&fs);
         arr.write_records(&mut fs);
         let rng = match self.seed {
@@ -339,10 +347,11 @@ fn case1_form(cmd: &Command) -> bool {
     }
 }
 
-/// EF.DIR records: `61 L 4F L AID 50 L label` per application (TS 102 221 §13.1).
-fn write_ef_dir(fs: &mut FileTree, apps: &[AppEntry]) {
+/// EF.DIR records: `61 L 4F L AID 50 L label` per application (TS 102 221 §13.1). Every
+/// registered application must get its record: too few or too short records are an error.
+fn write_ef_dir(fs: &mut FileTree, apps: &[AppEntry]) -> Result<(), CardBuildError> {
     let Some(ef) = fs.child(MF, 0x2F00) else {
-        return;
+        return Ok(());
     };
     let Some(rl) = fs
         .node(ef)
@@ -354,9 +363,11 @@ fn write_ef_dir(fs: &mut FileTree, apps: &[AppEntry]) {
             _ => None,
         })
     else {
-        return;
+        return Ok(());
     };
-    let Some(data) = fs.data_mut(ef) else { return };
+    let Some(data) = fs.data_mut(ef) else {
+        return Ok(());
+    };
     for (i, app) in apps.iter().enumerate() {
         let label = app.applet.label().as_bytes();
         let inner = vusim_apdu::tlv::Tlv::constructed(
@@ -367,12 +378,17 @@ fn write_ef_dir(fs: &mut FileTree, apps: &[AppEntry]) {
             ],
         )
         .encode();
-        if inner.len() <= rl {
-            if let Some(dst) = data.get_mut(i * rl..i * rl + inner.len()) {
-                dst.copy_from_slice(&inner);
-            }
-        }
+        let records = data.len() / rl.max(1);
+        let dst = (inner.len() <= rl)
+            .then(|| data.get_mut(i * rl..i * rl + inner.len()))
+            .flatten()
+            .ok_or_else(|| CardBuildError::EfDirFull {
+                application: app.applet.label().to_string(),
+                records,
+            })?;
+        dst.copy_from_slice(&inner);
     }
+    Ok(())
 }
 
 impl Card {

@@ -270,7 +270,7 @@ pub const MF: DfSpec = DfSpec {
             name: "EF.DIR",
             fid: 0x2F00,
             sfi: Some(0x1E),
-            structure: linear(0x26, 4),
+            structure: linear(0x26, 8),
             access: Access::ALWAYS_ADM,
             gate: Gate::None,
             clause: "TS 102 221 §13.1",

@@ -9,6 +9,9 @@ use vusim_apdu::annotate::{describe_command, describe_response};
 use vusim_apdu::hexstr::parse_hex;
 use vusim_apdu::{Command, Response, StatusWord};
 
+use crate::out::Out;
+use crate::outln;
+
 /// Arguments of `vusim decode`.
 #[derive(Debug, Args)]
 pub struct DecodeArgs {
@@ -88,6 +91,7 @@ fn fields(cmd: &Command) -> String {
 
 /// Run `vusim decode`.
 pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
+    let mut out = Out::new();
     let mut last_ins: Option<u8> = None;
     for (i, text) in args.hex.iter().enumerate() {
         let bytes = parse_hex(text).with_context(|| format!("argument {} ({text:?})", i + 1))?;
@@ -96,14 +100,15 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
             let lines = vusim_applet::fs::decode::decode_ef(ef, &bytes)
                 .with_context(|| format!("no decoder for {ef:?} (known: EF.IMSI, ICCID, AD, UST, EST, IST, FPLMN, EHPLMN, PLMNwAcT, OPLMNwAcT, HPLMNwAcT, LOCI, SPN, MSISDN, GBABP, GBANL, IMPI, DOMAIN, IMPU, DIR, LI, PL, ACC, ECC, Routing_Indicator)"))?;
             if args.json {
-                println!(
+                outln!(
+                    out,
                     "{}",
                     json!({"type": "ef", "ef": ef, "contents": upper, "decoded": lines})
                 );
             } else {
-                println!("{ef} {upper}");
+                outln!(out, "{ef} {upper}");
                 for l in lines {
-                    println!("  {l}");
+                    outln!(out, "  {l}");
                 }
             }
             continue;
@@ -126,11 +131,11 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
                         "le": cmd.le(), "case": cmd.case().label(), "channel": cmd.channel(),
                         "description": description,
                     });
-                    println!("{v}");
+                    outln!(out, "{v}");
                 } else {
-                    println!("> {upper}");
-                    println!("  {description}");
-                    println!("  {}", fields(&cmd));
+                    outln!(out, "> {upper}");
+                    outln!(out, "  {description}");
+                    outln!(out, "  {}", fields(&cmd));
                 }
                 last_ins = Some(cmd.ins());
             }
@@ -139,11 +144,11 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
                 if args.json {
                     let v = json!({"type": "malformed", "apdu": upper, "error": e.to_string(),
                                    "sw": sw.to_string(), "meaning": sw.meaning()});
-                    println!("{v}");
+                    outln!(out, "{v}");
                 } else {
-                    println!("> {upper}");
-                    println!("  malformed command APDU: {e}");
-                    println!("  a UICC answers {sw} {}", sw.meaning());
+                    outln!(out, "> {upper}");
+                    outln!(out, "  malformed command APDU: {e}");
+                    outln!(out, "  a UICC answers {sw} {}", sw.meaning());
                 }
                 last_ins = None;
             }
@@ -156,16 +161,17 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
                     };
                     let v = json!({"type": "response", "data": hex::encode_upper(&resp.data),
                                    "sw": resp.sw.to_string(), "meaning": meaning});
-                    println!("{v}");
+                    outln!(out, "{v}");
                 } else {
-                    println!("< {upper}");
+                    outln!(out, "< {upper}");
                     for l in lines {
-                        println!("  {l}");
+                        outln!(out, "  {l}");
                     }
                 }
                 last_ins = None;
             }
         }
     }
+    out.finish().context("writing to standard output")?;
     Ok(ExitCode::SUCCESS)
 }
