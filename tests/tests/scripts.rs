@@ -1,0 +1,85 @@
+//! Every card session under `tests/scripts/` runs here, each on a fresh embedded default card,
+//! and every failed expectation of every script is listed as `file:line: expected …, got …`.
+//! Scripts that declare `# vars:` get their values from a Rust test that computes them
+//! independently; this test checks that such a test exists.
+
+use std::path::Path;
+
+use vusim_applet::default_card::default_card;
+use vusim_integration::script::{scripts_under, Header, Session, SCRIPTS};
+
+#[test]
+fn every_script_passes_on_a_fresh_card() {
+    let scripts = scripts_under(Path::new(SCRIPTS));
+    assert!(scripts.len() >= 8, "scripts found: {scripts:?}");
+    let rust_tests: String = std::fs::read_dir("tests")
+        .expect("tests/")
+        .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("test source"))
+        .collect();
+    let mut failures = Vec::new();
+    let (mut ran, mut expectations) = (0, 0);
+    for path in &scripts {
+        let text = std::fs::read_to_string(path).expect("script");
+        assert!(
+            text.starts_with('#'),
+            "{}: starts with a header comment saying what it checks",
+            path.display()
+        );
+        let header = Header::of(&text);
+        if !header.vars.is_empty() {
+            let rel = path.strip_prefix(SCRIPTS).expect("under scripts/");
+            let name = rel.to_string_lossy().replace('\\', "/");
+            assert!(
+                rust_tests.contains(&name),
+                "{}: declares variables but no test in tests/tests runs it",
+                path.display()
+            );
+            continue;
+        }
+        let mut card = default_card().expect("default card");
+        let out = Session::new().run_file(path, &mut card);
+        if out.summary.expectations == 0 {
+            failures.push(format!("{}: no expectation", path.display()));
+        }
+        ran += 1;
+        expectations += out.summary.expectations;
+        failures.extend(out.errors);
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failure(s) in {ran} script(s):\n  {}",
+        failures.len(),
+        failures.join("\n  ")
+    );
+    eprintln!("{ran} script(s), {expectations} expectation(s) held");
+}
+
+#[test]
+fn a_wrong_expectation_is_reported_with_its_line() {
+    let mut card = default_card().expect("default card");
+    let out = Session::new().run_text(
+        "wrong.script",
+        "00 A4 00 0C 02 2FE2 => 9000\n00 B0 00 00 01\n=> 99 9000\n00 B0 00 00 01 => 98 9000\n",
+        &mut card,
+    );
+    assert_eq!(out.summary.expectations, 3);
+    assert_eq!(
+        out.errors,
+        vec!["wrong.script:3: expected 999000, got 989000 (first difference at byte 0)"]
+    );
+}
+
+#[test]
+fn undefined_variables_and_header_options_are_errors() {
+    let mut card = default_card().expect("default card");
+    let out = Session::new().run_text("u.script", "00 B0 00 00 ${n} => 6986\n", &mut card);
+    assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
+    assert!(out.errors[0].starts_with("u.script:1:"), "{:?}", out.errors);
+    assert_eq!(
+        Header::of("# harness: t0\n# vars: rand autn\n# vars: res\n"),
+        Header {
+            t0: true,
+            vars: vec!["rand".into(), "autn".into(), "res".into()]
+        }
+    );
+}
