@@ -2,6 +2,7 @@
 //! APDUs to an in-process card) and the harness that runs the card sessions kept as `.script`
 //! files under `tests/scripts/` ([`script`]).
 
+pub mod api;
 pub mod script;
 
 use vusim_apdu::hexstr::parse_hex;
