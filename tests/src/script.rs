@@ -12,6 +12,7 @@
 //! |---|---|
 //! | `# harness: t0` | the card answers as on T=0 (`vusim run --t0`) |
 //! | `# vars: NAME …` | variables the caller must set; not run by the all-scripts test |
+//! | `# harness: prepared` | runs on a card a Rust test has prepared (keys derived, a clock set); not run by the all-scripts test |
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
@@ -66,6 +67,8 @@ pub fn scripts_under(dir: &Path) -> Vec<PathBuf> {
 pub struct Header {
     /// `# harness: t0`.
     pub t0: bool,
+    /// `# harness: prepared`: the card is prepared by the Rust test that runs the script.
+    pub prepared: bool,
     /// `# vars: NAME …`: variables the caller sets.
     pub vars: Vec<String>,
 }
@@ -79,6 +82,7 @@ impl Header {
                 for word in rest.split_whitespace() {
                     match word {
                         "t0" => h.t0 = true,
+                        "prepared" => h.prepared = true,
                         other => panic!("unknown harness option `{other}`"),
                     }
                 }
@@ -100,6 +104,8 @@ pub struct Outcome {
     pub errors: Vec<String>,
     /// The variables at the end.
     pub vars: Vars,
+    /// The command APDUs sent, in order.
+    pub commands: Vec<Vec<u8>>,
 }
 
 impl Outcome {
@@ -180,10 +186,16 @@ impl Session {
             runner.set_var(n.clone(), v.clone());
         }
         let mut errors = Vec::new();
+        let mut commands = Vec::new();
+        let mut record = |e: &Event<'_>| {
+            if let Event::Apdu { command, .. } = e {
+                commands.push(command.to_vec());
+            }
+        };
         match program.and_then(|p| p.check(&NoNames).map(|()| p)) {
             Err(e) => errors.push(e.to_string()),
             Ok(p) => {
-                if let Err(e) = runner.run(&p, &mut CardLink(card), &mut |_: &Event<'_>| {}) {
+                if let Err(e) = runner.run(&p, &mut CardLink(card), &mut record) {
                     errors.push(e.to_string());
                 }
             }
@@ -192,6 +204,7 @@ impl Session {
         errors.splice(0..0, summary.failures.iter().map(ToString::to_string));
         Outcome {
             vars: runner.vars().clone(),
+            commands,
             errors,
             summary,
         }

@@ -1,16 +1,17 @@
 //! UICC-based AKMA (docs/api/akma.md) through APDUs only, on the embedded default card: the
 //! proposed 5G AKMA AUTHENTICATE context (RES*, K_SEAF, K_AKMA kept, MAC and synchronisation
-//! failures) and the AKMA API applet (selection, DERIVE K_AF, every operation over K_AF and over
-//! secrets delivered under it). Every expected value is recomputed from the spec formulas with
-//! HMAC-SHA-256 (TS 33.220 B.2 KDF, TS 33.501 A.2–A.6, TS 33.535 A.2–A.4; the shared
-//! `vusim_integration::api`), not with the card's code. Lifetimes, policy, capacity, bad input,
+//! failures) and the AKMA API applet (DERIVE K_AF, every operation over K_AF and over
+//! secrets delivered under it; selection and GET INFO are
+//! `tests/scripts/akma-api/select-and-info.script`). Every expected value is recomputed from
+//! the spec formulas with HMAC-SHA-256 (TS 33.220 B.2 KDF, TS 33.501 A.2–A.6, TS 33.535
+//! A.2–A.4; the shared `vusim_integration::api`), not with the card's code. Lifetimes, policy, capacity, bad input,
 //! persistence, leaks and the documentation: `akma_api_policy.rs`.
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code indexes fixed test data
 
 use sha2::{Digest, Sha256};
 use vusim_apdu::tlv::Tlv;
-use vusim_applet::api::akma::{apdu, AID};
+use vusim_applet::api::akma::apdu;
 use vusim_applet::card::keystore::KeyKind;
 use vusim_integration::api::akma::*;
 use vusim_integration::api::*;
@@ -146,37 +147,6 @@ fn akma_context_off_without_the_profile_section() {
 
 // ---------------------------------------------------------------------------------------------
 // The AKMA API applet.
-
-#[test]
-fn select_on_every_channel_and_get_info() {
-    let mut c = fresh(&profile());
-    // EF.DIR lists it (record 4 of the default card, after USIM, ISIM and the GBA_U API).
-    assert_eq!(tx(&mut c, "00A4000C022F00"), "9000");
-    assert_eq!(
-        tx(&mut c, "00B2040426"),
-        format!(
-            "61194F0D{}5008414B4D412D415049{}9000",
-            up(&AID),
-            "FF".repeat(0x26 - 27)
-        )
-    );
-    assert_eq!(
-        tx(&mut c, &format!("00A404040D{}00", up(&AID))),
-        format!("620F840D{}9000", up(&AID))
-    );
-    let info = "C0020001C1020111C202FFE89000";
-    assert_eq!(up(&c.transmit_bytes(&apdu(0, "GET INFO", &[]))), info);
-    for ch in 1..20u8 {
-        assert_eq!(tx(&mut c, "0070000001"), format!("{ch:02X}9000"));
-        let cla = if ch < 4 { ch } else { 0x40 | (ch - 4) };
-        // Right-truncated AID (the first 11 bytes).
-        assert_eq!(
-            tx(&mut c, &format!("{cla:02X}A4040C0B{}", up(&AID[..11]))),
-            "9000"
-        );
-        assert_eq!(up(&c.transmit_bytes(&apdu(ch, "GET INFO", &[]))), info);
-    }
-}
 
 #[test]
 fn derive_k_af_returns_the_a_kid_never_the_key() {

@@ -11,6 +11,7 @@ use vusim_applet::card::Card;
 use vusim_applet::profile::Profile;
 use vusim_integration::api::akma::*;
 use vusim_integration::api::{self, *};
+use vusim_integration::script::Session;
 
 const DOC: &str = "docs/api/akma.md";
 
@@ -217,51 +218,11 @@ fn bad_input_changes_nothing() {
         ),
         0x96,
     );
-    let id = up(&af_id("bike.example.org"));
     let before = c.image();
-    let cases: &[(&str, &str)] = &[
-        // Interindustry class, unknown INS, P1, P2.
-        ("0044000000", "6E00"),
-        ("0050000000", "6E00"),
-        ("8052000000", "6D00"),
-        ("8044020000", "6A86"),
-        ("8050010000", "6A86"),
-        ("8044000100", "6A86"),
-        // No data, malformed TLV, unknown/repeated tag, missing DO.
-        ("8050000000", "6700"),
-        ("80440000 03 801000 00", "6A80"),
-        ("80440000 05 A0 03 010203", "6A80"),
-        ("80440000 06 8001 41 8001 41", "6A80"),
-        ("80500000 03 800141 00", "6A80"),
-        // Expiry of the wrong length; an e2e name (85) is no AKMA key address.
-        ("80500000 08 800141 8603000000 00", "6700"),
-        ("80440000 0C 800141 85017A 900101 920100 00", "6A80"),
-    ];
-    for (cmd, want) in cases {
-        assert_eq!(tx(&mut c, cmd), *want, "{cmd}");
-    }
-    let cmd = |ins: &str, rest: &str| {
-        let rest = rest.replace(' ', "");
-        let body = format!("8015{id}{rest}");
-        format!("80{ins}{:02X}{body}00", body.len() / 2)
-    };
-    for (ins, rest, want) in [
-        ("440000", "900102 920100", "6A81"),      // HMAC-SM3: reserved
-        ("440000", "900111 920100", "6A81"),      // AE algorithm in MAC
-        ("460000", "900101 920100", "6A81"),      // MAC algorithm in ENCRYPT
-        ("460000", "900112 920100", "6A81"),      // SM4: reserved
-        ("440000", "90020101 920100", "6700"),    // two-byte algorithm
-        ("440000", "900101 920100 9A010F", "6700"), // MAC length 15
-        ("440000", "900101 920100 4F03010203", "6700"), // client AID too short
-        ("460100", "900111 940F000102030405060708090A0B0C0D0E 920100 931000000000000000000000000000000000", "6700"), // IV 15
-        ("460100", "900111 9410000102030405060708090A0B0C0D0E0F 920100 930F000000000000000000000000000000", "6700"), // tag 15
-        ("480000", "900101 960700010203040506", "6700"), // RS 7 bytes
-        ("480200", "900101 970100", "6700"),             // proof of 1 byte
-        ("4A0000", "8400 900111 941000000000000000000000000000000000 920101 931000000000000000000000000000000000", "6700"), // empty name
-        ("440000", "840178 900101 920100", "6A88"), // no stored key "x"
-    ] {
-        assert_eq!(tx(&mut c, &cmd(ins, rest)), want, "{ins} {rest}");
-    }
+    // Every refusal of the table: tests/scripts/akma-api/bad-input.script.
+    Session::new()
+        .run_file("scripts/akma-api/bad-input.script", &mut c)
+        .assert_passed();
     // An AF without K_AF; a tampered MAC and ciphertext.
     let other = apdu(
         0,

@@ -1,6 +1,6 @@
 //! The experimental GBA_U API applet (docs/api/gba-api.md) through APDUs only, on the embedded
-//! default card: selection and GET INFO, LIST KEYS, MAC, encryption, mutual authentication,
-//! secure storage and combined e2e keys. Every expected value is recomputed independently
+//! default card: LIST KEYS, MAC, encryption, mutual authentication, secure storage and combined
+//! e2e keys (selection and GET INFO: `tests/scripts/gba-api/select-and-info.script`). Every expected value is recomputed independently
 //! (HMAC-SHA-256, AES-CTR by hand from the formulas, `vusim_integration::api`), not with the
 //! applet's code. Policy, expiry, bad input, the generator, leaks and the documentation:
 //! `gba_api_policy.rs`.
@@ -8,40 +8,12 @@
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code indexes fixed test data
 
 use vusim_apdu::tlv::Tlv;
-use vusim_applet::api::apdu::{Dos, AID};
+use vusim_applet::api::apdu::Dos;
 use vusim_applet::card::Card;
 use vusim_integration::api::gba::{e2e_key, key, naf_id, ready, select_api, CLIENT, END, LIFETIME};
 use vusim_integration::api::{
     api_key, fresh, hmac, mac_of, ok, profile, seal, sw, tx, unhex, up, val, NOW,
 };
-
-#[test]
-fn select_on_every_channel_and_get_info() {
-    let mut c = fresh(&profile());
-    // Full AID, with FCP: 62 84 AID.
-    assert_eq!(
-        tx(&mut c, &format!("00A404040C{}00", up(&AID))),
-        format!("620E840C{}9000", up(&AID))
-    );
-    let info = "C0020001C1020111C202FFE89000";
-    assert_eq!(
-        up(&c.transmit_bytes(&Dos::none().apdu(0, "GET INFO"))),
-        info
-    );
-    // Right-truncated (the first 10 bytes), on channels 1–19.
-    for ch in 1..20u8 {
-        assert_eq!(tx(&mut c, "0070000001"), format!("{ch:02X}9000"));
-        let cla = if ch < 4 { ch } else { 0x40 | (ch - 4) };
-        assert_eq!(
-            tx(&mut c, &format!("{cla:02X}A4040C0A{}", up(&AID[..10]))),
-            "9000"
-        );
-        assert_eq!(
-            up(&c.transmit_bytes(&Dos::none().apdu(ch, "GET INFO"))),
-            info
-        );
-    }
-}
 
 #[test]
 fn list_keys_shows_ids_never_keys() {

@@ -12,6 +12,7 @@ use vusim_integration::api::gba::{e2e_key, key, naf_id, ready, select_api, END, 
 use vusim_integration::api::{
     self, api_key, fresh, hmac, mac_of, ok, profile, seal, sw, tx, up, val, NOW,
 };
+use vusim_integration::script::Session;
 
 #[test]
 fn policy_refusals() {
@@ -138,51 +139,11 @@ fn bad_input_changes_nothing() {
         ),
         0x96,
     );
-    let nid = up(&naf_id("lock.example.org"));
     let before = c.image();
-    let cases: &[(&str, &str)] = &[
-        // Interindustry class with an API INS; unknown INS; P1, P2.
-        ("0044000000", "6E00"),
-        ("8050000000", "6D00"),
-        ("8044020000", "6A86"),
-        ("8044000100", "6A86"),
-        ("8040000100", "6A86"),
-        // No data where data is needed.
-        ("8044000000", "6700"),
-        ("804A0000", "6700"),
-        // Malformed TLV, truncated value, unknown tag, repeated tag, missing DO.
-        ("80440000 03 801000 00", "6A80"),
-        ("80440000 02 8005", "6A80"),
-        ("80440000 05 A0 03 010203", "6A80"),
-        ("80440000 06 8001 41 8001 41", "6A80"),
-        ("80440000 03 900101", "6A80"),
-        // Empty NAF_Id, empty algorithm.
-        ("80440000 08 8000 900101 920100", "6700"),
-        ("80440000 09 8001 41 9000 920100", "6700"),
-    ];
-    for (cmd, want) in cases {
-        assert_eq!(tx(&mut c, cmd), *want, "{cmd}");
-    }
-    let mac = |rest: &str| {
-        let rest = rest.replace(' ', "");
-        let body = format!("80{:02X}{nid}{rest}", nid.len() / 2);
-        format!("80440000{:02X}{body}", body.len() / 2)
-    };
-    for (rest, want) in [
-        ("900101", "6A80"),          // no message
-        ("90020101 920100", "6700"), // two-byte algorithm
-        ("900111 920100", "6A81"),   // AE algorithm in MAC
-        ("900101 920100 9A0140", "6700"),
-        ("900101 920100 4F03010203", "6700"), // client AID too short
-        ("900101 920100 8400", "6700"),       // empty name
-        (
-            &format!("900101 920100 91{:02X}{}", 65, "00".repeat(65)),
-            "6700",
-        ),
-        ("900101 920100 940100", "6A80"), // IV has no place in MAC
-    ] {
-        assert_eq!(tx(&mut c, &mac(rest)), want, "{rest}");
-    }
+    // Every refusal of the table: tests/scripts/gba-api/bad-input.script.
+    Session::new()
+        .run_file("scripts/gba-api/bad-input.script", &mut c)
+        .assert_passed();
     // The card state (key store, files, generator position) is unchanged, and the challenge
     // is still outstanding.
     assert_eq!(c.image(), before);

@@ -15,6 +15,7 @@ use vusim_applet::card::keystore::KeyKind;
 use vusim_applet::card::Card;
 use vusim_integration::api::iot::*;
 use vusim_integration::api::{self, *};
+use vusim_integration::script::Session;
 
 const DOC: &str = "docs/api/iot.md";
 
@@ -269,66 +270,10 @@ fn bad_input_changes_nothing() {
     let (mut c, net) = ready(&p);
     ok(&mut c, &card_tag(AS_ID, &[9; 16]));
     let before = c.image();
-    let id = up(AS_ID.as_bytes());
-    let cmd = |p1: &str, rest: &str| {
-        let rest = rest.replace(' ', "");
-        let body = format!("8012{id}{rest}");
-        format!("8050{p1}00{:02X}{body}00", body.len() / 2)
-    };
-    let g = up(&GUTI);
-    let cases: Vec<(String, &str)> = vec![
-        ("0050000000".into(), "6E00"),
-        ("8052000000".into(), "6D00"),
-        ("8050020000".into(), "6A86"),
-        ("8050000100".into(), "6A86"),
-        ("8050000000".into(), "6700"),
-        // Lengths: GUTI 5, RAND_AS 7 and 33, t 7.
-        (
-            cmd(
-                "00",
-                "9B05 0102030405 9610 00000000000000000000000000000000",
-            ),
-            "6700",
-        ),
-        (cmd("00", &format!("9B0A {g} 9607 00000000000000")), "6700"),
-        (
-            cmd("00", &format!("9B0A {g} 9621 {}", "00".repeat(33))),
-            "6700",
-        ),
-        (
-            cmd(
-                "01",
-                &format!("9B0A {g} 9610 {} 9307 00000000000000", "11".repeat(16)),
-            ),
-            "6700",
-        ),
-        // Missing GUTI; a stored-key name (84) has no place in the IoT API; an e2e name neither.
-        (cmd("00", "9610 00000000000000000000000000000000"), "6A80"),
-        (
-            cmd("00", &format!("9B0A {g} 9610 {} 840178", "11".repeat(16))),
-            "6A80",
-        ),
-        (
-            cmd("00", &format!("9B0A {g} 9610 {} 850178", "11".repeat(16))),
-            "6A80",
-        ),
-        // AS_ID not UTF-8.
-        (
-            format!("80500000 22 8002 FFFE 9B0A {g} 9610 {} 00", "11".repeat(16)),
-            "6A80",
-        ),
-        // A reserved algorithm in MAC; the wrong family in CIPHER.
-        (format!("80440000 1A 8012{id} 900102 920100 00"), "6A81"),
-        (format!("80460000 1A 8012{id} 900101 920100 00"), "6A81"),
-        // A MAC for an AS without K_app.
-        (
-            "80440000 0D 8005 6F74686572 900101 920100 00".to_string(),
-            "6A88",
-        ),
-    ];
-    for (a, want) in &cases {
-        assert_eq!(tx(&mut c, a), *want, "{a}");
-    }
+    // Every refusal of the table: tests/scripts/iot-api/bad-input.script.
+    Session::new()
+        .run_file("scripts/iot-api/bad-input.script", &mut c)
+        .assert_passed();
     // A forged AS tag.
     let r = [5u8; 16];
     let mut forged = net.t(AS_ID, &r);

@@ -1,7 +1,8 @@
 //! Every card session under `tests/scripts/` runs here, each on a fresh embedded default card,
 //! and every failed expectation of every script is listed as `file:line: expected …, got …`.
 //! Scripts that declare `# vars:` get their values from a Rust test that computes them
-//! independently; this test checks that such a test exists.
+//! independently, and `# harness: prepared` scripts run on a card a Rust test prepared; this
+//! test checks that such a test exists.
 
 use std::path::Path;
 
@@ -11,7 +12,7 @@ use vusim_integration::script::{scripts_under, Header, Session, SCRIPTS};
 #[test]
 fn every_script_passes_on_a_fresh_card() {
     let scripts = scripts_under(Path::new(SCRIPTS));
-    assert!(scripts.len() >= 8, "scripts found: {scripts:?}");
+    assert!(scripts.len() >= 13, "scripts found: {scripts:?}");
     let rust_tests: String = std::fs::read_dir("tests")
         .expect("tests/")
         .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("test source"))
@@ -26,12 +27,12 @@ fn every_script_passes_on_a_fresh_card() {
             path.display()
         );
         let header = Header::of(&text);
-        if !header.vars.is_empty() {
+        if header.prepared || !header.vars.is_empty() {
             let rel = path.strip_prefix(SCRIPTS).expect("under scripts/");
             let name = rel.to_string_lossy().replace('\\', "/");
             assert!(
                 rust_tests.contains(&name),
-                "{}: declares variables but no test in tests/tests runs it",
+                "{}: needs a prepared card or variables, but no test in tests/tests runs it",
                 path.display()
             );
             continue;
@@ -79,6 +80,7 @@ fn undefined_variables_and_header_options_are_errors() {
         Header::of("# harness: t0\n# vars: rand autn\n# vars: res\n"),
         Header {
             t0: true,
+            prepared: false,
             vars: vec!["rand".into(), "autn".into(), "res".into()]
         }
     );
