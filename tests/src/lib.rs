@@ -3,6 +3,7 @@
 //! files under `tests/scripts/` ([`script`]).
 
 pub mod api;
+pub mod bin;
 pub mod script;
 
 use vusim_apdu::hexstr::parse_hex;

@@ -279,3 +279,18 @@ fn spaced(resp: &[u8]) -> String {
     parts.push(up(sw));
     parts.join(" ")
 }
+
+/// No response carries 8 consecutive bytes of any needle (a key or a secret).
+pub fn assert_no_key_bytes(responses: &[Vec<u8>], needles: &[(String, Vec<u8>)]) {
+    for r in responses {
+        for (name, n) in needles {
+            for w in n.windows(8) {
+                assert!(
+                    !r.windows(8).any(|x| x == w),
+                    "8 bytes of {name} appear in response {}",
+                    up(r)
+                );
+            }
+        }
+    }
+}
