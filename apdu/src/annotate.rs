@@ -222,6 +222,9 @@ fn authenticate(cmd: &Command) -> String {
 
 /// Describe a command APDU: "SELECT by FID 3F00 (MF), return FCP".
 pub fn describe_command(cmd: &Command) -> String {
+    if cmd.cla().0 == crate::ins::CLA_GSM {
+        return gsm_command(cmd);
+    }
     let base = match cmd.ins() {
         0xA4 => select(cmd),
         0xF2 => {
@@ -264,6 +267,47 @@ pub fn describe_command(cmd: &Command) -> String {
         Some(n) => format!("{base} (channel {n})"),
         None => format!("{base} (invalid class {})", cmd.cla()),
     }
+}
+
+/// A class `A0` command of the SIM application (TS 51.011 §9.2), with the parameters that
+/// say what it does.
+fn gsm_command(cmd: &Command) -> String {
+    let Some(spec) = crate::ins::lookup_gsm(cmd.ins()) else {
+        return format!("GSM INS {:02X}", cmd.ins());
+    };
+    let (p1, p2, data) = (cmd.p1(), cmd.p2(), cmd.data());
+    let detail = match cmd.ins() {
+        0xA4 => match data {
+            [hi, lo] => format!(" {:04X}", u16::from_be_bytes([*hi, *lo])),
+            _ => String::new(),
+        },
+        0xB0 | 0xD6 => format!(" at offset {}", (usize::from(p1) << 8) | usize::from(p2)),
+        0xB2 | 0xDC => match p2 {
+            0x02 => " next record".to_string(),
+            0x03 => " previous record".to_string(),
+            0x04 if p1 == 0 => " current record".to_string(),
+            0x04 => format!(" record {p1}"),
+            _ => " with unknown mode".to_string(),
+        },
+        0xA2 => format!(
+            " type {}, mode {}",
+            if p2 & 0xF0 == 0x10 { 2 } else { 1 },
+            p2 & 0x0F
+        ),
+        0x20 | 0x24 => match p2 {
+            0x01 => " CHV1".to_string(),
+            0x02 => " CHV2".to_string(),
+            n => format!(" key {n:02X}"),
+        },
+        0x2C => match p2 {
+            0x00 => " CHV1".to_string(),
+            0x02 => " CHV2".to_string(),
+            n => format!(" key {n:02X}"),
+        },
+        0xC0 => format!(", {} bytes", cmd.le().unwrap_or(256)),
+        _ => String::new(),
+    };
+    format!("GSM {}{detail}", spec.name)
 }
 
 /// Describe a status word, with the meaning in answer to `ins` when known.
@@ -503,6 +547,25 @@ mod tests {
 
     fn d(h: &str) -> String {
         describe_command(&Command::parse(&hex::decode(h).unwrap()).unwrap())
+    }
+
+    #[test]
+    fn gsm_class_commands_are_named() {
+        assert_eq!(d("A0A40000023F00"), "GSM SELECT 3F00");
+        assert_eq!(d("A0C000000F"), "GSM GET RESPONSE, 15 bytes");
+        assert_eq!(d("A0B0000009"), "GSM READ BINARY at offset 0");
+        assert_eq!(d("A0B201041A"), "GSM READ RECORD record 1");
+        assert_eq!(d("A02000010831323334FFFFFFFF"), "GSM VERIFY CHV CHV1");
+        assert_eq!(
+            d("A02C00001031323334FFFFFFFF31323334FFFFFFFF"),
+            "GSM UNBLOCK CHV CHV1"
+        );
+        assert_eq!(
+            d("A08800001000112233445566778899AABBCCDDEEFF"),
+            "GSM RUN GSM ALGORITHM"
+        );
+        assert_eq!(d("A0FA000000"), "GSM SLEEP");
+        assert_eq!(d("A0EE000000"), "GSM INS EE");
     }
 
     #[test]

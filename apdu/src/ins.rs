@@ -85,6 +85,59 @@ commands! {
     0xC0 Both Case2 "GET RESPONSE" "TS 102 221 §12.1.1";
 }
 
+/// The class byte of the GSM SIM application (TS 51.011 §9.1).
+pub const CLA_GSM: u8 = 0xA0;
+
+/// One row of the GSM command table.
+#[derive(Debug, Clone, Copy)]
+pub struct GsmCommandSpec {
+    /// Instruction byte.
+    pub ins: u8,
+    /// Specification name.
+    pub name: &'static str,
+    /// Defining clause.
+    pub clause: &'static str,
+}
+
+macro_rules! gsm_commands {
+    ($( $ins:literal $name:literal $clause:literal; )*) => {
+        /// The commands of the SIM application, class `A0` (3GPP TS 51.011 Rel-4 §9.2, INS table §9.2).
+        pub const GSM_COMMANDS: &[GsmCommandSpec] = &[
+            $( GsmCommandSpec { ins: $ins, name: $name, clause: $clause }, )*
+        ];
+    };
+}
+
+gsm_commands! {
+    0xA4 "SELECT" "TS 51.011 §9.2.1";
+    0xF2 "STATUS" "TS 51.011 §9.2.2";
+    0xB0 "READ BINARY" "TS 51.011 §9.2.3";
+    0xD6 "UPDATE BINARY" "TS 51.011 §9.2.4";
+    0xB2 "READ RECORD" "TS 51.011 §9.2.5";
+    0xDC "UPDATE RECORD" "TS 51.011 §9.2.6";
+    0xA2 "SEEK" "TS 51.011 §9.2.7";
+    0x32 "INCREASE" "TS 51.011 §9.2.8";
+    0x20 "VERIFY CHV" "TS 51.011 §9.2.9";
+    0x24 "CHANGE CHV" "TS 51.011 §9.2.10";
+    0x26 "DISABLE CHV" "TS 51.011 §9.2.11";
+    0x28 "ENABLE CHV" "TS 51.011 §9.2.12";
+    0x2C "UNBLOCK CHV" "TS 51.011 §9.2.13";
+    0x04 "INVALIDATE" "TS 51.011 §9.2.14";
+    0x44 "REHABILITATE" "TS 51.011 §9.2.15";
+    0x88 "RUN GSM ALGORITHM" "TS 51.011 §9.2.16";
+    0xFA "SLEEP" "TS 51.011 §9.2.17";
+    0xC0 "GET RESPONSE" "TS 51.011 §9.2.18";
+    0x10 "TERMINAL PROFILE" "TS 51.011 §9.2.19";
+    0xC2 "ENVELOPE" "TS 51.011 §9.2.20";
+    0x12 "FETCH" "TS 51.011 §9.2.21";
+    0x14 "TERMINAL RESPONSE" "TS 51.011 §9.2.22";
+}
+
+/// Look a GSM (class `A0`) command up by INS.
+pub fn lookup_gsm(ins: u8) -> Option<&'static GsmCommandSpec> {
+    GSM_COMMANDS.iter().find(|c| c.ins == ins)
+}
+
 /// Look a command up by INS.
 pub fn lookup(ins: u8) -> Option<&'static CommandSpec> {
     COMMANDS.iter().find(|c| c.ins == ins)
@@ -110,5 +163,9 @@ mod tests {
         }
         assert_eq!(name(0xA4), "SELECT");
         assert_eq!(name(0x99), "INS 99");
+        for (i, a) in GSM_COMMANDS.iter().enumerate() {
+            assert!(GSM_COMMANDS.iter().skip(i + 1).all(|b| b.ins != a.ins));
+        }
+        assert_eq!(lookup_gsm(0x88).map(|c| c.name), Some("RUN GSM ALGORITHM"));
     }
 }

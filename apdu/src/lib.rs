@@ -19,6 +19,7 @@
 
 pub mod annotate;
 pub mod atr;
+pub mod authenticate;
 pub mod class;
 pub mod command;
 pub mod fuzzing;

@@ -84,6 +84,16 @@ status_words! {
     AUTH_ERROR_APPLICATION = 0x9862, "authentication error, application specific", "TS 102 221 §10.2.1.6";
     SECURITY_SESSION_EXPIRED = 0x9863, "security session or association expired", "TS 102 221 §10.2.1.6";
     SUSPENSION_TIME_TOO_LONG = 0x9864, "minimum UICC suspension time is too long", "TS 102 221 §10.2.1.6";
+    GSM_MEMORY_PROBLEM = 0x9240, "GSM: memory problem", "TS 51.011 §9.4.3";
+    GSM_NO_EF_SELECTED = 0x9400, "GSM: no EF selected", "TS 51.011 §9.4.4";
+    GSM_OUT_OF_RANGE = 0x9402, "GSM: out of range (invalid address)", "TS 51.011 §9.4.4";
+    GSM_NOT_FOUND = 0x9404, "GSM: file ID not found, or pattern not found", "TS 51.011 §9.4.4";
+    GSM_FILE_INCONSISTENT = 0x9408, "GSM: file is inconsistent with the command", "TS 51.011 §9.4.4";
+    GSM_NO_CHV_INITIALISED = 0x9802, "GSM: no CHV initialized", "TS 51.011 §9.4.5";
+    GSM_ACCESS_NOT_FULFILLED = 0x9804, "GSM: access condition not fulfilled, or unsuccessful CHV verification with at least one attempt left, or authentication failed", "TS 51.011 §9.4.5";
+    GSM_CHV_STATUS_CONTRADICTION = 0x9808, "GSM: in contradiction with CHV status", "TS 51.011 §9.4.5";
+    GSM_INVALIDATION_CONTRADICTION = 0x9810, "GSM: in contradiction with invalidation status", "TS 51.011 §9.4.5";
+    GSM_CHV_BLOCKED = 0x9840, "GSM: unsuccessful CHV verification, no attempt left; or unsuccessful UNBLOCK CHV verification, no attempt left; or CHV blocked; or UNBLOCK CHV blocked", "TS 51.011 §9.4.5";
 }
 
 /// Meanings of the 98xx words answered to AUTHENTICATE by a USIM (TS 31.102 §7.3).
@@ -254,6 +264,7 @@ impl StatusWord {
                 0 => "GSM: response data available, 256 bytes".to_string(),
                 n => format!("GSM: response data available, {n} bytes"),
             },
+            0x67 if sw2 != 0 => format!("wrong length (GSM: incorrect parameter P3, {sw2:02X})"),
             0x62 => "warning, state of non-volatile memory unchanged".to_string(),
             0x63 => "warning, state of non-volatile memory changed".to_string(),
             0x64 => "execution error, state of non-volatile memory unchanged".to_string(),

@@ -3,7 +3,10 @@
 //! Under T=0 a card cannot send response data in the exchange that carried command data (case 4),
 //! nor more or fewer bytes than P3 asks for (case 2). [`T0Adapter`] sits between a transport and
 //! the card: it turns a response with data into `61xx`, serves GET RESPONSE in chunks (also past
-//! 256 bytes) and answers `6Cxx` when Le is wrong. Every transport that wants T=0 uses this one
+//! 256 bytes) and answers `6Cxx` when Le is wrong. A case-4 command that ends in a warning
+//! (`62xx`/`63xx`) or an application status (`9xxx` but `9000`) gets that status word as its
+//! own answer and its data through GET RESPONSE (TS 102 221 Annex C.1.7); the GSM class `A0`
+//! announces data with `9Fxx` (TS 51.011 §9.4.1). Every transport that wants T=0 uses this one
 //! implementation; in process and under T=1 the card's response is returned unchanged.
 
 use crate::command::{Command, SHORT_MAX_NE};
@@ -77,6 +80,20 @@ impl T0Adapter {
                     self.serve_first(resp, ne, cmd.channel(), gsm)
                 }
             }
+            // Case 4 ending in a warning or an application status (TS 102 221 §7.3.1.1.4 and
+            // Annex C.1.7): the status goes on the command's own answer, without data; the
+            // terminal then fetches the data with GET RESPONSE, whose own status is 9000.
+            _ if !gsm && !cmd.data().is_empty() && continues_case4(resp.sw) => {
+                let sw = resp.sw;
+                self.pending = Some(Pending {
+                    data: resp.data,
+                    offset: 0,
+                    sw: StatusWord::SUCCESS,
+                    channel: cmd.channel(),
+                    gsm,
+                });
+                Response::status(sw)
+            }
             // Case 3/4 (data sent) or no Le at all: response data waits for GET RESPONSE.
             _ => {
                 self.pending = Some(Pending {
@@ -135,7 +152,11 @@ impl T0Adapter {
         }
         let available = match &self.pending {
             Some(p) if p.channel == cmd.channel() => p.data.len() - p.offset,
-            // Nothing to get (TS 102 221 leaves the word to the card; this card says 6985).
+            // Nothing to get (TS 102 221 leaves the word to the card; this card says 6985, and
+            // 6F00 in the GSM class, whose TS 51.011 §9.4 has no 6985).
+            _ if cmd.cla().0 == crate::ins::CLA_GSM => {
+                return Response::status(StatusWord::TECHNICAL_PROBLEM)
+            }
             _ => return Response::status(StatusWord::CONDITIONS_NOT_SATISFIED),
         };
         // P3 absent behaves as P3 = 00 (256).
@@ -145,6 +166,13 @@ impl T0Adapter {
         }
         self.take(ne)
     }
+}
+
+/// Status words after which a T=0 terminal continues a case-4 command with GET RESPONSE
+/// (TS 102 221 §7.3.1.1): warnings `62xx`/`63xx` and application statuses `9xxx` other than
+/// `9000` (`9Fxx`, the GSM "bytes available", is a procedure of its own).
+pub fn continues_case4(sw: StatusWord) -> bool {
+    sw.is_warning() || (sw.sw1() & 0xF0 == 0x90 && sw != StatusWord::SUCCESS && sw.sw1() != 0x9F)
 }
 
 /// `61xx` (or `9Fxx` for the GSM class) announcing `n` bytes.
@@ -160,6 +188,13 @@ fn announce(n: usize, gsm: bool) -> Response {
 /// What a T=0 *reader* does with a card's answer: follow `61xx` with GET RESPONSE and resend
 /// after `6Cxx`, until the complete response is collected. `send` performs one raw exchange.
 /// Used by PC/SC clients talking to T=0 cards and by tests of the card side.
+///
+/// A command that carried data and got a warning or application status without data
+/// ([`continues_case4`]) is continued with GET RESPONSE, P3 = `00` (TS 102 221 §7.3.1.1, Annex
+/// C.1.7): the card's `6Cxx` gives the length, the data it then returns carries the warning in
+/// the R-APDU. A case-3 and a case-4 command are the same TPDU, so the reader asks whenever data
+/// was sent; a card with nothing to return answers the GET RESPONSE with an error and the
+/// warning stands alone.
 pub fn collect_response<E>(
     cmd: &Command,
     mut send: impl FnMut(&Command) -> Result<Response, E>,
@@ -170,6 +205,41 @@ pub fn collect_response<E>(
             resp = send(&again)?;
         }
     }
+    if !cmd.data().is_empty() && resp.data.is_empty() && continues_case4(resp.sw) {
+        let warning = resp.sw;
+        let mut more = send(&get_response(cmd, SHORT_MAX_NE))?;
+        if let Some(le) = more.sw.correct_le() {
+            more = send(&get_response(cmd, le))?;
+        }
+        let rest = follow_61xx(cmd, more, &mut send)?;
+        return Ok(if rest.sw == StatusWord::SUCCESS && !rest.data.is_empty() {
+            Response::new(rest.data, warning)
+        } else {
+            Response::status(warning)
+        });
+    }
+    follow_61xx(cmd, resp, &mut send)
+}
+
+/// GET RESPONSE on the command's channel for `n` bytes.
+fn get_response(cmd: &Command, n: usize) -> Command {
+    Command::build(
+        cmd.cla().without_chaining(),
+        INS_GET_RESPONSE,
+        0,
+        0,
+        &[],
+        Some(n),
+    )
+    .unwrap_or_else(|_| Command::new(cmd.cla(), INS_GET_RESPONSE, 0, 0))
+}
+
+/// Fetch what `61xx`/`9Fxx` announce until a final status word; the data concatenated.
+fn follow_61xx<E>(
+    cmd: &Command,
+    mut resp: Response,
+    send: &mut impl FnMut(&Command) -> Result<Response, E>,
+) -> Result<Response, E> {
     let mut data = std::mem::take(&mut resp.data);
     let mut guard = 0usize;
     while let Some(n) = resp.sw.available_bytes() {
@@ -177,16 +247,7 @@ pub fn collect_response<E>(
         if guard > 1024 {
             break;
         }
-        let gr = Command::build(
-            cmd.cla().without_chaining(),
-            INS_GET_RESPONSE,
-            0,
-            0,
-            &[],
-            Some(n),
-        )
-        .unwrap_or_else(|_| Command::new(cmd.cla(), INS_GET_RESPONSE, 0, 0));
-        resp = send(&gr)?;
+        resp = send(&get_response(cmd, n))?;
         data.append(&mut resp.data);
     }
     Ok(Response::new(data, resp.sw))
@@ -255,6 +316,64 @@ mod tests {
         assert_eq!(r.sw, StatusWord(0x9F04));
         let r = t0.transmit(&cmd("A0C0000004"), |_| unreachable!());
         assert_eq!(r, Response::new(vec![7; 4], StatusWord(0x6282)));
+    }
+
+    #[test]
+    fn case4_warning_is_the_commands_own_answer() {
+        // TS 102 221 Annex C.1.7: [62 83], GET RESPONSE P3 = 00 → 6C04, P3 = 04 → data 9000.
+        let mut t0 = T0Adapter::new();
+        let r = t0.transmit(&cmd("00A40004026F07"), |_| {
+            Response::new(vec![7; 4], StatusWord(0x6283))
+        });
+        assert_eq!(r, Response::status(StatusWord(0x6283)));
+        assert_eq!(t0.pending_len(), 4);
+        let r = t0.transmit(&cmd("00C0000000"), |_| unreachable!());
+        assert_eq!(r, Response::status(StatusWord(0x6C04)));
+        let r = t0.transmit(&cmd("00C0000004"), |_| unreachable!());
+        assert_eq!(r, Response::ok(vec![7; 4]));
+        // Application statuses (9xxx but 9000) go the same way; a warning without data is
+        // simply the answer.
+        let r = t0.transmit(&cmd("00880081021122"), |_| {
+            Response::new(vec![1, 2], StatusWord(0x9862))
+        });
+        assert_eq!(r, Response::status(StatusWord(0x9862)));
+        let r = t0.transmit(&cmd("0020000108AAAAAAAAAAAAAAAA"), |_| {
+            Response::status(StatusWord(0x63C2))
+        });
+        assert_eq!(r, Response::status(StatusWord(0x63C2)));
+        assert_eq!(t0.pending_len(), 0);
+        // Case 2 with a warning: data and warning together when P3 is right.
+        let r = t0.transmit(&cmd("00B0000004"), |_| {
+            Response::new(vec![9; 4], StatusWord(0x6282))
+        });
+        assert_eq!(r, Response::new(vec![9; 4], StatusWord(0x6282)));
+    }
+
+    #[test]
+    fn reader_side_puts_data_and_warning_together() {
+        let mut t0 = T0Adapter::new();
+        let mut sent = Vec::new();
+        let r = collect_response::<Infallible>(&cmd("00A40004026F07"), |c| {
+            sent.push(hex::encode_upper(c.encode()));
+            Ok(t0.transmit(c, |_| Response::new(vec![7; 4], StatusWord(0x6283))))
+        })
+        .unwrap();
+        assert_eq!(r, Response::new(vec![7; 4], StatusWord(0x6283)));
+        assert_eq!(sent, ["00A40004026F07", "00C0000000", "00C0000004"]);
+        // Nothing behind the warning: the card refuses the GET RESPONSE, the warning stands.
+        let r = collect_response::<Infallible>(&cmd("0020000108AAAAAAAAAAAAAAAA"), |c| {
+            Ok(t0.transmit(c, |_| Response::status(StatusWord(0x63C2))))
+        })
+        .unwrap();
+        assert_eq!(r, Response::status(StatusWord(0x63C2)));
+        // A case-2 command with a warning never asks for more.
+        let mut calls = 0;
+        let r = collect_response::<Infallible>(&cmd("00B0000000"), |c| {
+            calls += 1;
+            Ok(t0.transmit(c, |_| Response::status(StatusWord(0x6282))))
+        })
+        .unwrap();
+        assert_eq!((r.sw, calls), (StatusWord(0x6282), 1));
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! The USIM application (TS 31.102) with AUTHENTICATE in the GSM, 3G and GBA contexts (§7.1), SQN management (TS 33.102 Annex C) and the GBA_U key store (TS 33.220 Annex G); and the ISIM (TS 31.103).
+//! The USIM application (TS 31.102) with AUTHENTICATE in the GSM, 3G and GBA contexts (§7.1), GET IDENTITY (§7.5, `usim/get_identity.rs`), SQN management (TS 33.102 Annex C) and the GBA_U key store (TS 33.220 Annex G); and the ISIM (TS 31.103).
 
 use std::fmt;
 
+use vusim_apdu::authenticate::AuthResponse;
 use vusim_apdu::{Command, Response, StatusWord};
 use zeroize::Zeroizing;
 
@@ -10,7 +11,7 @@ use crate::card::keystore::{KeyEntry, KeyKind};
 use crate::crypto::aka::{self, AkaAlgorithm, Autn};
 use crate::crypto::gba;
 use crate::crypto::gsm;
-use crate::crypto::keys::{Key128, Ks, Op, Opc, Top, Topc};
+use crate::crypto::keys::{Kc, Key128, Ks, Op, Opc, Top, Topc};
 use crate::crypto::milenage::{Milenage, MilenageConstants};
 use crate::crypto::tuak::{Tuak, TuakKey, TuakParams};
 use crate::crypto::xor::Xor3g;
@@ -19,6 +20,8 @@ use crate::fs::spec::DfSpec;
 use crate::fs::tables;
 use crate::fs::tree::NodeId;
 use crate::profile::{err, AuthSection, ProfileError, SqnSection};
+
+mod get_identity;
 
 /// Default USIM AID: RID A000000087, application code 1002, then country/provider bytes.
 pub const USIM_AID: [u8; 16] = [
@@ -30,7 +33,7 @@ pub const ISIM_AID: [u8; 16] = [
 ];
 
 /// Keys of the USIM's saved state that hold secrets (redacted by `card show`).
-pub const SECRET_STATE_KEYS: &[&str] = &["ks", "key"];
+pub use crate::profile::SECRET_STATE_KEYS;
 
 const EF_UST: u16 = 0x6F38;
 const EF_GBABP: u16 = 0x6FD6;
@@ -309,6 +312,18 @@ impl Usim {
         }
     }
 
+    /// SRES and Kc for RAND from the card's 3G algorithm by the TS 33.102 §6.8.1.2 conversion
+    /// functions c2 and c3.
+    fn gsm_triplet(&self, rand: &[u8; 16]) -> Result<([u8; 4], Kc), StatusWord> {
+        let keys = self
+            .auth
+            .algorithm()
+            .f2345(rand)
+            .map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+        let sres = gsm::c2(keys.res.as_bytes()).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+        Ok((sres, gsm::c3(&keys.ck, &keys.ik)))
+    }
+
     fn service(ctx: &Context<'_>, n: u16) -> bool {
         ctx.adf
             .and_then(|adf| ctx.fs.child(adf, EF_UST))
@@ -338,9 +353,8 @@ impl Usim {
             let sqn_ms = aka::sqn_from_u64(self.highest_sqn());
             let auts =
                 aka::build_auts(alg, rand, &sqn_ms).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
-            let mut out = vec![0xDC, 0x0E];
-            out.extend_from_slice(&auts.to_bytes());
-            return Ok(Err(out));
+            let auts = auts.to_bytes();
+            return Ok(Err(AuthResponse::SyncFailure { auts }.encode()));
         }
         self.accept_sqn(sqn_value);
         *ctx.dirty = true;
@@ -367,19 +381,9 @@ impl Usim {
                     return Err(StatusWord::AUTH_CONTEXT_NOT_SUPPORTED);
                 }
                 let rand = parse_gsm(data)?;
-                let keys = self
-                    .auth
-                    .algorithm()
-                    .f2345(&rand)
-                    .map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
-                let sres =
-                    gsm::c2(keys.res.as_bytes()).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
-                let kc = gsm::c3(&keys.ck, &keys.ik);
-                let mut out = vec![0x04];
-                out.extend_from_slice(&sres);
-                out.push(0x08);
-                out.extend_from_slice(kc.expose());
-                Ok(Response::ok(out))
+                let (sres, kc) = self.gsm_triplet(&rand)?;
+                let kc = *kc.expose();
+                Ok(Response::ok(AuthResponse::Gsm { sres, kc }.encode()))
             }
             1 => {
                 let (rand, autn) = parse_3g(data)?;
@@ -392,21 +396,14 @@ impl Usim {
                     return Ok(Response::ok(auts));
                 }
                 self.keep_iot_ks(ctx, &rand, &keys);
-                let res = keys.res.as_bytes();
-                let mut out = vec![
-                    0xDB,
-                    u8::try_from(res.len()).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?,
-                ];
-                out.extend_from_slice(res);
-                out.push(0x10);
-                out.extend_from_slice(keys.ck.expose());
-                out.push(0x10);
-                out.extend_from_slice(keys.ik.expose());
-                if Self::service(ctx, SERVICE_GSM_ACCESS) {
-                    out.push(0x08);
-                    out.extend_from_slice(gsm::c3(&keys.ck, &keys.ik).expose());
-                }
-                Ok(Response::ok(out))
+                let out = AuthResponse::ThreeG {
+                    res: keys.res.as_bytes().to_vec(),
+                    ck: *keys.ck.expose(),
+                    ik: *keys.ik.expose(),
+                    kc: Self::service(ctx, SERVICE_GSM_ACCESS)
+                        .then(|| *gsm::c3(&keys.ck, &keys.ik).expose()),
+                };
+                Ok(Response::ok(out.encode()))
             }
             4 => {
                 if !Self::service(ctx, SERVICE_GBA) {
@@ -459,13 +456,8 @@ impl Usim {
             }
         }
         *ctx.dirty = true;
-        let res = keys.res.as_bytes();
-        let mut out = vec![
-            0xDB,
-            u8::try_from(res.len()).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?,
-        ];
-        out.extend_from_slice(res);
-        Ok(Response::ok(out))
+        let res = keys.res.as_bytes().to_vec();
+        Ok(Response::ok(AuthResponse::GbaBootstrap { res }.encode()))
     }
 
     /// B-TID and key lifetime as the ME wrote them into EF_GBABP (LV, LV, LV after RAND).
@@ -548,9 +540,10 @@ impl Usim {
             }
         }
         *ctx.dirty = true;
-        let mut out = vec![0xDB, 0x20];
-        out.extend_from_slice(ext.expose());
-        Ok(Response::ok(out))
+        let ks_ext_naf = ext.expose().to_vec();
+        Ok(Response::ok(
+            AuthResponse::NafDerivation { ks_ext_naf }.encode(),
+        ))
     }
 }
 
@@ -632,11 +625,10 @@ impl Usim {
         );
         self.keep_iot_ks(ctx, &rand, &keys);
         *ctx.dirty = true;
-        let mut out = vec![0xDB, 0x10];
-        out.extend_from_slice(&res_star);
-        out.push(0x20);
-        out.extend_from_slice(k_seaf.expose());
-        Ok(Response::ok(out))
+        let k_seaf = *k_seaf.expose();
+        Ok(Response::ok(
+            AuthResponse::Vusim5gAkma { res_star, k_seaf }.encode(),
+        ))
     }
 
     /// After a successful AKA, with `[iot]` on: Ks = KDF(CK ‖ IK, FF E0, "End-to-End_IOT")
@@ -815,6 +807,7 @@ impl Applet for Usim {
     fn process(&mut self, ctx: &mut Context<'_>, cmd: &Command) -> Result<Response, StatusWord> {
         match cmd.ins() {
             0x88 => self.authenticate(ctx, cmd),
+            0x78 => self.get_identity(ctx, cmd),
             // Odd INS: the BER-TLV contexts (MBMS, local key establishment) are not supported.
             0x89 => match cmd.p2() & 0x07 {
                 5 | 6 if cmd.p1() == 0 => Err(StatusWord::AUTH_CONTEXT_NOT_SUPPORTED),
@@ -822,6 +815,18 @@ impl Applet for Usim {
             },
             _ => Err(StatusWord::INS_NOT_SUPPORTED),
         }
+    }
+
+    fn runs_gsm_algorithm(&self) -> bool {
+        true
+    }
+
+    fn gsm_algorithm(&mut self, rand: &[u8; 16]) -> Option<Result<Vec<u8>, StatusWord>> {
+        Some(self.gsm_triplet(rand).map(|(sres, kc)| {
+            let mut out = sres.to_vec();
+            out.extend_from_slice(kc.expose());
+            out
+        }))
     }
 
     fn save_state(&self) -> Option<toml::Table> {

@@ -3,9 +3,8 @@
 //! Exit codes follow grep: 0 success, 1 a check ran and failed, 2 an error (usage, I/O, input).
 
 mod commands;
-mod me;
-mod network;
 mod out;
+mod report;
 mod resolver;
 mod trace;
 

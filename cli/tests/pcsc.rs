@@ -326,6 +326,21 @@ fn opensc_tool(ctx: &Ctx) {
         out.contains("62 29 82 02 78 21 83 02 3F 00"),
         "FCP of the MF:\n{out}"
     );
+    // MANAGE CHANNEL open and close channel 1 as opensc-tool sends them: the case-1 commands
+    // with P3 = 00 (TS 102 221 §7.3.1.1.1).
+    let out = run(
+        Command::new("opensc-tool").args([
+            "-r",
+            "0",
+            "-s",
+            "00:70:00:01:00",
+            "-s",
+            "00:70:80:01:00",
+        ]),
+        Duration::from_secs(20),
+    )
+    .ok("opensc-tool MANAGE CHANNEL");
+    assert_eq!(out.matches("SW1=0x90, SW2=0x00").count(), 2, "{out}");
     let _ = ctx;
 }
 
@@ -337,7 +352,10 @@ fn scriptor(ctx: &Ctx) {
         "# SELECT MF without and with FCP, then the FCP by GET RESPONSE\n\
          00 A4 00 0C 02 3F 00\n\
          00 A4 00 04 02 3F 00 00\n\
-         00 C0 00 00 2B\n",
+         00 C0 00 00 2B\n\
+         # the GSM SIM application: SELECT MF, 9F17, GET RESPONSE\n\
+         A0 A4 00 00 02 3F 00\n\
+         A0 C0 00 00 17\n",
     )
     .unwrap();
     let out = run(
@@ -348,6 +366,8 @@ fn scriptor(ctx: &Ctx) {
     assert!(out.contains("< 90 00 : Normal processing."), "{out}");
     assert!(out.contains("< 61 2B"), "{out}");
     assert!(out.contains("< 62 29 82 02 78 21"), "{out}");
+    assert!(out.contains("< 9F 17"), "{out}");
+    assert!(out.contains("< 00 00 00 00 3F 00 01 00"), "{out}");
 }
 
 /// pyscard under Debian's python3, on slot 1.

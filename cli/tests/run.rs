@@ -65,6 +65,29 @@ fn examples() -> Vec<PathBuf> {
     scripts
 }
 
+/// The T=0 sessions in `examples/t0/` (the GSM SIM application among them) pass with `--t0`,
+/// and fail without it (their expectations are the 9Fxx/61xx procedure bytes).
+#[test]
+fn every_t0_example_script_passes_under_t0() {
+    let dir = Dir::new("examples-t0");
+    let t0 = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/t0");
+    let mut scripts: Vec<PathBuf> = std::fs::read_dir(&t0)
+        .expect("examples/t0/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "script"))
+        .collect();
+    scripts.sort();
+    assert!(!scripts.is_empty());
+    for script in &scripts {
+        let path = script.display().to_string();
+        let (code, out, err) = dir.run(&["--t0"], &path);
+        assert_eq!(code, 0, "{path}\n{out}\n{err}");
+        assert!(out.contains("all passed"), "{path}\n{out}");
+        let (code, _, _) = dir.run(&[], &path);
+        assert_eq!(code, 1, "{path} must need --t0");
+    }
+}
+
 #[test]
 fn every_example_script_passes() {
     let dir = Dir::new("examples");

@@ -20,6 +20,19 @@ pub trait Transport {
     fn reset(&mut self) -> Result<Vec<u8>, Self::Error>;
 }
 
+/// A borrowed transport is a transport (so a driver can borrow the card link and give it back).
+impl<T: Transport + ?Sized> Transport for &mut T {
+    type Error = T::Error;
+
+    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, Self::Error> {
+        (**self).transmit(apdu)
+    }
+
+    fn reset(&mut self) -> Result<Vec<u8>, Self::Error> {
+        (**self).reset()
+    }
+}
+
 /// What happened, step by step, for the front end to print.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]

@@ -111,37 +111,38 @@ pub mod kind {
     pub const E2E: u8 = 0x03;
 }
 
-/// Status words of the API (ISO/IEC 7816-4 §5.6 and TS 102 221 §10.2 values with API meanings).
+/// Status words of the API: rows of the one status-word table (ISO/IEC 7816-4 §5.6,
+/// TS 102 221 §10.2), named here by their meaning in the API.
 pub mod sw {
     use vusim_apdu::StatusWord;
     /// Success.
-    pub const OK: StatusWord = StatusWord(0x9000);
+    pub const OK: StatusWord = StatusWord::SUCCESS;
     /// A MAC, AE tag, server proof or wrapped blob did not verify.
-    pub const VERIFY_FAILED: StatusWord = StatusWord(0x9862);
+    pub const VERIFY_FAILED: StatusWord = StatusWord::AUTH_ERROR_APPLICATION;
     /// The command data field is absent, or a data object has the wrong length.
-    pub const WRONG_LENGTH: StatusWord = StatusWord(0x6700);
+    pub const WRONG_LENGTH: StatusWord = StatusWord::WRONG_LENGTH;
     /// The policy refuses this operation for this NAF's keys.
-    pub const OP_REFUSED: StatusWord = StatusWord(0x6982);
+    pub const OP_REFUSED: StatusWord = StatusWord::SECURITY_STATUS_NOT_SATISFIED;
     /// The key's lifetime is over (or was never written to EF_GBABP).
-    pub const EXPIRED: StatusWord = StatusWord(0x6984);
+    pub const EXPIRED: StatusWord = StatusWord::REFERENCED_DATA_INVALIDATED;
     /// The policy refuses this logical channel or client AID for this NAF's keys.
-    pub const CALLER_REFUSED: StatusWord = StatusWord(0x6985);
+    pub const CALLER_REFUSED: StatusWord = StatusWord::CONDITIONS_NOT_SATISFIED;
     /// No challenge outstanding on this channel for this key (or it timed out).
-    pub const NO_CHALLENGE: StatusWord = StatusWord(0x6900);
+    pub const NO_CHALLENGE: StatusWord = StatusWord::NOT_ALLOWED;
     /// Malformed BER-TLV, a missing, repeated or unexpected data object, or a bad value.
-    pub const BAD_DATA: StatusWord = StatusWord(0x6A80);
+    pub const BAD_DATA: StatusWord = StatusWord::INCORRECT_DATA;
     /// Unknown or reserved algorithm identifier.
-    pub const BAD_ALGORITHM: StatusWord = StatusWord(0x6A81);
+    pub const BAD_ALGORITHM: StatusWord = StatusWord::FUNCTION_NOT_SUPPORTED;
     /// No room for another stored key.
-    pub const FULL: StatusWord = StatusWord(0x6A84);
+    pub const FULL: StatusWord = StatusWord::NOT_ENOUGH_MEMORY;
     /// P1-P2 not defined for this INS.
-    pub const BAD_P1P2: StatusWord = StatusWord(0x6A86);
+    pub const BAD_P1P2: StatusWord = StatusWord::INCORRECT_P1P2;
     /// No such key.
-    pub const NO_SUCH_KEY: StatusWord = StatusWord(0x6A88);
+    pub const NO_SUCH_KEY: StatusWord = StatusWord::REFERENCED_DATA_NOT_FOUND;
     /// INS not defined by the API.
-    pub const BAD_INS: StatusWord = StatusWord(0x6D00);
+    pub const BAD_INS: StatusWord = StatusWord::INS_NOT_SUPPORTED;
     /// An interindustry class (`0X`, `4X`…) with an API instruction.
-    pub const BAD_CLA: StatusWord = StatusWord(0x6E00);
+    pub const BAD_CLA: StatusWord = StatusWord::CLA_NOT_SUPPORTED;
 }
 
 /// Every status word the API answers, with its meaning here (the documentation table).
@@ -336,20 +337,6 @@ pub const COMMANDS: &[CommandRow] = &[
     },
 ];
 
-/// The row for an (INS, P1) pair: `Err(6D00)` for an unknown INS, `Err(6A86)` for an unknown P1.
-pub fn lookup(ins: u8, p1: u8) -> Result<&'static CommandRow, StatusWord> {
-    let mut any = false;
-    for row in COMMANDS {
-        if row.ins == ins {
-            any = true;
-            if row.p1 == p1 {
-                return Ok(row);
-            }
-        }
-    }
-    Err(if any { sw::BAD_P1P2 } else { sw::BAD_INS })
-}
-
 /// The class byte for a logical channel (proprietary: `80`–`83`, `C0`–`CF`).
 pub fn cla(channel: u8) -> Class {
     Class::UICC.with_channel(channel).unwrap_or(Class::UICC)
@@ -366,6 +353,14 @@ pub fn command(channel: u8, row: &CommandRow, dos: &[Tlv]) -> Vec<u8> {
     Command::build(cla(channel), row.ins, row.p1, 0x00, &data, le)
         .map(|c| c.encode())
         .unwrap_or_default()
+}
+
+/// The command APDU for a row of a command table, by name (empty for an unknown name).
+pub fn command_apdu(table: &[CommandRow], channel: u8, name: &str, dos: &[Tlv]) -> Vec<u8> {
+    match table.iter().find(|r| r.name == name) {
+        Some(row) => command(channel, row, dos),
+        None => Vec::new(),
+    }
 }
 
 /// Builds the data objects of a command, key reference first.
@@ -414,13 +409,17 @@ mod tests {
     #[test]
     fn table_is_consistent() {
         for (i, a) in COMMANDS.iter().enumerate() {
-            assert_eq!(lookup(a.ins, a.p1).map(|r| r.name), Ok(a.name));
+            assert_eq!(
+                super::super::toolkit::lookup(COMMANDS, a.ins, a.p1).map(|r| r.name),
+                Ok(a.name)
+            );
             for b in COMMANDS.iter().skip(i + 1) {
                 assert!(a.name != b.name && (a.ins, a.p1) != (b.ins, b.p1));
             }
             // Never a T=0 procedure byte, never an ISO/UICC instruction of TS 102 221.
             assert!(a.ins & 0xF0 != 0x60 && a.ins & 0xF0 != 0x90 && a.ins & 1 == 0);
         }
+        let lookup = |i, p| super::super::toolkit::lookup(COMMANDS, i, p);
         assert_eq!(lookup(0x42, 0x05).map(|r| r.name), Err(sw::BAD_P1P2));
         assert_eq!(lookup(0x50, 0x00).map(|r| r.name), Err(sw::BAD_INS));
         assert_eq!(cla(0).0, 0x80);

@@ -16,53 +16,11 @@
 //! t         = HMAC-SHA-256(Ks_AS_int, GUTI ‖ RAND_AS)[0..8]
 //! ```
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::profile::sections::IotSection;
 use crate::profile::{Profile, ProfileError};
-
-/// `[iot]`: the IoT end-to-end scheme. Present: the USIM keeps the IoT Ks after each
-/// successful AKA (3G and 5G AKMA contexts) and, with `api` (default true), the IoT API applet
-/// is registered. Absent: neither.
-///
-/// ```toml
-/// [iot]
-/// api = true              # the IoT API applet (default true)
-/// ks_lifetime = 86400     # seconds after the AKA (default: until the next AKA)
-/// max_sessions = 32       # RAND_AS values accepted per Ks (default 32)
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IotSection {
-    /// Register the IoT API applet.
-    #[serde(default = "yes")]
-    pub api: bool,
-    /// IoT Ks lifetime, seconds of card time after the AKA (absent: until the next AKA).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ks_lifetime: Option<u64>,
-    /// How many RAND_AS values the card accepts under one Ks (default [`DEFAULT_MAX_SESSIONS`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_sessions: Option<u8>,
-}
-
-fn yes() -> bool {
-    true
-}
 
 /// Default number of RAND_AS values accepted under one Ks.
 pub const DEFAULT_MAX_SESSIONS: u8 = 32;
-
-impl IotSection {
-    fn check(&self, file: &str) -> Result<(), ProfileError> {
-        if self.max_sessions == Some(0) {
-            return Err(crate::profile::err(
-                file,
-                "iot.max_sessions",
-                "must be at least 1",
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// The IoT API applet a profile asks for (none without `[iot]` or with `api = false`).
 #[cfg(feature = "experimental-api")]
@@ -104,10 +62,10 @@ mod imp {
     use vusim_apdu::{Command, Response, StatusWord};
     use zeroize::Zeroizing;
 
-    use super::super::akma::{self, common_value_ok, decode, len_in, op_sw, ApiRng, Decoded};
     use super::super::apdu::{sw, tag, CommandRow, KeyAddress};
     use super::super::ops;
     use super::super::policy::Op;
+    use super::super::toolkit::{self, common_value_ok, decode, len_in, op_sw, ApiRng, Decoded};
     use super::{IotSection, DEFAULT_MAX_SESSIONS};
     use crate::card::applet::{Applet, Context};
     use crate::card::keystore::{KeyEntry, KeyKind};
@@ -298,7 +256,7 @@ mod imp {
 
     /// An IoT API command APDU by name (see [`COMMANDS`]).
     pub fn apdu(channel: u8, name: &str, dos: &[Tlv]) -> Vec<u8> {
-        akma::command_apdu(COMMANDS, channel, name, dos)
+        super::super::apdu::command_apdu(COMMANDS, channel, name, dos)
     }
 
     fn value_ok(row: &CommandRow, tg: u32, v: &[u8]) -> Result<(), StatusWord> {
@@ -357,17 +315,6 @@ mod imp {
                 rng: ApiRng::for_profile(p, file, b"IOT")?,
                 ..IotApi::default()
             })
-        }
-
-        fn get_info() -> Response {
-            let mut out = Tlv::new(tag::VERSION, VERSION.to_vec()).encode();
-            Tlv::new(
-                tag::ALGORITHMS,
-                vec![ops::ALG_HMAC_SHA256, ops::ALG_AES128_CTR_HMAC_SHA256],
-            )
-            .encode_into(&mut out);
-            Tlv::new(tag::FC, vec![0xFF, 0xE8]).encode_into(&mut out);
-            Response::ok(out)
         }
 
         fn list(ctx: &Context<'_>) -> Response {
@@ -481,7 +428,7 @@ mod imp {
         ) -> Result<Response, StatusWord> {
             let d = decode(cmd, COMMANDS, &[], value_ok)?;
             match d.row.ins {
-                ins::GET_INFO => return Ok(Self::get_info()),
+                ins::GET_INFO => return Ok(toolkit::get_info(VERSION)),
                 ins::LIST_KEYS => return Ok(Self::list(ctx)),
                 ins::IOT_KEY => return self.iot_key(ctx, &d),
                 _ => {}
@@ -503,7 +450,7 @@ mod imp {
                     let mac = ops::mac(&key, alg, d.purpose(), msg, len).map_err(op_sw)?;
                     Ok(Response::ok(Tlv::new(tag::MAC, mac).encode()))
                 }
-                ins::CIPHER => akma::cipher(&mut self.rng, ctx, &d, &key),
+                ins::CIPHER => toolkit::cipher(&mut self.rng, ctx, &d, &key),
                 ins::DELETE => {
                     let id = d.key_id()?.to_vec();
                     ctx.keys

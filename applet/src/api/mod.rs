@@ -15,7 +15,9 @@
 //! * [`ops`]: the operations on "a base key from the key store", shared by the card and the
 //!   network side (`vusim naf`), generic so a later AKMA applet (K_AF) reuses them.
 //! * [`apdu`]: the command coding, and builders for the command APDUs (terminal side).
-//! * [`gba`]: the GBA_U API applet.
+//! * [`toolkit`]: what the API applets are built from (decoding against a command table, value
+//!   checks, the seeded generator, MAC / AE / mutual-authentication commands over a base key).
+//! * [`gba`]: the GBA_U API applet; [`akma`]: the AKMA API applet; [`iot`]: the IoT key applet.
 
 pub mod akma;
 pub mod iot;
@@ -27,6 +29,8 @@ pub mod apdu;
 pub mod gba;
 #[cfg(feature = "experimental-api")]
 pub mod ops;
+#[cfg(feature = "experimental-api")]
+pub mod toolkit;
 
 use crate::card::applet::Applet;
 use crate::profile::{Profile, ProfileError};

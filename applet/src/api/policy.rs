@@ -12,72 +12,8 @@
 //! clients = ["F0010203040506"]                # client AIDs announced in DO 4F (default: any)
 //! ```
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::profile::sections::{ApiSection, PolicyEntry};
 use crate::profile::{err, ProfileError};
-
-/// `[api]`: the experimental card APIs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ApiSection {
-    /// Register the GBA_U API applet (default true).
-    #[serde(default = "yes")]
-    pub gba: bool,
-    /// Deterministic challenges and IVs for reproducible examples: the applet then draws them
-    /// from HMAC-SHA-256(KDF(K, FC, "drbg", seed), counter) instead of the card's generator, with
-    /// the counter saved in the card state (docs/api/gba-api.md §5.6).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seed: Option<u64>,
-    /// Operations allowed for NAFs that have no `[[api.policy]]` entry (default: every one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_ops: Option<Vec<String>>,
-    /// How many keys STORE may keep in the card (default 16).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_stored: Option<u8>,
-    /// Per-NAF rules.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub policy: Vec<PolicyEntry>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for ApiSection {
-    fn default() -> Self {
-        ApiSection {
-            gba: true,
-            seed: None,
-            default_ops: None,
-            max_stored: None,
-            policy: Vec::new(),
-        }
-    }
-}
-
-impl ApiSection {
-    /// True when the section says nothing beyond the defaults (then it is not serialised).
-    pub fn is_default(&self) -> bool {
-        *self == ApiSection::default()
-    }
-}
-
-/// `[[api.policy]]`: the rule for one NAF's keys.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PolicyEntry {
-    /// NAF FQDN (compared without regard to ASCII case).
-    pub naf: String,
-    /// Allowed operations: `mac`, `encrypt`, `auth`, `store`, `e2e`.
-    pub ops: Vec<String>,
-    /// Allowed logical channels (0–19); absent: every channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channels: Option<Vec<u8>>,
-    /// Allowed client application AIDs (hex, 5–16 bytes), announced by the terminal in DO `4F`;
-    /// absent: any client, with or without `4F`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clients: Option<Vec<String>>,
-}
 
 /// An operation the policy allows or refuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,6 +238,7 @@ pub fn fqdn_of(naf_id: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     fn section(text: &str) -> ApiSection {
         #[derive(Deserialize)]

@@ -54,6 +54,15 @@ pub trait Applet: Send {
     fn deselect(&mut self, _ctx: &mut Context<'_>) {}
     /// Handle a command the runtime does not handle itself.
     fn process(&mut self, ctx: &mut Context<'_>, cmd: &Command) -> Result<Response, StatusWord>;
+    /// Whether this application holds the subscriber key the SIM application's RUN GSM
+    /// ALGORITHM uses (TS 51.011 §9.2.16); its PIN2 is then CHV2.
+    fn runs_gsm_algorithm(&self) -> bool {
+        false
+    }
+    /// RUN GSM ALGORITHM for the SIM application: SRES (4) ‖ Kc (8) for RAND.
+    fn gsm_algorithm(&mut self, _rand: &[u8; 16]) -> Option<Result<Vec<u8>, StatusWord>> {
+        None
+    }
     /// The applet's durable state (SQN array, keys …), saved with the card.
     fn save_state(&self) -> Option<toml::Table> {
         None

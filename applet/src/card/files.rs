@@ -169,7 +169,7 @@ impl Card {
     }
 
     /// The record number a READ/UPDATE RECORD mode addresses, and whether it moves the pointer.
-    fn record_number(
+    pub(super) fn record_number(
         state: &Channel,
         p1: u8,
         mode: u8,
@@ -320,7 +320,7 @@ impl Card {
     }
 
     /// Store `record` as the new record 1 of a cyclic file, dropping the oldest (TS 102 221 §8.2.3).
-    fn push_cyclic(
+    pub(super) fn push_cyclic(
         &mut self,
         id: NodeId,
         rl: usize,

@@ -3,6 +3,7 @@
 pub mod applet;
 pub mod fcp;
 mod files;
+pub mod gsm;
 pub mod image;
 pub mod keystore;
 pub mod security;
@@ -322,6 +323,16 @@ impl CardBuilder {
     }
 }
 
+/// A case-1 command as it arrives: four bytes, or the five-byte T=0 TPDU whose P3 is `00`
+/// (TS 102 221 §7.3.1.1.1: for case 1 the terminal sets P3 to '00'; Annex C.1.1). Parsed as an
+/// APDU that P3 looks like a short Le of 256; any other Le is a wrong length.
+fn case1_form(cmd: &Command) -> bool {
+    match cmd.le() {
+        None => true,
+        Some(ne) => ne == vusim_apdu::command::SHORT_MAX_NE && !cmd.is_extended(),
+    }
+}
+
 /// EF.DIR records: `61 L 4F L AID 50 L label` per application (TS 102 221 §13.1).
 fn write_ef_dir(fs: &mut FileTree, apps: &[AppEntry]) {
     let Some(ef) = fs.child(MF, 0x2F00) else {
@@ -362,6 +373,18 @@ impl Card {
     /// Cold or warm reset: clears selections, logical channels, security status and pending
     /// T=0 data; returns the ATR.
     pub fn reset(&mut self) -> Vec<u8> {
+        // Every selected application is deselected on its channel first, so transient applet
+        // state (a card challenge, a session) ends with the session, as on Java Card.
+        for ch in 0..CHANNELS {
+            let app = self
+                .channels
+                .get_mut(ch)
+                .and_then(Option::take)
+                .and_then(|c| c.app);
+            if let Ok(n) = u8::try_from(ch) {
+                self.leave_app(app, n);
+            }
+        }
         self.channels = [None; CHANNELS];
         self.channels[0] = Some(Channel::fresh());
         self.security.reset();
@@ -448,7 +471,11 @@ impl Card {
         if cla.is_chained() {
             return Err(StatusWord::CHAINING_NOT_SUPPORTED);
         }
-        // The GSM class (A0) and other proprietary classes a UICC does not define.
+        // The GSM class A0: the SIM application (TS 51.011 §9).
+        if cla.0 == ins::CLA_GSM {
+            return self.gsm_dispatch(cmd);
+        }
+        // Other proprietary classes a UICC does not define.
         if cla.is_proprietary() && cla.0 & 0xB0 != 0x80 {
             return Err(StatusWord::CLA_NOT_SUPPORTED);
         }
@@ -551,8 +578,17 @@ impl Card {
         match (cmd.p1(), cmd.p2()) {
             (0x00, requested) => {
                 let expect_data = requested == 0;
-                if !cmd.data().is_empty() || (!expect_data && cmd.le().is_some()) {
+                if !cmd.data().is_empty() || (!expect_data && !case1_form(cmd)) {
                     return Err(StatusWord::WRONG_LENGTH);
+                }
+                // Under T=0 a case-2 P3 other than the one byte to return is answered 6C01
+                // before anything happens (TS 102 221 §7.3.1.1.2): no channel is opened, the
+                // terminal resends with P3 = 01.
+                if expect_data
+                    && self.transport == Transport::T0
+                    && cmd.le().is_some_and(|ne| ne != 1)
+                {
+                    return Err(StatusWord::wrong_le(1));
                 }
                 let n = if requested == 0 {
                     (1..CHANNELS)
@@ -591,7 +627,7 @@ impl Card {
                 }))
             }
             (0x80, n) => {
-                if !cmd.data().is_empty() || cmd.le().is_some() {
+                if !cmd.data().is_empty() || !case1_form(cmd) {
                     return Err(StatusWord::WRONG_LENGTH);
                 }
                 let n = usize::from(n);
@@ -603,16 +639,17 @@ impl Card {
                     .get_mut(n)
                     .and_then(Option::take)
                     .ok_or(StatusWord::CHANNEL_NOT_SUPPORTED)?;
-                self.leave_app(closed.app);
+                let nb = u8::try_from(n).map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
+                self.leave_app(closed.app, nb);
                 Ok(Response::ok(Vec::new()))
             }
             _ => Err(StatusWord::INCORRECT_P1P2),
         }
     }
 
-    /// An application stopped being selected on one channel: deselect it, and end its local
+    /// An application stopped being selected on `channel`: deselect it there, and end its local
     /// security status when no channel has it selected any more (TS 102 221 §9.4).
-    fn leave_app(&mut self, app: Option<usize>) {
+    fn leave_app(&mut self, app: Option<usize>, channel: u8) {
         let Some(idx) = app else { return };
         let still = self.channels.iter().flatten().any(|c| c.app == Some(idx));
         if let Some(entry) = self.apps.get_mut(idx) {
@@ -620,7 +657,7 @@ impl Card {
                 fs: &mut self.fs,
                 security: &mut self.security,
                 adf: entry.adf,
-                channel: 0,
+                channel,
                 rng: &mut self.rng,
                 dirty: &mut self.dirty,
                 keys: &mut self.keys,

@@ -19,7 +19,7 @@ impl Card {
     /// Resolve a FID from the current DF by the TS 102 221 §8.4.1 rules: the MF; the current
     /// application's ADF (`7FFF`); a child of the current DF; the current DF; its parent; a DF
     /// sibling of the current DF.
-    fn resolve_fid(&self, state: &Channel, fid: u16) -> Option<NodeId> {
+    pub(super) fn resolve_fid(&self, state: &Channel, fid: u16) -> Option<NodeId> {
         if fid == 0x3F00 {
             return Some(MF);
         }
@@ -65,7 +65,7 @@ impl Card {
     }
 
     /// Make `id` current on the channel; returns its FCP.
-    fn make_current(&self, state: &mut Channel, id: NodeId) {
+    pub(super) fn make_current(&self, state: &mut Channel, id: NodeId) {
         let is_df = self.fs.node(id).is_some_and(|n| n.is_df());
         if is_df {
             state.df = id;
@@ -181,7 +181,7 @@ impl Card {
             state.ef = None;
             state.record = None;
             self.commit_channel(ch, *state);
-            self.leave_app(Some(current));
+            self.leave_app(Some(current), ch);
             return Ok(Response::ok(Vec::new()));
         }
         let pos = state
@@ -203,6 +203,16 @@ impl Card {
         .ok_or(StatusWord::FILE_NOT_FOUND)?;
         let previous = state.app;
         let adf = self.apps.get(chosen).and_then(|a| a.adf);
+        if previous != Some(chosen) {
+            // As on Java Card, the current application is deselected before the new one is
+            // selected; if the new one refuses, the channel is left with the MF selected.
+            state.app = None;
+            state.df = MF;
+            state.ef = None;
+            state.record = None;
+            self.commit_channel(ch, *state);
+            self.leave_app(previous, ch);
+        }
         if let Some(entry) = self.apps.get_mut(chosen) {
             let mut ctx = Context {
                 fs: &mut self.fs,
@@ -221,9 +231,6 @@ impl Card {
         state.ef = None;
         state.record = None;
         self.commit_channel(ch, *state);
-        if previous != Some(chosen) {
-            self.leave_app(previous);
-        }
         let data = match (p2 & 0x1C, adf) {
             (P2_FCP, Some(id)) => fcp::fcp(&self.fs, &self.arr, &self.security, id),
             (P2_FCP, None) => {

@@ -2,7 +2,7 @@
 
 use vusim_apdu::tlv::Tlv;
 
-use crate::profile::services;
+use super::services;
 
 /// Swapped-BCD digits, stopping at the first `F` filler.
 fn bcd_digits(bytes: &[u8]) -> String {

@@ -1,7 +1,9 @@
 //! Card profiles (TOML): identities, authentication algorithm and secrets, SQN scheme, PINs, service tables and EF contents; the embedded default profile.
 
-mod encode;
-pub mod services;
+pub mod sections;
+
+/// The service tables are spec identities next to the file tables ([`crate::fs::services`]).
+pub use crate::fs::services;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -9,12 +11,6 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::card::image::CardImage;
-use crate::card::security::{
-    pad_pin, Pin, Security, KEY_ADM1, KEY_PIN1, KEY_PIN2, KEY_UNIVERSAL_PIN,
-};
-use crate::card::{Card, CardBuilder};
-use crate::fs::tables;
-use crate::usim::{AuthConfig, Isim, SqnPolicy, Usim, ISIM_AID, USIM_AID};
 
 /// The embedded default profile (test PLMN 001/01, TS 35.208 test set 1 keys).
 pub const DEFAULT_PROFILE: &str = include_str!("default.toml");
@@ -271,17 +267,14 @@ pub struct Profile {
     #[serde(default)]
     pub services: ServiceSection,
     /// `[api]`: the experimental card APIs and their key policy (see [`crate::api::policy`]).
-    #[serde(
-        default,
-        skip_serializing_if = "crate::api::policy::ApiSection::is_default"
-    )]
-    pub api: crate::api::policy::ApiSection,
+    #[serde(default, skip_serializing_if = "sections::ApiSection::is_default")]
+    pub api: sections::ApiSection,
     /// `[akma]`: UICC-based AKMA, experimental (see [`crate::api::akma`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub akma: Option<crate::api::akma::AkmaSection>,
+    pub akma: Option<sections::AkmaSection>,
     /// `[iot]`: the IoT end-to-end scheme, experimental (see [`crate::api::iot`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iot: Option<crate::api::iot::IotSection>,
+    pub iot: Option<sections::IotSection>,
     /// `[files]`: raw EF contents by name (`"EF.SPN"`, `"USIM/EF.SPN"`, `"ISIM/EF.IMPU"`) or FID
     /// path (`"USIM:6F46"`, `"MF:2F05"`), hex; record files take one hex string per record.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -332,12 +325,6 @@ impl Profile {
     pub fn to_toml(&self) -> Result<String, String> {
         toml::to_string_pretty(self).map_err(|e| e.to_string())
     }
-
-    /// Build the card this profile describes (state applied when present). `file` names the
-    /// source in errors.
-    pub fn build_card(&self, file: &str) -> Result<Card, ProfileError> {
-        encode::build(self, file)
-    }
 }
 
 /// Shorthand for an error at `key`.
@@ -349,130 +336,8 @@ pub(crate) fn err(file: &str, key: &str, problem: impl Into<String>) -> ProfileE
     }
 }
 
-pub(crate) fn pin_block(
-    file: &str,
-    key: &str,
-    digits: &str,
-    adm: bool,
-) -> Result<[u8; 8], ProfileError> {
-    if adm && digits.len() == 16 && digits.chars().all(|c| c.is_ascii_hexdigit()) {
-        let v = hex::decode(digits).map_err(|_| err(file, key, "not hex"))?;
-        return v
-            .try_into()
-            .map_err(|_| err(file, key, "ADM must be 8 bytes"));
-    }
-    if adm {
-        if digits.len() != 8 {
-            return Err(err(file, key, "ADM is 8 characters or 16 hex digits"));
-        }
-        return pad_pin(digits.as_bytes()).ok_or_else(|| err(file, key, "too long"));
-    }
-    if !(4..=8).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(err(
-            file,
-            key,
-            format!("expected 4 to 8 digits, got {digits:?}"),
-        ));
-    }
-    pad_pin(digits.as_bytes()).ok_or_else(|| err(file, key, "too long"))
-}
-
-pub(crate) fn security_from(p: &PinSection, file: &str) -> Result<Security, ProfileError> {
-    let pin_n = p.pin_retries.unwrap_or(3);
-    let puk_n = p.puk_retries.unwrap_or(10);
-    let get = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_string());
-    let pin1 = pin_block(file, "pins.pin1", &get(&p.pin1, "1234"), false)?;
-    let puk1 = pin_block(file, "pins.puk1", &get(&p.puk1, "12345678"), false)?;
-    let pin2 = pin_block(file, "pins.pin2", &get(&p.pin2, "5678"), false)?;
-    let puk2 = pin_block(file, "pins.puk2", &get(&p.puk2, "87654321"), false)?;
-    let upin = pin_block(
-        file,
-        "pins.universal_pin",
-        &get(&p.universal_pin, "0000"),
-        false,
-    )?;
-    let adm = pin_block(file, "pins.adm1", &get(&p.adm1, "88888888"), true)?;
-    let mut p1 = Pin::new(KEY_PIN1, pin1, pin_n, Some((puk1, puk_n)));
-    p1.enabled = p.pin1_enabled.unwrap_or(true);
-    let mut u = Pin::new(KEY_UNIVERSAL_PIN, upin, pin_n, Some((puk1, puk_n)));
-    u.enabled = p.universal_pin_enabled.unwrap_or(false);
-    Ok(Security::new(vec![
-        p1,
-        Pin::new(KEY_PIN2, pin2, pin_n, Some((puk2, puk_n))),
-        u,
-        Pin::new(KEY_ADM1, adm, p.adm_retries.unwrap_or(10), None),
-    ]))
-}
-
-/// Builder pieces shared with [`encode`].
-pub(crate) struct Parts {
-    pub usim: Usim,
-    pub isim: Option<Isim>,
-    pub security: Security,
-    /// The experimental API applets (`[api]`).
-    pub api: Vec<Box<dyn crate::card::applet::Applet>>,
-    /// The experimental AKMA and IoT API applets (`[akma]`, `[iot]`).
-    pub akma_iot: Vec<Box<dyn crate::card::applet::Applet>>,
-}
-
-pub(crate) fn applets(
-    p: &Profile,
-    file: &str,
-    auth: AuthConfig,
-    sqn: SqnPolicy,
-) -> Result<Parts, ProfileError> {
-    let aid = |v: &Option<String>, key: &str, default: &[u8]| -> Result<Vec<u8>, ProfileError> {
-        match v {
-            None => Ok(default.to_vec()),
-            Some(h) => {
-                let b = hex::decode(h).map_err(|_| err(file, key, "not hex"))?;
-                if !(5..=16).contains(&b.len()) {
-                    return Err(err(
-                        file,
-                        key,
-                        format!("an AID is 5 to 16 bytes, got {}", b.len()),
-                    ));
-                }
-                Ok(b)
-            }
-        }
-    };
-    let usim = Usim::new(&aid(&p.usim.aid, "usim.aid", &USIM_AID)?, auth, sqn);
-    let usim = usim.with_extensions(crate::api::akma::usim_extensions(p));
-    let isim = if p.isim.enabled.unwrap_or(true) {
-        Some(Isim::new(&aid(&p.isim.aid, "isim.aid", &ISIM_AID)?))
-    } else {
-        None
-    };
-    Ok(Parts {
-        usim,
-        isim,
-        security: security_from(&p.pins, file)?,
-        api: crate::api::applets(p, file)?,
-        akma_iot: [
-            crate::api::akma::applets(p, file)?,
-            crate::api::iot::applets(p, file)?,
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
-    })
-}
-
-/// The default builder plumbing: MF table plus the applets.
-pub(crate) fn builder(parts: Parts) -> CardBuilder {
-    let mut b = CardBuilder::new(&tables::MF).applet(Box::new(parts.usim));
-    if let Some(i) = parts.isim {
-        b = b.applet(Box::new(i));
-    }
-    for a in parts.api {
-        b = b.applet(a);
-    }
-    for a in parts.akma_iot {
-        b = b.applet(a);
-    }
-    b.security(parts.security)
-}
+/// Keys of an applet's saved state (`[state.apps.*]`) that hold secrets, redacted by `card show`.
+pub const SECRET_STATE_KEYS: &[&str] = &["ks", "key"];
 
 /// Redact secrets (K, OP/OPc, PINs, keys in the state) from a profile's TOML text.
 pub fn redact(profile: &Profile) -> Profile {
@@ -514,7 +379,7 @@ pub fn redact(profile: &Profile) -> Profile {
 
 fn redact_table(table: &mut toml::Table) {
     for (k, v) in table.iter_mut() {
-        if crate::usim::SECRET_STATE_KEYS.contains(&k.as_str()) {
+        if SECRET_STATE_KEYS.contains(&k.as_str()) {
             *v = toml::Value::String("<redacted>".to_string());
         } else {
             redact_value(v);

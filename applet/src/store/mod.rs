@@ -305,3 +305,17 @@ impl DurableCard {
         Ok(r)
     }
 }
+
+/// The in-process card as a script transport (the ME driver and the script runner): every
+/// response leaves after the state it depends on is saved.
+impl vusim_apdu::script::Transport for DurableCard {
+    type Error = StoreError;
+
+    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, StoreError> {
+        DurableCard::transmit(self, apdu)
+    }
+
+    fn reset(&mut self) -> Result<Vec<u8>, StoreError> {
+        Ok(self.card.reset())
+    }
+}

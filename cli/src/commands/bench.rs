@@ -16,7 +16,10 @@ use vusim_applet::profile::Profile;
 use vusim_applet::store::holder::Holder;
 use vusim_applet::store::DurableCard;
 
-use crate::network::auc::Auc;
+use vusim_apdu::authenticate::{AuthMode, AuthResponse};
+use vusim_apdu::Response;
+use vusim_network::auc::Auc;
+use vusim_network::authenticate::AuthenticateCommand;
 
 /// Arguments of `vusim bench`.
 #[derive(Debug, Args)]
@@ -79,33 +82,48 @@ fn vectors(auc: &mut Auc, n: usize, gba: bool) -> anyhow::Result<Vec<Vec<u8>>> {
                 *r = b;
             }
             let v = auc.vector(rand, gba)?;
-            let mut apdu = if gba {
-                hexb("0088008423DD10")
+            let cmd = if gba {
+                AuthenticateCommand::GbaBootstrap {
+                    rand: v.rand,
+                    autn: v.autn,
+                }
             } else {
-                hexb("008800812210")
+                AuthenticateCommand::ThreeG {
+                    rand: v.rand,
+                    autn: v.autn,
+                }
             };
-            apdu.extend_from_slice(&v.rand);
-            apdu.push(0x10);
-            apdu.extend_from_slice(&v.autn);
-            apdu.push(0x00);
-            Ok(apdu)
+            Ok(cmd.apdu()?)
         })
         .collect()
 }
 
-/// Send prepared AUTHENTICATE commands, each once: the first must succeed (`DB …`), the rest
-/// are timed; nanoseconds per command.
-fn consume_vectors(card: &mut Card, apdus: &[Vec<u8>], what: &str) -> anyhow::Result<f64> {
+/// The first answer to prepared AUTHENTICATE commands must be a success of `mode` (not a
+/// synchronisation failure, not an error status).
+fn check_first(first: &[u8], mode: AuthMode, what: &str) -> anyhow::Result<()> {
+    let ok = Response::parse(first).is_ok_and(|r| {
+        r.sw == vusim_apdu::StatusWord::SUCCESS
+            && AuthResponse::parse(mode, &r.data)
+                .is_ok_and(|a| !matches!(a, AuthResponse::SyncFailure { .. }))
+    });
+    anyhow::ensure!(ok, "{what} answered {}", hex::encode_upper(first));
+    Ok(())
+}
+
+/// Send prepared AUTHENTICATE commands, each once: the first must succeed, the rest are timed;
+/// nanoseconds per command.
+fn consume_vectors(
+    card: &mut Card,
+    apdus: &[Vec<u8>],
+    mode: AuthMode,
+    what: &str,
+) -> anyhow::Result<f64> {
     let mut it = apdus.iter();
     let first = it
         .next()
         .map(|a| card.transmit_bytes(a))
         .unwrap_or_default();
-    anyhow::ensure!(
-        first.first() == Some(&0xDB),
-        "{what} answered {}",
-        hex::encode_upper(&first)
-    );
+    check_first(&first, mode, what)?;
     let rest = apdus.len().saturating_sub(1);
     Ok(timed(1, rest, || {
         if let Some(a) = it.next() {
@@ -309,7 +327,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let av = vectors(&mut auc, n, false)?;
     push(
         "3G AUTHENTICATE (in memory)",
-        consume_vectors(&mut card, &av, "3G AUTHENTICATE")?,
+        consume_vectors(&mut card, &av, AuthMode::ThreeG, "3G AUTHENTICATE")?,
         "ns",
         Some(2000.0),
         "fresh SQN each time; vectors made beforehand",
@@ -317,23 +335,22 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let gv = vectors(&mut auc, n, true)?;
     push(
         "GBA bootstrap (in memory)",
-        consume_vectors(&mut card, &gv, "GBA bootstrap")?,
+        consume_vectors(&mut card, &gv, AuthMode::GbaBootstrap, "GBA bootstrap")?,
         "ns",
         None,
         "",
     );
     let impi = "001010123456789@ims.mnc001.mcc001.3gppnetwork.org";
-    let mut naf_data = vec![0xDE, 20];
-    naf_data.extend_from_slice(b"naf.example.org\x01\x00\x00\x00\x02");
-    naf_data.push(impi.len() as u8);
-    naf_data.extend_from_slice(impi.as_bytes());
-    let naf = vusim_apdu::Command::build(0x00, 0x88, 0x00, 0x84, &naf_data, Some(256))?.encode();
-    let sw = card.transmit_bytes(&naf);
-    anyhow::ensure!(
-        sw.ends_with(&[0x90, 0x00]),
-        "NAF derivation answered {}",
-        hex::encode_upper(&sw)
-    );
+    let naf = AuthenticateCommand::GbaNaf {
+        naf_id: b"naf.example.org\x01\x00\x00\x00\x02".to_vec(),
+        impi: impi.as_bytes().to_vec(),
+    }
+    .apdu()?;
+    check_first(
+        &card.transmit_bytes(&naf),
+        AuthMode::GbaNaf,
+        "NAF derivation",
+    )?;
     push(
         "GBA NAF derivation (in memory)",
         median_ns(batches, 5_000 * scale, || {
@@ -378,11 +395,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         .next()
         .and_then(|a| dc.transmit(a).ok())
         .unwrap_or_default();
-    anyhow::ensure!(
-        first.first() == Some(&0xDB),
-        "3G AUTHENTICATE (--card) answered {}",
-        hex::encode_upper(&first)
-    );
+    check_first(&first, AuthMode::ThreeG, "3G AUTHENTICATE (--card)")?;
     push(
         "3G AUTHENTICATE (--card)",
         timed(1, dn - 1, || {
@@ -430,6 +443,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let work: Vec<Vec<Vec<u8>>> = (0..threads)
         .map(|_| {
             Auc::for_profile(&Profile::embedded_default(), None)
+                .map_err(anyhow::Error::from)
                 .and_then(|mut a| vectors(&mut a, per, false))
         })
         .collect::<Result<_, _>>()?;

@@ -13,7 +13,6 @@ use std::process::ExitCode;
 
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
-use serde_json::Value;
 use vusim_apdu::hexstr::parse_hex;
 
 mod aka;
@@ -81,60 +80,11 @@ pub fn run(args: &CalcArgs) -> anyhow::Result<ExitCode> {
         CalcCommand::Iot(a) => seed::iot(a)?,
         CalcCommand::E2e(a) => seed::e2e(a)?,
     };
-    println!("{}", report.render(args.json));
-    Ok(if report.failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(crate::report::finish(&report, args.json))
 }
 
-/// The named results of one calculation, in output order.
-#[derive(Debug, Default)]
-pub(crate) struct Report {
-    fields: Vec<(&'static str, Value)>,
-    failed: bool,
-}
-
-impl Report {
-    /// A value printed as lower-case hex.
-    pub(crate) fn hex(&mut self, name: &'static str, bytes: &[u8]) {
-        self.fields.push((name, Value::String(hex::encode(bytes))));
-    }
-
-    /// A value printed as text.
-    pub(crate) fn text(&mut self, name: &'static str, text: impl Into<String>) {
-        self.fields.push((name, Value::String(text.into())));
-    }
-
-    /// A verification verdict; `false` also makes the command exit with 1.
-    pub(crate) fn check(&mut self, name: &'static str, ok: bool) {
-        self.fields.push((name, Value::Bool(ok)));
-        self.failed |= !ok;
-    }
-
-    /// `name: value` lines, or one JSON object with the keys in output order.
-    fn render(&self, json: bool) -> String {
-        if json {
-            let body: Vec<String> = self
-                .fields
-                .iter()
-                .map(|(k, v)| format!("{}:{v}", Value::String((*k).to_owned())))
-                .collect();
-            format!("{{{}}}", body.join(","))
-        } else {
-            let lines: Vec<String> = self
-                .fields
-                .iter()
-                .map(|(k, v)| match v {
-                    Value::String(s) => format!("{k}: {s}"),
-                    other => format!("{k}: {other}"),
-                })
-                .collect();
-            lines.join("\n")
-        }
-    }
-}
+/// The named results of one calculation, in output order (the one report type).
+pub(crate) use vusim_network::Report;
 
 /// `N bytes (2N hex digits)`.
 fn bytes_and_digits(n: usize) -> String {

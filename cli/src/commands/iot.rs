@@ -18,19 +18,15 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
-use vusim_apdu::tlv::Tlv;
-use vusim_applet::api::apdu::tag;
-use vusim_applet::api::iot as api;
 use vusim_applet::api::ops::{self, Secret};
-use vusim_applet::crypto::aka;
+use vusim_network::af::{self, CardTarget};
+use vusim_network::auc::Auc;
+use vusim_network::iot::{self as network, AsRequest, HssIot, IotAka, IotAuthContext};
+use vusim_network::me::UsimAccess;
+use vusim_network::Report;
 
-use super::akma::{
-    load_profile, run_operation, sqn_arg, AvArgs, CardOpts, CardTarget, Operation, Report,
-};
 use super::calc::{hex_any, hex_fixed, hex_range};
-use crate::network::aanf::{authenticate_akma_apdu, position_auc, Subscriber};
-use crate::network::auc::Auc;
-use crate::network::iot::{AsSide, HssIot};
+use super::inputs::{client, load_profile, sqn_arg, AvArgs, CardOpts, Operation};
 
 /// `vusim iot …`.
 #[derive(Debug, Args)]
@@ -131,16 +127,9 @@ pub struct RunArgs {
     trace: bool,
 }
 
-/// The AKA the AS's keys come from: CK, IK and, from a card profile, the vector.
-struct Aka {
-    ck: [u8; 16],
-    ik: [u8; 16],
-    vector: Option<(crate::network::auc::Vector, String)>,
-}
-
-fn aka_of(k: &IotKeyArgs) -> anyhow::Result<Aka> {
+fn aka_of(k: &IotKeyArgs) -> anyhow::Result<IotAka> {
     if let (Some(ck), Some(ik)) = (&k.ck, &k.ik) {
-        return Ok(Aka {
+        return Ok(IotAka {
             ck: hex_fixed("--ck", ck)?,
             ik: hex_fixed("--ik", ik)?,
             vector: None,
@@ -150,19 +139,13 @@ fn aka_of(k: &IotKeyArgs) -> anyhow::Result<Aka> {
         bail!("give --rand and --sqn of the AKA (with --card), or --ck and --ik");
     };
     let p = load_profile(k.av.card.as_deref())?;
-    let sub = Subscriber::from_profile(&p, k.av.rid.as_deref())?;
-    let snn = match &k.av.snn {
-        Some(s) => s.clone(),
-        None => sub.snn()?,
-    };
-    let mut auc = Auc::for_profile(&p, None)?;
-    position_auc(&mut auc, p.auth.sqn.ind_bits, sqn_arg(sqn)?)?;
-    let v = auc.vector(hex_fixed("--rand", rand)?, false)?;
-    Ok(Aka {
-        ck: v.ck,
-        ik: v.ik,
-        vector: Some((v, snn)),
-    })
+    Ok(IotAka::from_profile(
+        &p,
+        k.av.rid.as_deref(),
+        k.av.snn.as_deref(),
+        hex_fixed("--rand", rand)?,
+        sqn_arg(sqn)?,
+    )?)
 }
 
 fn as_id(k: &IotKeyArgs) -> anyhow::Result<&str> {
@@ -183,25 +166,11 @@ fn rand_as(k: &IotKeyArgs) -> anyhow::Result<Vec<u8>> {
 }
 
 fn target(k: &IotKeyArgs, id: &str) -> anyhow::Result<CardTarget> {
-    Ok(CardTarget {
-        table: api::COMMANDS,
-        key: vec![Tlv::new(tag::NAF_ID, id.as_bytes().to_vec())],
-        channel: k.card_opts.channel,
-        client: k
-            .card_opts
-            .client
-            .as_deref()
-            .map(|h| hex_any("--client", h))
-            .transpose()?,
-    })
-}
-
-fn reveal_keys(r: &mut Report, hss: &HssIot, side: &AsSide, k_app: &[u8]) {
-    r.hex("ks", hss.ks().as_bytes());
-    r.hex("ks_as", side.keys().ks_as.as_bytes());
-    r.hex("ks_as_enc", side.keys().ks_as_enc.as_bytes());
-    r.hex("ks_as_int", side.keys().ks_as_int.as_bytes());
-    r.hex("k_app", k_app);
+    Ok(network::card_target(
+        id,
+        k.card_opts.channel,
+        client(&k.card_opts)?,
+    ))
 }
 
 /// Run `vusim iot …`.
@@ -209,9 +178,9 @@ pub fn run(args: &IotArgs) -> anyhow::Result<ExitCode> {
     let report = match &args.action {
         IotAction::As(a) => as_side(a, args.reveal)?,
         IotAction::App(a) => app(a, args.reveal)?,
-        IotAction::Run(a) => e2e::run(a)?,
+        IotAction::Run(a) => run_e2e(a)?,
     };
-    Ok(report.finish(args.json))
+    Ok(crate::report::finish(&report, args.json))
 }
 
 fn as_side(a: &AsArgs, reveal: bool) -> anyhow::Result<Report> {
@@ -219,55 +188,21 @@ fn as_side(a: &AsArgs, reveal: bool) -> anyhow::Result<Report> {
     let id = as_id(&a.key)?;
     let rand_as = rand_as(&a.key)?;
     let guti = hex_range("--guti", &a.guti, 6, 16)?;
-    let hss = HssIot::new(&aka.ck, &aka.ik)?;
-    let side = hss.for_as(id)?;
-    let t = side.tag(&guti, &rand_as)?;
-    let mut r = Report::default();
-    if let Some((v, snn)) = &aka.vector {
-        r.hex("rand", &v.rand);
-        r.hex("sqn", &aka::sqn_from_u64(v.sqn));
-        r.hex("autn", &v.autn);
-        let apdu = match a.context {
-            AkaContext::Akma => authenticate_akma_apdu(&v.rand, &v.autn, snn)?,
-            AkaContext::ThreeG => {
-                let mut d = vec![0x10];
-                d.extend_from_slice(&v.rand);
-                d.push(0x10);
-                d.extend_from_slice(&v.autn);
-                vusim_apdu::Command::build(0x00, 0x88, 0x00, 0x81, &d, Some(256))?.encode()
-            }
-        };
-        r.apdu("card_auth_apdu", &apdu);
-    }
-    r.text("as_id", id);
-    r.hex("guti", &guti);
-    r.hex("rand_as", &rand_as);
-    r.hex("t", &t);
-    let c = target(&a.key, id)?;
-    let common = vec![
-        Tlv::new(api::iot_tag::GUTI, guti.clone()),
-        Tlv::new(tag::CHALLENGE, rand_as.clone()),
-    ];
-    r.apdu(
-        "card_tag_apdu",
-        &c.apdu("IOT KEY (card tag)", common.clone()),
-    );
-    let mut verify = common;
-    verify.push(Tlv::new(tag::MAC, t.to_vec()));
-    r.apdu(
-        "card_verify_apdu",
-        &c.apdu("IOT KEY (verify AS tag)", verify),
-    );
-    if let Some(given) = &a.t {
-        r.check(
-            "verified",
-            side.verify(&guti, &rand_as, &hex_any("--t", given)?)?,
-        );
-    }
-    if reveal {
-        reveal_keys(&mut r, &hss, &side, side.k_app(&rand_as)?.as_bytes());
-    }
-    Ok(r)
+    let t = a.t.as_deref().map(|h| hex_any("--t", h)).transpose()?;
+    let card = target(&a.key, id)?;
+    let q = AsRequest {
+        aka: &aka,
+        as_id: id,
+        guti: &guti,
+        rand_as: &rand_as,
+        t: t.as_deref(),
+        context: match a.context {
+            AkaContext::Akma => IotAuthContext::Akma,
+            AkaContext::ThreeG => IotAuthContext::ThreeG,
+        },
+        card: &card,
+    };
+    Ok(network::as_report(&q, reveal)?)
 }
 
 fn app(a: &AppArgs, reveal: bool) -> anyhow::Result<Report> {
@@ -278,7 +213,7 @@ fn app(a: &AppArgs, reveal: bool) -> anyhow::Result<Report> {
         bail!("the IoT API offers mac, verify, encrypt and decrypt with K_app");
     }
     let id = as_id(&a.key)?;
-    let mut r = Report::default();
+    let mut r = Report::new();
     let base: Secret = match &a.k_app {
         Some(h) => ops::secret(hex_fixed::<32>("--k-app", h)?.to_vec()),
         None => {
@@ -287,185 +222,32 @@ fn app(a: &AppArgs, reveal: bool) -> anyhow::Result<Report> {
             let side = hss.for_as(id)?;
             let k_app = side.k_app(&rand_as(&a.key)?)?;
             if reveal {
-                reveal_keys(&mut r, &hss, &side, k_app.as_bytes());
+                network::reveal_keys(&mut r, &hss, &side, k_app.as_bytes());
             }
             ops::secret(k_app.as_bytes().to_vec())
         }
     };
-    let op = run_operation(&a.op, &base, Some(&target(&a.key, id)?))?;
+    let op = af::run_operation(&a.op.to_op()?, &base, Some(&target(&a.key, id)?))?;
     r.merge(op);
     Ok(r)
 }
 
-mod e2e {
-    //! The end-to-end run: the ME driver talks to the card, the HSS and the AS compute.
-
-    use anyhow::bail;
-    use rand::RngCore;
-    use vusim_apdu::tlv::Tlv;
-    use vusim_apdu::StatusWord;
-    use vusim_applet::api::apdu::tag;
-    use vusim_applet::api::iot as api;
-    use vusim_applet::api::ops;
-
-    use super::{Report, RunArgs};
-    use crate::commands::akma::open_api;
-    use crate::me::Me;
-    use crate::network::aanf::{HomeAv, Subscriber};
-    use crate::network::auc::Auc;
-    use crate::network::iot::HssIot;
-
-    fn random<const N: usize>() -> [u8; N] {
-        let mut r = [0u8; N];
-        rand::thread_rng().fill_bytes(&mut r);
-        r
+/// `vusim iot run`: the ME drives the card, the HSS and the AS compute.
+fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
+    let mut card = crate::commands::open_card_file(a.card.as_deref())?;
+    let profile = card.profile().clone();
+    if profile.iot.is_none() {
+        bail!("the card profile has no [iot] section (docs/api/iot.md §8)");
     }
-
-    pub(super) fn run(a: &RunArgs) -> anyhow::Result<Report> {
-        let card = crate::commands::open_card_file(a.card.as_deref())?;
-        let profile = card.profile().clone();
-        if profile.iot.is_none() {
-            bail!("the card profile has no [iot] section (docs/api/iot.md §8)");
-        }
-        let akma_context = profile.akma.as_ref().is_some_and(|s| s.context);
-        let mut auc = Auc::for_profile(&profile, a.card.as_deref())?;
-        let sub = Subscriber::from_profile(&profile, None)?;
-        let snn = sub.snn()?;
-        let ind_bits = profile.auth.sqn.ind_bits;
-        let mut me = Me {
-            card,
-            trace: a.trace,
-        };
-        let mut r = Report::default();
-        let mut ok = true;
-        me.start_usim()?;
-
-        // AKA (5G AKMA context when the card has it: CK and IK stay in the card), with
-        // resynchronisation; the HSS keeps CK ‖ IK of the vector.
-        let mut attempt = 0;
-        let (ck, ik) = loop {
-            let rand = random::<16>();
-            let v = HomeAv::new(&mut auc, ind_bits, rand, None, &snn)?;
-            let apdu = if akma_context {
-                v.card_apdu()?
-            } else {
-                let mut d = vec![0x10];
-                d.extend_from_slice(&v.rand);
-                d.push(0x10);
-                d.extend_from_slice(&v.autn);
-                vusim_apdu::Command::build(0x00, 0x88, 0x00, 0x81, &d, Some(256))?.encode()
-            };
-            let resp = me.send(&apdu)?;
-            if resp.sw == StatusWord::SUCCESS && resp.data.first() == Some(&0xDC) && attempt == 0 {
-                auc.resync(&v.rand, resp.data.get(2..16).unwrap_or_default())?;
-                attempt += 1;
-                continue;
-            }
-            if resp.sw != StatusWord::SUCCESS || resp.data.first() != Some(&0xDB) {
-                bail!("AUTHENTICATE: card answered {}", resp.sw);
-            }
-            r.text("context", if akma_context { "5g-akma" } else { "3g" });
-            r.num("sqn", v.sqn);
-            // The HSS side: the same vector's CK and IK.
-            let mut auc2 = Auc::for_profile(&profile, None)?;
-            crate::network::aanf::position_auc(&mut auc2, ind_bits, v.sqn)?;
-            let v3 = auc2.vector(v.rand, false)?;
-            break (v3.ck, v3.ik);
-        };
-        auc.save()?;
-        let hss = HssIot::new(&ck, &ik)?;
-        let side = hss.for_as(&a.as_id)?;
-
-        let ch = open_api(&mut me, &api::AID)?;
-        r.num("channel", u64::from(ch));
-        r.text("as_id", a.as_id.clone());
-        let key = Tlv::new(tag::NAF_ID, a.as_id.as_bytes().to_vec());
-        let call =
-            |me: &mut Me, name: &str, dos: Vec<Tlv>| -> anyhow::Result<(StatusWord, Vec<Tlv>)> {
-                let mut all = vec![key.clone()];
-                all.extend(dos);
-                let resp = me.send(&api::apdu(ch, name, &all))?;
-                Ok((resp.sw, Tlv::parse_all(&resp.data).unwrap_or_default()))
-            };
-        let get = |dos: &[Tlv], t: u32| -> Vec<u8> {
-            dos.iter()
-                .find(|d| d.tag.0 == t)
-                .map(|d| d.value.clone())
-                .unwrap_or_default()
-        };
-        let guti = random::<10>().to_vec();
-
-        // The card's tag, verified by the AS.
-        let rand_as1 = random::<16>().to_vec();
-        let (sw, dos) = call(
-            &mut me,
-            "IOT KEY (card tag)",
-            vec![
-                Tlv::new(api::iot_tag::GUTI, guti.clone()),
-                Tlv::new(tag::CHALLENGE, rand_as1.clone()),
-            ],
-        )?;
-        let card_t_ok =
-            sw == StatusWord::SUCCESS && side.verify(&guti, &rand_as1, &get(&dos, tag::MAC))?;
-        r.check("card_tag_verified_by_as", card_t_ok);
-
-        // The AS's tag, verified by the card; then replayed (refused).
-        let rand_as2 = random::<16>().to_vec();
-        let t_as = side.tag(&guti, &rand_as2)?;
-        let verify_dos = vec![
-            Tlv::new(api::iot_tag::GUTI, guti.clone()),
-            Tlv::new(tag::CHALLENGE, rand_as2.clone()),
-            Tlv::new(tag::MAC, t_as.to_vec()),
-        ];
-        let (sw, _) = call(&mut me, "IOT KEY (verify AS tag)", verify_dos.clone())?;
-        let as_t_ok = sw == StatusWord::SUCCESS;
-        r.check("as_tag_verified_by_card", as_t_ok);
-        let (sw, _) = call(&mut me, "IOT KEY (verify AS tag)", verify_dos)?;
-        let replay_refused = sw == StatusWord(0x6985);
-        r.check("replay_refused", replay_refused);
-        ok &= card_t_ok && as_t_ok && replay_refused;
-
-        // K_app (from RAND_AS2) on both sides: MAC and encryption both ways.
-        let k_app = ops::secret(side.k_app(&rand_as2)?.as_bytes().to_vec());
-        let msg = b"meter reading 42".to_vec();
-        let mac_alg = Tlv::new(tag::ALG, vec![ops::ALG_HMAC_SHA256]);
-        let (sw, dos) = call(
-            &mut me,
-            "MAC COMPUTE",
-            vec![mac_alg.clone(), Tlv::new(tag::DATA, msg.clone())],
-        )?;
-        let mac_ok = sw == StatusWord::SUCCESS
-            && ops::mac_verify(
-                &k_app,
-                ops::ALG_HMAC_SHA256,
-                b"",
-                &msg,
-                &get(&dos, tag::MAC),
-            )
-            .is_ok();
-        r.check("card_mac_verified_by_as", mac_ok);
-        let s = ops::seal(
-            &k_app,
-            ops::ALG_AES128_CTR_HMAC_SHA256,
-            b"",
-            random::<16>(),
-            b"",
-            b"firmware key",
-        )?;
-        let (sw, dos) = call(
-            &mut me,
-            "DECRYPT",
-            vec![
-                Tlv::new(tag::ALG, vec![ops::ALG_AES128_CTR_HMAC_SHA256]),
-                Tlv::new(tag::IV, s.iv.to_vec()),
-                Tlv::new(tag::DATA, s.ciphertext),
-                Tlv::new(tag::MAC, s.tag.to_vec()),
-            ],
-        )?;
-        let dec_ok = sw == StatusWord::SUCCESS && get(&dos, tag::DATA) == b"firmware key";
-        r.check("as_ciphertext_opened_by_card", dec_ok);
-        ok &= mac_ok && dec_ok;
-        r.text("verdict", if ok { "pass" } else { "fail" });
-        Ok(r)
-    }
+    let mut auc = Auc::for_profile(&profile, a.card.as_deref())?;
+    let access = UsimAccess::from_profile(&profile)?;
+    let mut me = crate::report::me(&mut card, a.trace);
+    me.start_usim(&access.aid, &access.pin1)?;
+    Ok(network::run(
+        &mut me,
+        &mut auc,
+        &profile,
+        &a.as_id,
+        &mut rand::thread_rng(),
+    )?)
 }

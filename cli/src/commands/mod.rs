@@ -13,6 +13,7 @@ pub mod calc;
 pub mod card;
 pub mod decode;
 pub mod gba;
+pub mod inputs;
 pub mod iot;
 pub mod naf;
 pub mod pcsc;

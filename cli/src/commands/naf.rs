@@ -18,13 +18,13 @@
 
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail};
+use anyhow::bail;
 use clap::{Args, Subcommand};
-use serde_json::Value;
-use vusim_applet::api::apdu::{tag, Dos};
-use vusim_applet::api::ops::{self, OpError, Secret, IV_LEN};
+use vusim_applet::api::ops;
 use vusim_applet::crypto::gba;
-use vusim_applet::crypto::keys::{Ck, Ik};
+use vusim_network::af::{self, Operation};
+use vusim_network::naf::{self as network, BootstrapKeys, NafBase, NafKey};
+use vusim_network::Report;
 
 use super::calc::{hex_any, hex_fixed};
 
@@ -264,61 +264,11 @@ pub struct E2eArgs {
     card: CardArgs,
 }
 
-/// The named results, in output order.
-#[derive(Debug, Default)]
-struct Report {
-    fields: Vec<(&'static str, Value)>,
-    failed: bool,
-}
-
-impl Report {
-    fn hex(&mut self, name: &'static str, bytes: &[u8]) {
-        self.fields.push((name, Value::String(hex::encode(bytes))));
-    }
-    fn text(&mut self, name: &'static str, text: impl Into<String>) {
-        self.fields.push((name, Value::String(text.into())));
-    }
-    fn check(&mut self, name: &'static str, ok: bool) {
-        self.fields.push((name, Value::Bool(ok)));
-        self.failed |= !ok;
-    }
-    fn apdu(&mut self, apdu: Option<Vec<u8>>) {
-        if let Some(a) = apdu {
-            self.text("card_apdu", hex::encode_upper(a));
-        }
-    }
-    fn render(&self, json: bool) -> String {
-        if json {
-            let map: serde_json::Map<String, Value> = self
-                .fields
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), v.clone()))
-                .collect();
-            Value::Object(map).to_string()
-        } else {
-            self.fields
-                .iter()
-                .map(|(k, v)| match v {
-                    Value::String(s) => format!("{k}: {s}"),
-                    other => format!("{k}: {other}"),
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        }
-    }
-}
-
-/// Text or hex input (exactly one given, or neither when `empty_ok`).
-fn text_or_hex(
-    what: &str,
-    text: Option<&String>,
-    hex: Option<&String>,
-    empty_ok: bool,
-) -> anyhow::Result<Vec<u8>> {
+/// Text or hex input (exactly one given).
+fn text_or_hex(what: &str, text: Option<&String>, hex: Option<&String>) -> anyhow::Result<Vec<u8>> {
     match (text, hex) {
         (Some(t), None) => Ok(t.as_bytes().to_vec()),
         (None, Some(h)) => hex_any(&format!("--{what}-hex"), h),
-        (None, None) if empty_ok => Ok(Vec::new()),
         _ => bail!("give --{what} (text) or --{what}-hex"),
     }
 }
@@ -327,25 +277,6 @@ fn purpose(p: &PurposeArgs) -> anyhow::Result<Vec<u8>> {
     match &p.purpose_hex {
         Some(h) => hex_any("--purpose-hex", h),
         None => Ok(p.purpose.as_bytes().to_vec()),
-    }
-}
-
-/// The resolved key: the base bytes, the NAF_Id (if known) and the card's key address.
-struct Resolved {
-    base: Secret,
-    naf_id: Option<Vec<u8>>,
-    sub: Option<(u32, Vec<u8>)>,
-}
-
-impl Resolved {
-    /// The card key reference, if the NAF_Id is known.
-    fn dos(&self) -> Option<Dos> {
-        let id = self.naf_id.as_ref()?;
-        let mut d = Dos::key(id);
-        if let Some((t, name)) = &self.sub {
-            d = d.with(*t, name);
-        }
-        Some(d)
     }
 }
 
@@ -362,7 +293,7 @@ fn naf_id(k: &KeyArgs) -> anyhow::Result<Option<Vec<u8>>> {
     }
 }
 
-fn ks_int_naf(k: &KeyArgs, naf_id: Option<&[u8]>) -> anyhow::Result<Secret> {
+fn ks_int_naf(k: &KeyArgs, naf_id: Option<&[u8]>) -> anyhow::Result<ops::Secret> {
     if let Some(h) = &k.ks_int_naf {
         let v: [u8; 32] = hex_fixed("--ks-int-naf", h)?;
         return Ok(ops::secret(v.to_vec()));
@@ -372,287 +303,160 @@ fn ks_int_naf(k: &KeyArgs, naf_id: Option<&[u8]>) -> anyhow::Result<Secret> {
     else {
         bail!("give --ks-int-naf, or --ck --ik --rand --impi and --naf-fqdn (or --naf-id)");
     };
-    let ks = gba::ks_from_ck_ik(
-        &Ck::new(hex_fixed("--ck", ck)?),
-        &Ik::new(hex_fixed("--ik", ik)?),
-    );
-    let rand: [u8; 16] = hex_fixed("--rand", rand)?;
-    let int = gba::ks_int_naf(&ks, &rand, impi, id)?;
-    Ok(ops::secret(int.as_bytes().to_vec()))
+    let b = BootstrapKeys {
+        ck: hex_fixed("--ck", ck)?,
+        ik: hex_fixed("--ik", ik)?,
+        rand: hex_fixed("--rand", rand)?,
+        impi: impi.clone(),
+    };
+    Ok(network::ks_int_naf(&b, id)?)
 }
 
-fn resolve(k: &KeyArgs) -> anyhow::Result<Resolved> {
+fn resolve(k: &KeyArgs) -> anyhow::Result<NafKey> {
     let id = naf_id(k)?;
     let name = k.name.as_ref().map(|n| n.as_bytes().to_vec());
-    if let Some(secret) = &k.key {
-        let base = ops::secret(hex_any("--key", secret)?);
-        if base.is_empty() {
+    let base = if let Some(secret) = &k.key {
+        let secret = ops::secret(hex_any("--key", secret)?);
+        if secret.is_empty() {
             bail!("--key: expected at least 1 byte");
         }
-        return Ok(Resolved {
-            base,
-            naf_id: id,
-            sub: name.map(|n| (tag::STORED_NAME, n)),
-        });
-    }
-    let int = ks_int_naf(k, id.as_deref())?;
-    match &k.ka {
-        Some(ka) => {
-            let ka = hex_any("--ka", ka)?;
-            let e2e = ops::e2e(&int, &ka)?;
-            Ok(Resolved {
-                base: ops::secret(e2e.as_bytes().to_vec()),
-                naf_id: id,
-                sub: name.map(|n| (tag::E2E_NAME, n)),
-            })
+        NafBase::Stored { secret, name }
+    } else if let Some(ka) = &k.ka {
+        NafBase::E2e {
+            ka: hex_any("--ka", ka)?,
+            name,
         }
-        None => Ok(Resolved {
-            base: int,
-            naf_id: id,
-            sub: None,
-        }),
-    }
-}
-
-fn with_client(d: Dos, card: &CardArgs) -> anyhow::Result<Dos> {
-    match &card.client {
-        Some(h) => Ok(d.with(tag::CLIENT_AID, &hex_any("--client", h)?)),
-        None => Ok(d),
-    }
-}
-
-fn purpose_do(d: Dos, p: &[u8]) -> Dos {
-    if p.is_empty() {
-        d
     } else {
-        d.with(tag::PURPOSE, p)
-    }
+        NafBase::KsIntNaf
+    };
+    // Ks_int_NAF is derived only when the base needs it (not for a stored key).
+    let int = match base {
+        NafBase::Stored { .. } => None,
+        _ => Some(ks_int_naf(k, id.as_deref())?),
+    };
+    Ok(NafKey::resolve(base, id, int)?)
 }
 
-fn iv16(text: &str) -> anyhow::Result<[u8; IV_LEN]> {
-    hex_fixed("--iv", text)
+fn client(card: &CardArgs) -> anyhow::Result<Option<Vec<u8>>> {
+    card.client
+        .as_deref()
+        .map(|h| hex_any("--client", h))
+        .transpose()
+}
+
+/// Run one operation of the shared implementation with the resolved key.
+fn operate(k: &KeyArgs, card: Option<&CardArgs>, op: Operation) -> anyhow::Result<Report> {
+    let key = resolve(k)?;
+    let target = match card {
+        Some(c) => key.target(c.channel, client(c)?),
+        None => None,
+    };
+    Ok(af::run_operation(&op, &key.base, target.as_ref())?)
 }
 
 /// Run `vusim naf …`.
 pub fn run(args: &NafArgs) -> anyhow::Result<ExitCode> {
     let report = match &args.action {
-        NafAction::Mac(a) => mac(a)?,
-        NafAction::Verify(a) => verify(a)?,
-        NafAction::Encrypt(a) => encrypt(a)?,
-        NafAction::Decrypt(a) => decrypt(a)?,
-        NafAction::AuthCard(a) => auth_card(a)?,
-        NafAction::AuthServer(a) => auth_server(a)?,
-        NafAction::Wrap(a) => wrap(a)?,
-        NafAction::E2e(a) => e2e(a)?,
-    };
-    println!("{}", report.render(args.json));
-    Ok(if report.failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-fn mac(a: &MacArgs) -> anyhow::Result<Report> {
-    let k = resolve(&a.key)?;
-    let p = purpose(&a.purpose)?;
-    let msg = text_or_hex("message", a.message.as_ref(), a.message_hex.as_ref(), false)?;
-    let tag_bytes = ops::mac(&k.base, ops::ALG_HMAC_SHA256, &p, &msg, a.mac_len)?;
-    let mut r = Report::default();
-    r.hex("mac", &tag_bytes);
-    if let Some(d) = k.dos() {
-        let d = purpose_do(d.with(tag::ALG, &[ops::ALG_HMAC_SHA256]), &p).with(tag::DATA, &msg);
-        let compute = if a.mac_len == 32 {
-            d.clone()
-        } else {
-            d.clone()
-                .with(tag::MAC_LEN, &[u8::try_from(a.mac_len).unwrap_or(32)])
-        };
-        r.text(
-            "card_compute_apdu",
-            hex::encode_upper(with_client(compute, &a.card)?.apdu(a.card.channel, "MAC COMPUTE")),
-        );
-        r.apdu(Some(
-            with_client(d.with(tag::MAC, &tag_bytes), &a.card)?.apdu(a.card.channel, "MAC VERIFY"),
-        ));
-    }
-    Ok(r)
-}
-
-fn verify(a: &VerifyArgs) -> anyhow::Result<Report> {
-    let k = resolve(&a.key)?;
-    let p = purpose(&a.purpose)?;
-    let msg = text_or_hex("message", a.message.as_ref(), a.message_hex.as_ref(), false)?;
-    let given = hex_any("--mac", &a.mac)?;
-    let mut r = Report::default();
-    match ops::mac_verify(&k.base, ops::ALG_HMAC_SHA256, &p, &msg, &given) {
-        Ok(()) => r.check("verified", true),
-        Err(OpError::Verify) => r.check("verified", false),
-        Err(e) => return Err(anyhow!("--mac: {e}")),
-    }
-    Ok(r)
-}
-
-fn encrypt(a: &EncryptArgs) -> anyhow::Result<Report> {
-    let k = resolve(&a.key)?;
-    let p = purpose(&a.purpose)?;
-    let pt = text_or_hex(
-        "plaintext",
-        a.plaintext.as_ref(),
-        a.plaintext_hex.as_ref(),
-        false,
-    )?;
-    let aad = match &a.aad {
-        Some(h) => Some(hex_any("--aad", h)?),
-        None => None,
-    };
-    let alg = ops::ALG_AES128_CTR_HMAC_SHA256;
-    let s = ops::seal(
-        &k.base,
-        alg,
-        &p,
-        iv16(&a.iv)?,
-        aad.as_deref().unwrap_or_default(),
-        &pt,
-    )?;
-    let mut r = Report::default();
-    r.hex("iv", &s.iv);
-    r.hex("ciphertext", &s.ciphertext);
-    r.hex("tag", &s.tag);
-    if let Some(d) = k.dos() {
-        let d = purpose_do(d.with(tag::ALG, &[alg]), &p)
-            .with(tag::IV, &s.iv)
-            .with(tag::DATA, &s.ciphertext)
-            .with(tag::MAC, &s.tag)
-            .with_opt(tag::AAD, aad.as_deref());
-        r.apdu(Some(
-            with_client(d, &a.card)?.apdu(a.card.channel, "DECRYPT"),
-        ));
-    }
-    Ok(r)
-}
-
-fn decrypt(a: &DecryptArgs) -> anyhow::Result<Report> {
-    let k = resolve(&a.key)?;
-    let p = purpose(&a.purpose)?;
-    let aad = match &a.aad {
-        Some(h) => hex_any("--aad", h)?,
-        None => Vec::new(),
-    };
-    let mut r = Report::default();
-    match ops::open(
-        &k.base,
-        ops::ALG_AES128_CTR_HMAC_SHA256,
-        &p,
-        &hex_any("--iv", &a.iv)?,
-        &aad,
-        &hex_any("--ciphertext", &a.ciphertext)?,
-        &hex_any("--tag", &a.tag)?,
-    ) {
-        Ok(pt) => {
-            r.check("verified", true);
-            r.hex("plaintext", &pt);
-            if let Ok(text) = std::str::from_utf8(&pt) {
-                r.text("plaintext_text", text);
+        NafAction::Mac(a) => operate(
+            &a.key,
+            Some(&a.card),
+            Operation::Mac {
+                purpose: purpose(&a.purpose)?,
+                message: text_or_hex("message", a.message.as_ref(), a.message_hex.as_ref())?,
+                mac_len: a.mac_len,
+            },
+        )?,
+        NafAction::Verify(a) => operate(
+            &a.key,
+            None,
+            Operation::Verify {
+                purpose: purpose(&a.purpose)?,
+                message: text_or_hex("message", a.message.as_ref(), a.message_hex.as_ref())?,
+                mac: hex_any("--mac", &a.mac)?,
+            },
+        )?,
+        NafAction::Encrypt(a) => operate(
+            &a.key,
+            Some(&a.card),
+            Operation::Encrypt {
+                purpose: purpose(&a.purpose)?,
+                plaintext: text_or_hex(
+                    "plaintext",
+                    a.plaintext.as_ref(),
+                    a.plaintext_hex.as_ref(),
+                )?,
+                iv: hex_fixed("--iv", &a.iv)?,
+                aad: a.aad.as_deref().map(|h| hex_any("--aad", h)).transpose()?,
+            },
+        )?,
+        NafAction::Decrypt(a) => operate(
+            &a.key,
+            None,
+            Operation::Decrypt {
+                purpose: purpose(&a.purpose)?,
+                iv: hex_any("--iv", &a.iv)?,
+                ciphertext: hex_any("--ciphertext", &a.ciphertext)?,
+                tag: hex_any("--tag", &a.tag)?,
+                aad: a
+                    .aad
+                    .as_deref()
+                    .map(|h| hex_any("--aad", h))
+                    .transpose()?
+                    .unwrap_or_default(),
+            },
+        )?,
+        NafAction::AuthCard(a) => operate(
+            &a.key,
+            Some(&a.card),
+            Operation::AuthCard {
+                purpose: purpose(&a.purpose)?,
+                challenge: hex_any("--challenge", &a.challenge)?,
+                proof: a
+                    .proof
+                    .as_deref()
+                    .map(|h| hex_any("--proof", h))
+                    .transpose()?,
+            },
+        )?,
+        NafAction::AuthServer(a) => operate(
+            &a.key,
+            Some(&a.card),
+            Operation::AuthServer {
+                purpose: purpose(&a.purpose)?,
+                challenge: hex_any("--challenge", &a.challenge)?,
+            },
+        )?,
+        NafAction::Wrap(a) => {
+            if a.key.key.is_some() || a.key.ka.is_some() {
+                bail!("wrap uses Ks_int_NAF itself (no --key, no --ka)");
             }
+            operate(
+                &a.key,
+                Some(&a.card),
+                Operation::Wrap {
+                    name: a.store_as.as_bytes().to_vec(),
+                    secret: ops::secret(text_or_hex(
+                        "secret",
+                        a.secret.as_ref(),
+                        a.secret_hex.as_ref(),
+                    )?),
+                    iv: hex_fixed("--iv", &a.iv)?,
+                },
+            )?
         }
-        Err(OpError::Verify) => r.check("verified", false),
-        Err(e) => return Err(anyhow!("{e}")),
-    }
-    Ok(r)
-}
-
-fn auth_card(a: &AuthCardArgs) -> anyhow::Result<Report> {
-    let k = resolve(&a.key)?;
-    let p = purpose(&a.purpose)?;
-    let rs = hex_any("--challenge", &a.challenge)?;
-    let proof = ops::card_proof(&k.base, ops::ALG_HMAC_SHA256, &p, &rs)?;
-    let mut r = Report::default();
-    r.hex("card_proof", &proof);
-    if let Some(given) = &a.proof {
-        let given = hex_any("--proof", given)?;
-        r.check(
-            "verified",
-            vusim_applet::crypto::keys::ct_eq(&proof, &given),
-        );
-    }
-    if let Some(d) = k.dos() {
-        let d = purpose_do(d.with(tag::ALG, &[ops::ALG_HMAC_SHA256]), &p).with(tag::CHALLENGE, &rs);
-        r.apdu(Some(
-            with_client(d, &a.card)?.apdu(a.card.channel, "AUTHENTICATE (card proof)"),
-        ));
-    }
-    Ok(r)
-}
-
-fn auth_server(a: &AuthServerArgs) -> anyhow::Result<Report> {
-    let k = resolve(&a.key)?;
-    let p = purpose(&a.purpose)?;
-    let rc = hex_any("--challenge", &a.challenge)?;
-    let proof = ops::server_proof(&k.base, ops::ALG_HMAC_SHA256, &p, &rc)?;
-    let mut r = Report::default();
-    r.hex("server_proof", &proof);
-    if let Some(d) = k.dos() {
-        let d = purpose_do(d.with(tag::ALG, &[ops::ALG_HMAC_SHA256]), &p).with(tag::PROOF, &proof);
-        r.apdu(Some(
-            with_client(d, &a.card)?.apdu(a.card.channel, "AUTHENTICATE (server proof)"),
-        ));
-    }
-    Ok(r)
-}
-
-fn wrap(a: &WrapArgs) -> anyhow::Result<Report> {
-    if a.key.key.is_some() || a.key.ka.is_some() {
-        bail!("wrap uses Ks_int_NAF itself (no --key, no --ka)");
-    }
-    let k = resolve(&a.key)?;
-    let name = a.store_as.as_bytes();
-    if !(1..=32).contains(&name.len()) {
-        bail!("--store-as: 1 to 32 bytes, got {}", name.len());
-    }
-    let secret = ops::secret(text_or_hex(
-        "secret",
-        a.secret.as_ref(),
-        a.secret_hex.as_ref(),
-        false,
-    )?);
-    if !(1..=128).contains(&secret.len()) {
-        bail!("the secret must be 1 to 128 bytes, got {}", secret.len());
-    }
-    let alg = ops::ALG_AES128_CTR_HMAC_SHA256;
-    let s = ops::wrap(&k.base, alg, name, iv16(&a.iv)?, &secret)?;
-    let mut r = Report::default();
-    r.hex("iv", &s.iv);
-    r.hex("ciphertext", &s.ciphertext);
-    r.hex("tag", &s.tag);
-    if let Some(d) = k.dos() {
-        let d = d
-            .with(tag::STORED_NAME, name)
-            .with(tag::ALG, &[alg])
-            .with(tag::IV, &s.iv)
-            .with(tag::DATA, &s.ciphertext)
-            .with(tag::MAC, &s.tag);
-        r.apdu(Some(
-            with_client(d, &a.card)?.apdu(a.card.channel, "STORE KEY"),
-        ));
-    }
-    Ok(r)
-}
-
-fn e2e(a: &E2eArgs) -> anyhow::Result<Report> {
-    let Some(ka_hex) = &a.key.ka else {
-        bail!("give --ka (the third party's key)");
+        NafAction::E2e(a) => {
+            let Some(ka_hex) = &a.key.ka else {
+                bail!("give --ka (the third party's key)");
+            };
+            let key = resolve(&a.key)?;
+            network::e2e_report(
+                &key,
+                &hex_any("--ka", ka_hex)?,
+                a.key.name.as_deref(),
+                a.card.channel,
+                client(&a.card)?,
+            )
+        }
     };
-    let k = resolve(&a.key)?;
-    let mut r = Report::default();
-    r.hex("e2e_key", &k.base);
-    if let (Some(id), Some(name)) = (&k.naf_id, &a.key.name) {
-        let d = Dos::key(id)
-            .with(tag::E2E_NAME, name.as_bytes())
-            .with(tag::KA, &hex_any("--ka", ka_hex)?);
-        r.apdu(Some(
-            with_client(d, &a.card)?.apdu(a.card.channel, "DERIVE E2E KEY"),
-        ));
-    }
-    Ok(r)
+    Ok(crate::report::finish(&report, args.json))
 }

@@ -1,0 +1,164 @@
+//! The profile sections of the experimental card APIs (`[api]`, `[akma]`, `[iot]`): schema only.
+//! What they mean is in [`crate::api`]: the policy engine compiles `[api]`/`[akma]` rules
+//! ([`crate::api::policy`]), the applets read their limits. ⚠ Experimental, vusim's own.
+
+use serde::{Deserialize, Serialize};
+
+use super::ProfileError;
+
+fn yes() -> bool {
+    true
+}
+
+/// `[api]`: the experimental card APIs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSection {
+    /// Register the GBA_U API applet (default true).
+    #[serde(default = "yes")]
+    pub gba: bool,
+    /// Deterministic challenges and IVs for reproducible examples: the applet then draws them
+    /// from HMAC-SHA-256(KDF(K, FC, "drbg", seed), counter) instead of the card's generator, with
+    /// the counter saved in the card state (docs/api/gba-api.md §5.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Operations allowed for NAFs that have no `[[api.policy]]` entry (default: every one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_ops: Option<Vec<String>>,
+    /// How many keys STORE may keep in the card (default 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_stored: Option<u8>,
+    /// Per-NAF rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy: Vec<PolicyEntry>,
+}
+
+impl Default for ApiSection {
+    fn default() -> Self {
+        ApiSection {
+            gba: true,
+            seed: None,
+            default_ops: None,
+            max_stored: None,
+            policy: Vec::new(),
+        }
+    }
+}
+
+impl ApiSection {
+    /// True when the section says nothing beyond the defaults (then it is not serialised).
+    pub fn is_default(&self) -> bool {
+        *self == ApiSection::default()
+    }
+}
+
+/// `[[api.policy]]`: the rule for one NAF's keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyEntry {
+    /// NAF FQDN (compared without regard to ASCII case).
+    pub naf: String,
+    /// Allowed operations: `mac`, `encrypt`, `auth`, `store`, `e2e`.
+    pub ops: Vec<String>,
+    /// Allowed logical channels (0–19); absent: every channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<u8>>,
+    /// Allowed client application AIDs (hex, 5–16 bytes), announced by the terminal in DO `4F`;
+    /// absent: any client, with or without `4F`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clients: Option<Vec<String>>,
+}
+
+/// `[akma]`: UICC-based AKMA. Absent: the 5G AKMA context answers `9864` and no AKMA API
+/// applet exists.
+///
+/// ```toml
+/// [akma]
+/// context = true            # AUTHENTICATE P2 87 (default true)
+/// api = true                # the AKMA API applet (default true)
+/// k_akma_lifetime = 86400   # seconds after the AKA (default: until the next primary authentication)
+/// max_af = 8                # K_AF keys kept at once (default 8)
+/// max_stored = 16           # secrets stored under K_AF keys (default 16)
+/// default_ops = ["mac"]     # AFs without an entry below (default: every operation)
+///
+/// [[akma.policy]]
+/// af = "bike.example.org"   # AF FQDN (AF_ID without the Ua* protocol id), any case
+/// ops = ["mac", "encrypt", "auth", "store"]
+/// channels = [0, 1]         # logical channels (default: all)
+/// clients = ["F0010203040506"]   # client AIDs announced in DO 4F (default: any)
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AkmaSection {
+    /// Answer AUTHENTICATE in the 5G AKMA context (P2 `87`).
+    #[serde(default = "yes")]
+    pub context: bool,
+    /// Register the AKMA API applet.
+    #[serde(default = "yes")]
+    pub api: bool,
+    /// K_AKMA lifetime, seconds of card time after the AKA (absent: until the next one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k_akma_lifetime: Option<u64>,
+    /// How many K_AF keys the card keeps at once (default 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_af: Option<u8>,
+    /// How many secrets STORE KEY may keep under K_AF keys (default 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_stored: Option<u8>,
+    /// Operations allowed for AFs without an `[[akma.policy]]` entry (default: every one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_ops: Option<Vec<String>>,
+    /// Per-AF rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy: Vec<AfPolicyEntry>,
+}
+
+/// `[[akma.policy]]`: the rule for one AF's keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AfPolicyEntry {
+    /// AF FQDN (compared without regard to ASCII case).
+    pub af: String,
+    /// Allowed operations: `mac`, `encrypt`, `auth`, `store`.
+    pub ops: Vec<String>,
+    /// Allowed logical channels (0–19); absent: every channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<u8>>,
+    /// Allowed client application AIDs (hex, 5–16 bytes); absent: any client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clients: Option<Vec<String>>,
+}
+
+/// `[iot]`: the IoT end-to-end scheme. Present: the USIM keeps the IoT Ks after each
+/// successful AKA (3G and 5G AKMA contexts) and, with `api` (default true), the IoT API applet
+/// is registered. Absent: neither.
+///
+/// ```toml
+/// [iot]
+/// api = true              # the IoT API applet (default true)
+/// ks_lifetime = 86400     # seconds after the AKA (default: until the next AKA)
+/// max_sessions = 32       # RAND_AS values accepted per Ks (default 32)
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IotSection {
+    /// Register the IoT API applet.
+    #[serde(default = "yes")]
+    pub api: bool,
+    /// IoT Ks lifetime, seconds of card time after the AKA (absent: until the next AKA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ks_lifetime: Option<u64>,
+    /// How many RAND_AS values the card accepts under one Ks (default 32).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_sessions: Option<u8>,
+}
+
+impl IotSection {
+    /// Check the values a type cannot (`max_sessions` ≥ 1).
+    pub fn check(&self, file: &str) -> Result<(), ProfileError> {
+        if self.max_sessions == Some(0) {
+            return Err(super::err(file, "iot.max_sessions", "must be at least 1"));
+        }
+        Ok(())
+    }
+}

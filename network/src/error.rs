@@ -1,0 +1,76 @@
+//! The one error type of the network and terminal sides (vusim's own; no spec clause).
+
+use std::path::PathBuf;
+
+use vusim_apdu::StatusWord;
+use vusim_applet::api::ops::OpError;
+use vusim_applet::profile::ProfileError;
+use vusim_applet::store::StoreError;
+use vusim_crypto::CryptoError;
+
+/// Why a network-side computation or an ME exchange failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NetworkError {
+    /// A key derivation refused its input.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// An API-applet operation (MAC, seal, proof …) refused its input.
+    #[error(transparent)]
+    Op(#[from] OpError),
+    /// The subscriber's profile is unusable.
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    /// The HSS state file could not be written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A command APDU could not be built (data too long …).
+    #[error(transparent)]
+    Command(#[from] vusim_apdu::CommandError),
+    /// The HSS state file beside a card file is unreadable.
+    #[error("{}: {what}", path.display())]
+    HssState {
+        /// The `.hss` file.
+        path: PathBuf,
+        /// What went wrong.
+        what: String,
+        /// The underlying error, if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// An input is out of range; the message names the input (as the CLI spells it).
+    #[error("{0}")]
+    Input(String),
+    /// The card link (in-process card, vpcd, PC/SC reader) failed.
+    #[error(transparent)]
+    Link(Box<dyn std::error::Error + Send + Sync>),
+    /// The card's answer had no status word.
+    #[error("card answered without a status word")]
+    NoStatusWord(#[source] vusim_apdu::response::ResponseTooShort),
+    /// The card refused a command the procedure needs.
+    #[error("{what}: card answered {sw} {meaning}")]
+    Refused {
+        /// The command.
+        what: String,
+        /// Its status word.
+        sw: StatusWord,
+        /// The status word's meaning.
+        meaning: String,
+    },
+    /// The card's answer does not have the coding the procedure expects.
+    #[error("{0}")]
+    Malformed(String),
+    /// The AuC could not verify AUTS (MAC-S).
+    #[error("AUTS rejected by the AuC: {0}")]
+    AutsRejected(CryptoError),
+}
+
+impl NetworkError {
+    /// An input error with this message.
+    pub fn input(msg: impl Into<String>) -> NetworkError {
+        NetworkError::Input(msg.into())
+    }
+}
+
+/// The result type of this crate.
+pub type Result<T, E = NetworkError> = std::result::Result<T, E>;

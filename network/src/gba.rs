@@ -1,0 +1,122 @@
+//! GBA_U end to end (TS 33.220 §4.5, Annex G; TS 31.102 §7.1.2.3–§7.1.2.4): the AuC's vector with
+//! AUTN*, AUTHENTICATE in the GBA context (bootstrapping), RES against XRES at the BSF, B-TID and
+//! key lifetime written by the ME into EF_GBABP (TS 31.102 §4.2.79), and the NAF derivation on
+//! the card and at the NAF.
+
+use vusim_apdu::script::Transport;
+use vusim_crypto::gba::{self, UaProtocolId};
+
+use crate::auc::{Auc, Vector};
+use crate::authenticate::{self as auth, AuthenticateCommand};
+use crate::bsf::{self, Bsf};
+use crate::error::{NetworkError, Result};
+use crate::me::Me;
+use crate::report::Report;
+
+/// FID of EF_GBABP in ADF.USIM (TS 31.102 §4.2.79), from the one file table.
+fn ef_gbabp() -> Result<u16> {
+    vusim_applet::fs::tables::ADF_USIM
+        .efs
+        .iter()
+        .find(|e| e.name == "EF.GBABP")
+        .map(|e| e.fid)
+        .ok_or_else(|| NetworkError::input("EF.GBABP missing from the ADF.USIM table"))
+}
+
+/// What a GBA_U bootstrap and NAF derivation need besides the card.
+#[derive(Debug, Clone)]
+pub struct GbaRun {
+    /// The BSF (domain, key lifetime).
+    pub bsf: Bsf,
+    /// IMPI of the subscriber.
+    pub impi: String,
+    /// NAF FQDN.
+    pub naf_fqdn: String,
+    /// Ua security protocol identifier (TS 33.220 Annex H).
+    pub ua: UaProtocolId,
+    /// RAND of the bootstrap.
+    pub rand: [u8; 16],
+}
+
+fn bootstrap_apdu(v: &Vector) -> Result<Vec<u8>> {
+    AuthenticateCommand::GbaBootstrap {
+        rand: v.rand,
+        autn: v.autn,
+    }
+    .apdu()
+}
+
+/// Bootstrap and derive Ks_ext_NAF on both sides; the USIM must be selected (PIN1 presented).
+/// `now` is the card's time when the BSF grants the key (seconds since 1970). The AuC's SEQ_HE
+/// is saved. The report ends with a `verdict` text; failed is set when RES ≠ XRES or the keys
+/// differ.
+pub fn bootstrap<T: Transport>(
+    me: &mut Me<T>,
+    auc: &mut Auc,
+    run: &GbaRun,
+    now: impl Fn() -> u64,
+) -> Result<Report> {
+    let mut r = Report::new();
+    // Ub: the BSF asks the HSS for a vector and sends RAND, AUTN* to the UE.
+    let mut v = auc.vector(run.rand, true)?;
+    let mut resp = me.send(&bootstrap_apdu(&v)?)?;
+    if let Some(auts) = auth::sync_failure(&resp) {
+        let sqn_ms = auc.resync(&v.rand, &auts)?;
+        r.num("resynchronised_from_sqn_ms", sqn_ms);
+        v = auc.vector(run.rand, true)?;
+        resp = me.send(&bootstrap_apdu(&v)?)?;
+    }
+    auth::require_success(&resp, "AUTHENTICATE (GBA bootstrapping)")?;
+    let res = auth::parse_gba_bootstrap(&resp.data)?;
+    r.hex("rand", &v.rand);
+    r.hex("res", &res);
+    r.hex("xres", &v.xres);
+    if res != v.xres {
+        r.text("verdict", "fail: RES ≠ XRES");
+        r.fail();
+        auc.save()?;
+        return Ok(r);
+    }
+    let b = run.bsf.bootstrap(v.rand, &v.ck, &v.ik, now());
+    r.text("b_tid", b.b_tid.clone());
+    r.text("key_lifetime", b.lifetime.clone());
+
+    // The ME writes B-TID and key lifetime into EF_GBABP, keeping the RAND the card stored.
+    me.select_ef(ef_gbabp()?)?;
+    let mut gbabp = vec![0x10];
+    gbabp.extend_from_slice(&v.rand);
+    for field in [b.b_tid.as_bytes(), b.lifetime.as_bytes()] {
+        gbabp.push(
+            u8::try_from(field.len())
+                .map_err(|_| NetworkError::input("B-TID or lifetime longer than 255 bytes"))?,
+        );
+        gbabp.extend_from_slice(field);
+    }
+    me.update_binary(&gbabp, "UPDATE BINARY EF_GBABP")?;
+
+    // NAF derivation on the card, and at the NAF with the keys from the BSF.
+    let naf_id = gba::naf_id(&run.naf_fqdn, run.ua);
+    let cmd = AuthenticateCommand::GbaNaf {
+        naf_id: naf_id.clone(),
+        impi: run.impi.as_bytes().to_vec(),
+    };
+    let card_ext = me.ok(&cmd.apdu()?, "AUTHENTICATE (GBA NAF derivation)")?;
+    let card_ext = auth::parse_naf_derivation(&card_ext)?;
+    let (naf_ext, _naf_int) = bsf::naf_keys(&b, &run.impi, &run.naf_fqdn, run.ua)?;
+    let agree = card_ext == naf_ext;
+    auc.save()?;
+    r.text("impi", run.impi.clone());
+    r.hex("naf_id", &naf_id);
+    r.hex("card_ks_ext_naf", &card_ext);
+    r.hex("naf_ks_ext_naf", &naf_ext);
+    if agree {
+        r.text(
+            "verdict",
+            "pass: RES = XRES, card and NAF agree on Ks_ext_NAF",
+        );
+    } else {
+        r.text("verdict", "fail: Ks_ext_NAF differs");
+        r.fail();
+    }
+    Ok(r)
+}

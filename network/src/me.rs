@@ -1,0 +1,151 @@
+//! The ME (terminal) side of every procedure: drives a card through APDUs only, over any script
+//! [`Transport`] (in-process card, vpcd slot, PC/SC reader). Command coding per ETSI TS 102 221
+//! §11 (SELECT, VERIFY PIN, UPDATE BINARY, MANAGE CHANNEL) and TS 31.102 §7.1 (AUTHENTICATE).
+
+use vusim_apdu::script::Transport;
+use vusim_apdu::{Class, Command, Response, StatusWord};
+
+use crate::error::{NetworkError, Result};
+
+/// Sees every exchange (command APDU, parsed response), e.g. to print an annotated trace.
+pub type Observer = Box<dyn FnMut(&[u8], &Response)>;
+
+/// A terminal driving a card.
+pub struct Me<T: Transport> {
+    link: T,
+    observer: Option<Observer>,
+}
+
+impl<T: Transport> Me<T> {
+    /// A terminal on this card link.
+    pub fn new(link: T) -> Me<T> {
+        Me {
+            link,
+            observer: None,
+        }
+    }
+
+    /// Let `observer` see every exchange.
+    pub fn with_observer(mut self, observer: Observer) -> Me<T> {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The card link.
+    pub fn link(&self) -> &T {
+        &self.link
+    }
+
+    /// The card link, mutably.
+    pub fn link_mut(&mut self) -> &mut T {
+        &mut self.link
+    }
+
+    /// Give the card link back.
+    pub fn into_link(self) -> T {
+        self.link
+    }
+
+    /// Exchange one APDU.
+    pub fn send(&mut self, apdu: &[u8]) -> Result<Response> {
+        let raw = self
+            .link
+            .transmit(apdu)
+            .map_err(|e| NetworkError::Link(Box::new(e)))?;
+        let resp = Response::parse(&raw).map_err(NetworkError::NoStatusWord)?;
+        if let Some(o) = self.observer.as_mut() {
+            o(apdu, &resp);
+        }
+        Ok(resp)
+    }
+
+    /// Exchange and require `9000`; the response data.
+    pub fn ok(&mut self, apdu: &[u8], what: &str) -> Result<Vec<u8>> {
+        let r = self.send(apdu)?;
+        if r.sw != StatusWord::SUCCESS {
+            return Err(NetworkError::Refused {
+                what: what.to_string(),
+                sw: r.sw,
+                meaning: r.sw.meaning(),
+            });
+        }
+        Ok(r.data)
+    }
+
+    /// Warm reset.
+    pub fn reset(&mut self) -> Result<Vec<u8>> {
+        self.link
+            .reset()
+            .map_err(|e| NetworkError::Link(Box::new(e)))
+    }
+
+    /// Power up, select the USIM by `aid` and present `pin1` when PIN1 is enabled (VERIFY with
+    /// no data answers other than `9000`, TS 102 221 §11.1.9).
+    pub fn start_usim(&mut self, aid: &[u8], pin1: &str) -> Result<()> {
+        self.reset()?;
+        let sel = Command::build(0x00, 0xA4, 0x04, 0x0C, aid, None)?;
+        self.ok(&sel.encode(), "SELECT ADF.USIM")?;
+        let query = self.send(&[0x00, 0x20, 0x00, 0x01])?;
+        if query.sw != StatusWord::SUCCESS {
+            let block = vusim_applet::card::security::pad_pin(pin1.as_bytes())
+                .ok_or_else(|| NetworkError::input("PIN1 too long"))?;
+            let v = Command::build(0x00, 0x20, 0x00, 0x01, &block, None)?;
+            self.ok(&v.encode(), "VERIFY PIN1")?;
+        }
+        Ok(())
+    }
+
+    /// SELECT an EF of the current application by FID (no data returned).
+    pub fn select_ef(&mut self, fid: u16) -> Result<()> {
+        let sel = Command::build(0x00, 0xA4, 0x00, 0x0C, &fid.to_be_bytes(), None)?;
+        self.ok(&sel.encode(), &format!("SELECT {fid:04X}"))?;
+        Ok(())
+    }
+
+    /// UPDATE BINARY of the selected EF from offset 0.
+    pub fn update_binary(&mut self, data: &[u8], what: &str) -> Result<()> {
+        let upd = Command::build(0x00, 0xD6, 0x00, 0x00, data, None)?;
+        self.ok(&upd.encode(), what)?;
+        Ok(())
+    }
+
+    /// Open a logical channel (MANAGE CHANNEL) and select an applet by AID on it; the channel.
+    pub fn open_applet(&mut self, aid: &[u8]) -> Result<u8> {
+        let r = self.ok(&[0x00, 0x70, 0x00, 0x00, 0x01], "MANAGE CHANNEL open")?;
+        let ch = r.first().copied().unwrap_or(0);
+        let cla = Class::ISO.with_channel(ch).map_or(0x00, |c| c.0);
+        let sel = Command::build(cla, 0xA4, 0x04, 0x0C, aid, None)?;
+        self.ok(&sel.encode(), "SELECT API applet")?;
+        Ok(ch)
+    }
+}
+
+/// What the ME needs from a card profile to start the USIM: its AID and PIN1.
+pub struct UsimAccess {
+    /// The USIM's AID.
+    pub aid: Vec<u8>,
+    /// PIN1 (presented only when enabled).
+    pub pin1: String,
+}
+
+impl UsimAccess {
+    /// From a profile (`[usim] aid`, `[pins] pin1`), with the default card's values when absent.
+    pub fn from_profile(p: &vusim_applet::profile::Profile) -> Result<UsimAccess> {
+        let aid = match &p.usim.aid {
+            Some(h) => hex::decode(h).map_err(|e| NetworkError::input(e.to_string()))?,
+            None => vusim_applet::usim::USIM_AID.to_vec(),
+        };
+        Ok(UsimAccess {
+            aid,
+            pin1: p.pins.pin1.clone().unwrap_or_else(|| "1234".to_string()),
+        })
+    }
+}
+
+/// The IMSI digits of a profile (the default card's IMSI if absent).
+pub fn imsi(p: &vusim_applet::profile::Profile) -> String {
+    p.usim
+        .imsi
+        .clone()
+        .unwrap_or_else(|| "001010123456789".to_string())
+}
