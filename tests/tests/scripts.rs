@@ -1,12 +1,16 @@
 //! Every card session under `tests/scripts/` runs here, each on a fresh embedded default card,
-//! and every failed expectation of every script is listed as `file:line: expected …, got …`.
+//! and every failed expectation of every script is listed as `file:line: expected …, got …`;
+//! then each again through `vusim run --card` on a fresh card file.
 //! Scripts that declare `# vars:` get their values from a Rust test that computes them
 //! independently, and `# harness: prepared` scripts run on a card a Rust test prepared; this
 //! test checks that such a test exists.
 
 use std::path::Path;
+use std::process::Command;
 
 use vusim_applet::default_card::default_card;
+use vusim_applet::profile::DEFAULT_PROFILE;
+use vusim_integration::bin::{vusim_bin, TempDir};
 use vusim_integration::script::{scripts_under, Header, Session, SCRIPTS};
 
 #[test]
@@ -84,4 +88,36 @@ fn undefined_variables_and_header_options_are_errors() {
             vars: vec!["rand".into(), "autn".into(), "res".into()]
         }
     );
+}
+
+/// The same sessions through `vusim run --card` on a fresh card file holding the default
+/// profile: the durable path (state saved before each response) gives the same answers.
+#[test]
+fn every_script_passes_on_a_fresh_card_file() {
+    let tmp = TempDir::new("scripts-card-file");
+    let mut failures = Vec::new();
+    for path in scripts_under(Path::new(SCRIPTS)) {
+        let text = std::fs::read_to_string(&path).expect("script");
+        let header = Header::of(&text);
+        if header.prepared || !header.vars.is_empty() {
+            continue;
+        }
+        let card = tmp.path().join("card.toml");
+        std::fs::write(&card, DEFAULT_PROFILE).expect("card file");
+        let mut cmd = Command::new(vusim_bin());
+        cmd.arg("run").arg("--card").arg(&card);
+        if header.t0 {
+            cmd.arg("--t0");
+        }
+        let out = cmd.arg(&path).output().expect("vusim run");
+        if !out.status.success() {
+            failures.push(format!(
+                "{}: exit {:?}\n{}",
+                path.display(),
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
