@@ -14,74 +14,20 @@
 //! Each scenario is shown to have used its keys: the scripts' expectations are network-side
 //! values derived from them, and the runs end with `verdict: pass`.
 //!
-//! The binary is the workspace's `target/<profile>/vusim`, rebuilt with `cargo build -p vusim`
-//! when older than the sources, or `VUSIM_BIN`.
+//! The binary is the workspace's `target/<profile>/vusim` (`vusim_integration::bin`).
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code: a failure is a test failure
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
-use std::time::SystemTime;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use vusim_applet::crypto::keys::{Key128, Opc};
 use vusim_applet::crypto::milenage::Milenage;
 use vusim_applet::profile::{Profile, DEFAULT_PROFILE};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn latest(dir: &Path, t: &mut SystemTime) {
-    for e in fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            latest(&p, t);
-        } else if let Ok(m) = e.metadata().and_then(|m| m.modified()) {
-            *t = (*t).max(m);
-        }
-    }
-}
-
-/// `target/<profile>/vusim`, built when missing or older than any source.
-fn bin() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("VUSIM_BIN") {
-            return PathBuf::from(p);
-        }
-        let exe = std::env::current_exe().unwrap();
-        let profile = exe.parent().unwrap().parent().unwrap().to_path_buf();
-        let path = profile.join("vusim");
-        let mut newest = SystemTime::UNIX_EPOCH;
-        for d in [
-            "apdu/src",
-            "crypto/src",
-            "applet/src",
-            "network/src",
-            "cli/src",
-            "pcsc-bridge/src",
-        ] {
-            latest(&root().join(d), &mut newest);
-        }
-        let stale = fs::metadata(&path)
-            .and_then(|m| m.modified())
-            .map_or(true, |t| t < newest);
-        if stale {
-            let mut c = Command::new(env!("CARGO"));
-            c.current_dir(root())
-                .args(["build", "-q", "-p", "vusim", "--bin", "vusim"]);
-            if profile.ends_with("release") {
-                c.arg("--release");
-            }
-            assert!(c.status().unwrap().success(), "cargo build -p vusim");
-        }
-        path
-    })
-}
+use vusim_integration::bin::{root, vusim_bin, TempDir};
 
 /// One invocation: what ran, its exit code and everything it printed.
 struct Output {
@@ -91,7 +37,7 @@ struct Output {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    let o = Command::new(bin())
+    let o = Command::new(vusim_bin())
         .current_dir(dir)
         .args(args)
         .output()
@@ -239,19 +185,13 @@ fn assert_clean(outputs: &[Output], needles: &Needles) {
     }
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("vusim-leak-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
 // ---------------------------------------------------------------------------------------------
 
 /// Every experimental API example script, text and JSON: they pass, and print no key.
 #[test]
 fn scripted_scenarios_print_no_key() {
-    let dir = tmp("scripts");
+    let tmp = TempDir::new("leak-scripts");
+    let dir = tmp.path().to_path_buf();
     let mut scripts: Vec<PathBuf> = fs::read_dir(root().join("examples"))
         .unwrap()
         .flatten()
@@ -314,7 +254,8 @@ fn scripted_scenarios_print_no_key() {
 /// The network side prints key bytes only when asked (`--reveal`).
 #[test]
 fn network_commands_print_no_key_by_default() {
-    let dir = tmp("network");
+    let tmp = TempDir::new("leak-network");
+    let dir = tmp.path().to_path_buf();
     let bike = [
         "--rand",
         "23553CBE9637A89D218AE64DAE47BF35",
@@ -405,7 +346,8 @@ fn network_commands_print_no_key_by_default() {
 /// `vusim card show`.
 #[test]
 fn end_to_end_runs_print_no_key() {
-    let dir = tmp("runs");
+    let tmp = TempDir::new("leak-runs");
+    let dir = tmp.path().to_path_buf();
     fs::write(dir.join("card.toml"), DEFAULT_PROFILE).unwrap();
     let mut outputs = Vec::new();
     for args in [

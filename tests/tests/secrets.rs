@@ -9,9 +9,8 @@
 //! Ks_int_NAF). Also: `Debug` of key types prints no bytes, key types have a destructor (they
 //! derive `ZeroizeOnDrop`).
 //!
-//! The binary is the workspace's `vusim`: `target/<profile>/vusim`, built on demand with
-//! `cargo build -p vusim` when it is missing or older than the sources (the tests package does
-//! not depend on the binary crate), or taken from `VUSIM_BIN`.
+//! The binary is the workspace's `vusim` (`vusim_integration::bin`: `target/<profile>/vusim`,
+//! built on demand, or `VUSIM_BIN`).
 
 #![allow(
     clippy::unwrap_used,
@@ -20,16 +19,15 @@
 )]
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
-use std::time::SystemTime;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use vusim_applet::crypto::keys::{Ck, DerivedKey, Ik, Key128, Ks, KsNaf, Opc};
 use vusim_applet::crypto::milenage::Milenage;
 use vusim_applet::profile::DEFAULT_PROFILE;
+use vusim_integration::bin::{vusim_bin, TempDir};
 
 /// TS 35.208 test set 1, the embedded default card's K and OPc.
 const K: &str = "465B5CE8B199B49FAA5F0A2EE238A6BC";
@@ -44,51 +42,6 @@ const KS_EXT_NAF: &str = "7A205CE786B14DAD6F28D1F8B39D74ABA2A172A3C134043BB03691
 
 // ---------------------------------------------------------------------------------------------
 // The binary.
-
-fn newest_source(dir: &Path, newest: &mut SystemTime) {
-    for e in fs::read_dir(dir).unwrap().map(Result::unwrap) {
-        let p = e.path();
-        if p.is_dir() {
-            newest_source(&p, newest);
-        } else if let Ok(t) = e.metadata().and_then(|m| m.modified()) {
-            *newest = (*newest).max(t);
-        }
-    }
-}
-
-/// The `vusim` binary of this workspace, fresh.
-fn vusim_bin() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("VUSIM_BIN") {
-            return PathBuf::from(p);
-        }
-        // target/<profile>/deps/secrets-… → target/<profile>/vusim
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-        let bin = profile_dir.join("vusim");
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut newest = SystemTime::UNIX_EPOCH;
-        for src in ["cli/src", "applet/src", "apdu/src", "pcsc-bridge/src"] {
-            newest_source(&root.join(src), &mut newest);
-        }
-        let fresh = fs::metadata(&bin)
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t >= newest);
-        if !fresh {
-            let mut cmd = Command::new(env!("CARGO"));
-            cmd.current_dir(&root)
-                .args(["build", "-q", "-p", "vusim", "--bin", "vusim"]);
-            if profile_dir.file_name().is_some_and(|n| n == "release") {
-                cmd.arg("--release");
-            }
-            let status = cmd.status().unwrap();
-            assert!(status.success(), "cargo build -p vusim failed");
-        }
-        assert!(bin.exists(), "{} missing", bin.display());
-        bin
-    })
-}
 
 /// One run of the binary: exit code and everything it printed.
 struct Run {
@@ -119,23 +72,6 @@ fn ok(run: Run) -> Run {
         run.what, run.stdout, run.stderr
     );
     run
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("vusim-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
 }
 
 fn example(name: &str) -> String {

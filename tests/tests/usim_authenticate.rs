@@ -1,6 +1,8 @@
 //! AUTHENTICATE on the USIM through APDUs only (TS 31.102 §7.1): 3G and GSM contexts against the
-//! published TS 35.208 / TS 55.205 set 1, replay and MAC failures, GBA_U bootstrapping and NAF
-//! derivation against an independent TS 33.220 computation, and state surviving a restart.
+//! published TS 35.208 / TS 55.205 set 1, replay and MAC failures (the session is
+//! `tests/scripts/usim/authenticate-set1.script`, the values set here from the vectors), GBA_U
+//! bootstrapping and NAF derivation against an independent TS 33.220 computation, and state
+//! surviving a restart.
 
 #![allow(clippy::indexing_slicing)] // test helpers index known-good vector JSON and fixed-size test data
 
@@ -10,22 +12,9 @@ use sha1::{Digest, Sha1};
 use sha2::Sha256;
 use vusim_applet::card::Card;
 use vusim_applet::profile::Profile;
-use vusim_integration::{exchange, send, sw};
-
-fn vector(file: &str, index: usize) -> Value {
-    let path = format!("{}/../vectors/{file}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).expect("vector file");
-    let v: Value = serde_json::from_str(&text).expect("json");
-    v["vectors"][index].clone()
-}
-
-fn h(v: &Value, k: &str) -> Vec<u8> {
-    hex::decode(v[k].as_str().expect("field")).expect("hex")
-}
-
-fn up(b: &[u8]) -> String {
-    hex::encode_upper(b)
-}
+use vusim_integration::api::{h, vector};
+use vusim_integration::script::Session;
+use vusim_integration::{exchange, send, sw, up};
 
 /// The default profile with Δ disabled, so the published SQN is fresh.
 fn profile() -> Profile {
@@ -51,99 +40,30 @@ fn set1_autn(v: &Value) -> Vec<u8> {
 }
 
 #[test]
-fn three_g_context_matches_ts_35_208_set_1() {
+fn three_g_and_gsm_contexts_match_the_published_vectors() {
     let v = vector("milenage.json", 0);
     let g = vector("gsm_milenage.json", 0);
-    let mut c = card(&profile());
-    let cmd = format!(
-        "00 88 00 81 22 10 {} 10 {} 00",
-        up(&h(&v, "rand")),
-        up(&set1_autn(&v))
-    );
-    // RES, CK, IK and Kc (UST n°27 is available on the default card).
-    let expected = format!(
-        "DB08{}10{}10{}08{}9000",
-        up(&h(&v, "f2")),
-        up(&h(&v, "f3")),
-        up(&h(&v, "f4")),
-        up(&h(&g, "kc"))
-    );
-    exchange(&mut c, &cmd, &expected);
-    // Replay: synchronisation failure with AUTS carrying SQN_MS = the SQN just accepted.
-    let r = send(&mut c, &cmd);
-    assert!(r.starts_with("DC0E") && r.ends_with("9000"), "{r}");
-    let auts = hex::decode(&r[4..32]).expect("hex");
-    let ak_star = h(&v, "f5star");
-    assert_eq!(xor(&auts[..6], &ak_star), h(&v, "sqn"), "SQN_MS in AUTS");
-}
-
-#[test]
-fn mac_failure_and_bad_input() {
-    let v = vector("milenage.json", 0);
-    let mut c = card(&profile());
-    let mut autn = set1_autn(&v);
-    autn[15] ^= 1;
-    exchange(
-        &mut c,
-        &format!(
-            "00 88 00 81 22 10 {} 10 {} 00",
-            up(&h(&v, "rand")),
-            up(&autn)
-        ),
-        "9862",
-    );
-    // Wrong lengths, contexts and parameters.
-    exchange(
-        &mut c,
-        &format!("00 88 00 81 11 10 {} 00", up(&h(&v, "rand"))),
-        "6700",
-    );
-    exchange(
-        &mut c,
-        &format!("00 88 00 82 11 10 {} 00", up(&h(&v, "rand"))),
-        "9864",
-    );
-    exchange(&mut c, "00 89 00 85 02 7300 00", "9864");
-    exchange(
-        &mut c,
-        &format!("00 88 01 81 11 10 {} 00", up(&h(&v, "rand"))),
-        "6A86",
-    );
-    // After the MAC failure the genuine challenge still works (nothing was consumed).
-    let r = send(
-        &mut c,
-        &format!(
-            "00 88 00 81 22 10 {} 10 {} 00",
-            up(&h(&v, "rand")),
-            up(&set1_autn(&v))
-        ),
-    );
-    assert!(r.starts_with("DB08"), "{r}");
-}
-
-#[test]
-fn authenticate_needs_pin1() {
-    let v = vector("milenage.json", 0);
     let mut c = profile().build_card("test").expect("card");
-    assert_eq!(sw(&mut c, "00 A4 04 0C 07 A0000000871002"), "9000");
-    let cmd = format!(
-        "00 88 00 81 22 10 {} 10 {} 00",
-        up(&h(&v, "rand")),
-        up(&set1_autn(&v))
-    );
-    exchange(&mut c, &cmd, "6982");
-    exchange(&mut c, "00 20 00 01 08 31323334FFFFFFFF", "9000");
-    assert!(send(&mut c, &cmd).starts_with("DB08"));
-}
-
-#[test]
-fn gsm_context_matches_ts_55_205_set_1() {
-    let g = vector("gsm_milenage.json", 0);
-    let mut c = card(&profile());
-    exchange(
-        &mut c,
-        &format!("00 88 00 80 11 10 {} 00", up(&h(&g, "rand"))),
-        &format!("04{}08{}9000", up(&h(&g, "sres1")), up(&h(&g, "kc"))),
+    let mut autn_bad = set1_autn(&v);
+    autn_bad[15] ^= 1;
+    let out = Session::new()
+        .hex("rand", &h(&v, "rand"))
+        .hex("autn", &set1_autn(&v))
+        .hex("autn_bad", &autn_bad)
+        .hex("res", &h(&v, "f2"))
+        .hex("ck", &h(&v, "f3"))
+        .hex("ik", &h(&v, "f4"))
+        .hex("kc", &h(&g, "kc"))
+        .hex("gsm_rand", &h(&g, "rand"))
+        .hex("sres", &h(&g, "sres1"))
+        .run_file("scripts/usim/authenticate-set1.script", &mut c);
+    out.assert_passed();
+    // The replay's AUTS carries SQN_MS = the SQN just accepted, concealed with AK* (f5*).
+    let auts = hex::decode(out.var("auts")).expect("hex");
+    assert_eq!(
+        xor(&auts[..6], &h(&v, "f5star")),
+        h(&v, "sqn"),
+        "SQN_MS in AUTS"
     );
 }
 

@@ -4,209 +4,20 @@
 //! K_app kept), replay and reflection refused, the K_app operations, lifetimes, capacity, bad
 //! input without state change, persistence, the documentation examples regenerated and
 //! compared, and a leak test. Every expected value is recomputed here with HMAC-SHA-256 from
-//! the formulas of `crypto::seed` (FC values FF E0–FF E3), not with the card's code.
+//! the formulas of `crypto::seed` (FC values FF E0–FF E3; the shared `vusim_integration::api`),
+//! not with the card's code.
 
-#![cfg(feature = "experimental-api")]
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code indexes fixed test data
 
-use aes::cipher::{KeyIvInit, StreamCipher};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use vusim_apdu::tlv::Tlv;
-use vusim_applet::api::iot::{apdu, AID, COMMANDS, STATUS_WORDS};
+use vusim_applet::api::iot::{apdu, COMMANDS, STATUS_WORDS};
 use vusim_applet::card::keystore::KeyKind;
 use vusim_applet::card::Card;
-use vusim_applet::crypto::keys::{Key128, Opc};
-use vusim_applet::crypto::milenage::Milenage;
-use vusim_applet::profile::Profile;
+use vusim_integration::api::iot::*;
+use vusim_integration::api::{self, *};
+use vusim_integration::script::Session;
 
-fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let mut m = Hmac::<Sha256>::new_from_slice(key).unwrap();
-    for p in parts {
-        m.update(p);
-    }
-    m.finalize().into_bytes().into()
-}
-
-/// TS 33.220 B.2: HMAC-SHA-256(key, FC ‖ P0 ‖ L0 ‖ …).
-fn kdf(key: &[u8], fc: &[u8], params: &[&[u8]]) -> [u8; 32] {
-    let mut s = fc.to_vec();
-    for p in params {
-        s.extend_from_slice(p);
-        s.extend_from_slice(&(p.len() as u16).to_be_bytes());
-    }
-    hmac(key, &[&s])
-}
-
-fn api_key(base: &[u8], label: &str, alg: u8, purpose: &[u8]) -> [u8; 32] {
-    kdf(base, &[0xFF, 0xE8], &[label.as_bytes(), &[alg], purpose])
-}
-
-fn seal(base: &[u8], purpose: &[u8], iv: &[u8], pt: &[u8]) -> (Vec<u8>, Vec<u8>) {
-    let ke = api_key(base, "enc", 0x11, purpose);
-    let ki = api_key(base, "int", 0x11, purpose);
-    let mut ct = pt.to_vec();
-    ctr::Ctr128BE::<aes::Aes128>::new(ke[..16].into(), iv.into()).apply_keystream(&mut ct);
-    let t = hmac(&ki, &[&0u64.to_be_bytes(), iv, &ct]);
-    (ct, t[..16].to_vec())
-}
-
-const SNN: &str = "5G:mnc001.mcc001.3gppnetwork.org";
-const AS_ID: &str = "as.iot.example.org";
-const GUTI: [u8; 10] = [0x00, 0xF1, 0x10, 0x01, 0x00, 0x41, 0xC0, 0xFF, 0xEE, 0x42];
-const NOW: u64 = 1_893_452_400;
-
-fn up(b: &[u8]) -> String {
-    hex::encode_upper(b)
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    vusim_apdu::hexstr::parse_hex(s).unwrap()
-}
-
-/// One AKA from TS 35.208 test set 1's K/OPc (AMF 8000) and the IoT keys of the HSS and AS.
-struct Net {
-    rand: [u8; 16],
-    autn: Vec<u8>,
-    res: Vec<u8>,
-    ck_ik: Vec<u8>,
-    ks: [u8; 32],
-}
-
-impl Net {
-    fn new(rand: [u8; 16], sqn: u64) -> Net {
-        let m = Milenage::new(
-            &Key128::from_slice(&unhex("465B5CE8B199B49FAA5F0A2EE238A6BC")).unwrap(),
-            &Opc::from_slice(&unhex("CD63CB71954A9F4E48A5994E37A02BAF")).unwrap(),
-        );
-        let keys = m.f2345(&rand);
-        let sqn_b: [u8; 6] = sqn.to_be_bytes()[2..].try_into().unwrap();
-        let mac = m.f1(&rand, &sqn_b, &[0x80, 0]);
-        let mut autn: Vec<u8> = sqn_b.iter().zip(&keys.ak).map(|(a, b)| a ^ b).collect();
-        autn.extend([0x80, 0]);
-        autn.extend(mac);
-        let ck_ik = [keys.ck.as_bytes(), keys.ik.as_bytes()].concat();
-        Net {
-            rand,
-            autn,
-            res: keys.res.as_bytes().to_vec(),
-            ks: kdf(&ck_ik, &[0xFF, 0xE0], &[b"End-to-End_IOT"]),
-            ck_ik,
-        }
-    }
-
-    fn first() -> Net {
-        Net::new(
-            unhex("9F7C8D4A2E1B3C5D6E7F8091A2B3C4D5")
-                .try_into()
-                .unwrap(),
-            0x21,
-        )
-    }
-
-    fn ks_as(&self, as_id: &str) -> [u8; 32] {
-        kdf(&self.ks, &[0xFF, 0xE1], &[as_id.as_bytes()])
-    }
-    fn ks_as_enc(&self, as_id: &str) -> [u8; 32] {
-        kdf(&self.ks_as(as_id), &[0xFF, 0xE2], &[b"Ks_AS_enc"])
-    }
-    fn ks_as_int(&self, as_id: &str) -> [u8; 32] {
-        kdf(&self.ks_as(as_id), &[0xFF, 0xE2], &[b"Ks_AS_int"])
-    }
-    fn t(&self, as_id: &str, rand_as: &[u8]) -> Vec<u8> {
-        hmac(&self.ks_as_int(as_id), &[&GUTI, rand_as])[..8].to_vec()
-    }
-    fn k_app(&self, as_id: &str, rand_as: &[u8]) -> [u8; 32] {
-        kdf(&self.ks_as_enc(as_id), &[0xFF, 0xE3], &[rand_as])
-    }
-
-    fn auth_3g(&self) -> String {
-        format!("008800812210{}10{}00", up(&self.rand), up(&self.autn))
-    }
-
-    fn auth_akma(&self) -> String {
-        let mut d = vec![16];
-        d.extend(self.rand);
-        d.push(16);
-        d.extend(&self.autn);
-        d.push(SNN.len() as u8);
-        d.extend(SNN.as_bytes());
-        format!("00880087{:02X}{}00", d.len(), up(&d))
-    }
-}
-
-fn profile() -> Profile {
-    Profile::embedded_default()
-}
-
-fn fresh(p: &Profile) -> Card {
-    let mut c = p.build_card("test").unwrap();
-    c.set_time(Some(NOW));
-    c
-}
-
-fn tx(card: &mut Card, apdu: &str) -> String {
-    up(&card.transmit_bytes(&unhex(apdu)))
-}
-
-fn sw(card: &mut Card, apdu: &[u8]) -> String {
-    let r = up(&card.transmit_bytes(apdu));
-    r[r.len() - 4..].to_string()
-}
-
-fn ok(card: &mut Card, apdu: &[u8]) -> Vec<Tlv> {
-    let r = card.transmit_bytes(apdu);
-    assert_eq!(up(&r[r.len() - 2..]), "9000", "{} -> {}", up(apdu), up(&r));
-    Tlv::parse_all(&r[..r.len() - 2]).unwrap()
-}
-
-fn val(dos: &[Tlv], t: u32) -> Vec<u8> {
-    Tlv::find(dos, t).unwrap().value.clone()
-}
-
-fn t(tag: u32, v: &[u8]) -> Tlv {
-    Tlv::new(tag, v.to_vec())
-}
-
-fn asid(id: &str) -> Tlv {
-    t(0x80, id.as_bytes())
-}
-
-fn start_usim(c: &mut Card) {
-    assert_eq!(tx(c, "00A4040C07A0000000871002"), "9000");
-    assert_eq!(tx(c, "002000010831323334FFFFFFFF"), "9000");
-}
-
-fn select_api(channel: u8) -> String {
-    format!("{channel:02X}A4040C0C{}", up(&AID))
-}
-
-fn card_tag(id: &str, rand_as: &[u8]) -> Vec<u8> {
-    apdu(
-        0,
-        "IOT KEY (card tag)",
-        &[asid(id), t(0x9B, &GUTI), t(0x96, rand_as)],
-    )
-}
-
-fn as_tag(id: &str, rand_as: &[u8], tag: &[u8]) -> Vec<u8> {
-    apdu(
-        0,
-        "IOT KEY (verify AS tag)",
-        &[asid(id), t(0x9B, &GUTI), t(0x96, rand_as), t(0x93, tag)],
-    )
-}
-
-/// A card after an AKA (5G AKMA context), the IoT API selected on channel 0.
-fn ready(p: &Profile) -> (Card, Net) {
-    let mut c = fresh(p);
-    let net = Net::first();
-    start_usim(&mut c);
-    let r = tx(&mut c, &net.auth_akma());
-    assert!(r.starts_with("DB10") && r.ends_with("9000"), "{r}");
-    assert_eq!(tx(&mut c, &select_api(0)), "9000");
-    (c, net)
-}
+const DOC: &str = "docs/api/iot.md";
 
 #[test]
 fn ks_is_kept_after_each_successful_aka() {
@@ -370,11 +181,11 @@ fn k_app_operations() {
         ),
     );
     assert_eq!(
-        seal(&k, b"", &val(&r, 0x94), b"alarm"),
+        seal(&k, ("enc", "int"), b"", &val(&r, 0x94), b"", b"alarm"),
         (val(&r, 0x92), val(&r, 0x93))
     );
     let iv = [0xC1u8; 16];
-    let (ct, tag) = seal(&k, b"fw", &iv, b"fw-key");
+    let (ct, tag) = seal(&k, ("enc", "int"), b"fw", &iv, b"", b"fw-key");
     let dec = |ct: &[u8]| {
         apdu(
             0,
@@ -459,66 +270,10 @@ fn bad_input_changes_nothing() {
     let (mut c, net) = ready(&p);
     ok(&mut c, &card_tag(AS_ID, &[9; 16]));
     let before = c.image();
-    let id = up(AS_ID.as_bytes());
-    let cmd = |p1: &str, rest: &str| {
-        let rest = rest.replace(' ', "");
-        let body = format!("8012{id}{rest}");
-        format!("8050{p1}00{:02X}{body}00", body.len() / 2)
-    };
-    let g = up(&GUTI);
-    let cases: Vec<(String, &str)> = vec![
-        ("0050000000".into(), "6E00"),
-        ("8052000000".into(), "6D00"),
-        ("8050020000".into(), "6A86"),
-        ("8050000100".into(), "6A86"),
-        ("8050000000".into(), "6700"),
-        // Lengths: GUTI 5, RAND_AS 7 and 33, t 7.
-        (
-            cmd(
-                "00",
-                "9B05 0102030405 9610 00000000000000000000000000000000",
-            ),
-            "6700",
-        ),
-        (cmd("00", &format!("9B0A {g} 9607 00000000000000")), "6700"),
-        (
-            cmd("00", &format!("9B0A {g} 9621 {}", "00".repeat(33))),
-            "6700",
-        ),
-        (
-            cmd(
-                "01",
-                &format!("9B0A {g} 9610 {} 9307 00000000000000", "11".repeat(16)),
-            ),
-            "6700",
-        ),
-        // Missing GUTI; a stored-key name (84) has no place in the IoT API; an e2e name neither.
-        (cmd("00", "9610 00000000000000000000000000000000"), "6A80"),
-        (
-            cmd("00", &format!("9B0A {g} 9610 {} 840178", "11".repeat(16))),
-            "6A80",
-        ),
-        (
-            cmd("00", &format!("9B0A {g} 9610 {} 850178", "11".repeat(16))),
-            "6A80",
-        ),
-        // AS_ID not UTF-8.
-        (
-            format!("80500000 22 8002 FFFE 9B0A {g} 9610 {} 00", "11".repeat(16)),
-            "6A80",
-        ),
-        // A reserved algorithm in MAC; the wrong family in CIPHER.
-        (format!("80440000 1A 8012{id} 900102 920100 00"), "6A81"),
-        (format!("80460000 1A 8012{id} 900101 920100 00"), "6A81"),
-        // A MAC for an AS without K_app.
-        (
-            "80440000 0D 8005 6F74686572 900101 920100 00".to_string(),
-            "6A88",
-        ),
-    ];
-    for (a, want) in &cases {
-        assert_eq!(tx(&mut c, a), *want, "{a}");
-    }
+    // Every refusal of the table: tests/scripts/iot-api/bad-input.script.
+    Session::new()
+        .run_file("scripts/iot-api/bad-input.script", &mut c)
+        .assert_passed();
     // A forged AS tag.
     let r = [5u8; 16];
     let mut forged = net.t(AS_ID, &r);
@@ -613,88 +368,16 @@ fn no_response_leaks_key_bytes() {
             }
         }
     }
-    for (what, n) in &needles {
-        for w in n.windows(8) {
-            for r in &responses {
-                assert!(
-                    !r.windows(8).any(|x| x == w),
-                    "8 bytes of {what} in {}",
-                    up(r)
-                );
-            }
-        }
-    }
+    assert_no_key_bytes(&responses, &needles);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Documentation.
 
-fn doc_path() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/api/iot.md")
-}
-
-/// Replays every ```apdu block of docs/api/iot.md on the embedded default card and compares
-/// each response byte for byte (`VUSIM_BLESS=1` rewrites them after a deliberate change).
-#[test]
-fn docs_examples() {
-    let text = std::fs::read_to_string(doc_path()).unwrap();
-    let mut card = Profile::embedded_default().build_card("docs").unwrap();
-    card.set_time(Some(NOW));
-    let bless = std::env::var_os("VUSIM_BLESS").is_some();
-    let mut out = String::new();
-    let mut in_block = false;
-    let mut count = 0;
-    let mut pending: Option<String> = None;
-    for line in text.split_inclusive('\n') {
-        let tl = line.trim_end();
-        if tl == "```apdu" {
-            in_block = true;
-        } else if in_block && tl == "```" {
-            in_block = false;
-            assert!(pending.is_none(), "a command without a response line");
-        } else if in_block {
-            if let Some(cmd) = tl.strip_prefix("> ") {
-                pending = Some(cmd.to_string());
-            } else if let Some(resp) = tl.strip_prefix("< ") {
-                let cmd = pending.take().expect("response without a command");
-                let got = card.transmit_bytes(&unhex(&cmd));
-                count += 1;
-                if bless {
-                    out.push_str(&format!("< {}\n", spaced(&got)));
-                    continue;
-                }
-                assert_eq!(
-                    up(&got),
-                    resp.replace(' ', "").to_uppercase(),
-                    "docs/api/iot.md: > {cmd}"
-                );
-            }
-        }
-        out.push_str(line);
-    }
-    assert!(count >= 15, "only {count} documented exchanges");
-    if bless {
-        std::fs::write(doc_path(), out).unwrap();
-    }
-}
-
-fn spaced(resp: &[u8]) -> String {
-    let (data, sw) = resp.split_at(resp.len() - 2);
-    let mut parts: Vec<String> = match Tlv::parse_all(data) {
-        Ok(list) if !data.is_empty() && data[0] != 0xDB && data[0] != 0xDC => {
-            list.iter().map(|d| up(&d.encode())).collect()
-        }
-        _ if data.is_empty() => Vec::new(),
-        _ => vec![up(data)],
-    };
-    parts.push(up(sw));
-    parts.join(" ")
-}
-
 /// The values the docs quote for the worked example are the independent ones.
 #[test]
 fn docs_quote_the_independent_values() {
-    let text = std::fs::read_to_string(doc_path()).unwrap();
+    let text = api::doc_text(DOC);
     let net = Net::first();
     let r1 = unhex("000102030405060708090A0B0C0D0E0F");
     let r2 = unhex("0F0E0D0C0B0A09080706050403020100");
@@ -713,7 +396,7 @@ fn docs_quote_the_independent_values() {
 
 #[test]
 fn docs_name_every_status_word_and_command() {
-    let text = std::fs::read_to_string(doc_path()).unwrap();
+    let text = api::doc_text(DOC);
     for (sw, _) in STATUS_WORDS {
         assert!(
             text.contains(&format!("`{sw}`")),
@@ -725,4 +408,11 @@ fn docs_name_every_status_word_and_command() {
         let sec = row.clause.trim_start_matches("docs/api/iot.md §");
         assert!(text.contains(&format!("### {sec} ")), "docs lack §{sec}");
     }
+}
+
+/// Replays every ```apdu block of docs/api/iot.md on the embedded default card and compares
+/// each response byte for byte (`VUSIM_BLESS=1` rewrites them after a deliberate change).
+#[test]
+fn docs_examples() {
+    api::docs_examples(DOC, 15);
 }
