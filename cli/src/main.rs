@@ -16,17 +16,12 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(name = "vusim", version, about, long_about = None, propagate_version = true)]
 struct Cli {
-    /// Seconds to wait for a card file that another process holds before giving up with exit
-    /// code 2 (0: fail at once). A card file is held by one process at a time.
-    #[arg(long, global = true, value_name = "SECS", default_value = "5", value_parser = commands::parse_wait)]
-    wait: std::time::Duration,
     #[command(subcommand)]
     command: commands::Command,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    commands::set_card_wait(cli.wait);
     match commands::run(cli.command) {
         Ok(code) => code,
         Err(e) => {

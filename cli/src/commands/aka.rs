@@ -29,6 +29,9 @@ pub struct AkaArgs {
     /// Card file (profile and state); the embedded default card when absent.
     #[arg(long)]
     pub card: Option<PathBuf>,
+    /// How long to wait for a card file another process holds.
+    #[command(flatten)]
+    pub wait: super::WaitArg,
     /// Security context.
     #[arg(long, value_enum, default_value = "3g")]
     pub context: Context,
@@ -46,7 +49,7 @@ pub struct AkaArgs {
 
 /// Run `vusim aka`.
 pub fn run(args: &AkaArgs) -> anyhow::Result<ExitCode> {
-    let mut card = crate::commands::open_card_file(args.card.as_deref())?;
+    let mut card = crate::commands::open_card_file(args.card.as_deref(), args.wait)?;
     let mut auc = Auc::for_profile(card.profile(), args.card.as_deref())?;
     let access = UsimAccess::from_profile(card.profile())?;
     let kind = match args.context {

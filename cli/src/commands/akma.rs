@@ -175,6 +175,9 @@ pub struct RunArgs {
     /// Card file (profile and state); the embedded default card when absent.
     #[arg(long)]
     card: Option<PathBuf>,
+    /// How long to wait for a card file another process holds.
+    #[command(flatten)]
+    wait: super::WaitArg,
     /// FQDN of the AF.
     #[arg(long, value_name = "FQDN", default_value = "bike.example.org")]
     af: String,
@@ -387,7 +390,7 @@ fn kms(a: &KmsArgs, reveal: bool) -> anyhow::Result<Report> {
 
 /// `vusim akma run`: the ME drives the card, the network functions compute.
 fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
-    let mut card = crate::commands::open_card_file(a.card.as_deref())?;
+    let mut card = crate::commands::open_card_file(a.card.as_deref(), a.wait)?;
     let profile = card.profile().clone();
     let mut auc = Auc::for_profile(&profile, a.card.as_deref())?;
     let access = UsimAccess::from_profile(&profile)?;

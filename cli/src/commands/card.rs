@@ -66,6 +66,9 @@ pub struct NewArgs {
     /// Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,
+    /// How long to wait for the output file while another process holds it (with --force).
+    #[command(flatten)]
+    pub wait: super::WaitArg,
 }
 
 /// Arguments of `vusim card show`.
@@ -131,7 +134,7 @@ fn new(a: &NewArgs) -> anyhow::Result<ExitCode> {
     match &a.out {
         Some(path) => {
             // Held while written: --force never replaces a card another process is using.
-            let _hold = Holder::acquire(path, "card", super::card_wait())?;
+            let _hold = Holder::acquire(path, "card", a.wait.secs)?;
             if path.exists() && !a.force {
                 bail!("{}: exists (use --force to overwrite)", path.display());
             }

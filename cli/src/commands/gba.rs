@@ -33,6 +33,9 @@ pub struct BootstrapArgs {
     /// Card file (profile and state); the embedded default card when absent.
     #[arg(long)]
     pub card: Option<PathBuf>,
+    /// How long to wait for a card file another process holds.
+    #[command(flatten)]
+    pub wait: super::WaitArg,
     /// NAF FQDN.
     #[arg(long, default_value = "naf.example.org")]
     pub naf: String,
@@ -64,7 +67,7 @@ fn bootstrap(args: &BootstrapArgs) -> anyhow::Result<ExitCode> {
         .and_then(|v| v.try_into().ok())
         .context("--ua-protocol: expected 5 bytes (10 hex digits)")?;
     let ua = UaProtocolId::from_bytes(ua_bytes);
-    let mut card = crate::commands::open_card_file(args.card.as_deref())?;
+    let mut card = crate::commands::open_card_file(args.card.as_deref(), args.wait)?;
     let mut auc = Auc::for_profile(card.profile(), args.card.as_deref())?;
     let imsi = imsi(card.profile());
     let mnc_len = usize::from(card.profile().usim.mnc_len.unwrap_or(2));

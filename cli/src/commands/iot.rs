@@ -119,6 +119,9 @@ pub struct RunArgs {
     /// Card file (profile and state); the embedded default card when absent.
     #[arg(long)]
     card: Option<PathBuf>,
+    /// How long to wait for a card file another process holds.
+    #[command(flatten)]
+    wait: super::WaitArg,
     /// AS_ID.
     #[arg(long, value_name = "ID", default_value = "as.iot.example.org")]
     as_id: String,
@@ -235,7 +238,7 @@ fn app(a: &AppArgs, reveal: bool) -> anyhow::Result<Report> {
 
 /// `vusim iot run`: the ME drives the card, the HSS and the AS compute.
 fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
-    let mut card = crate::commands::open_card_file(a.card.as_deref())?;
+    let mut card = crate::commands::open_card_file(a.card.as_deref(), a.wait)?;
     let profile = card.profile().clone();
     if profile.iot.is_none() {
         bail!("the card profile has no [iot] section (docs/api/iot.md §8)");

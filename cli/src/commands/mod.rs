@@ -1,7 +1,6 @@
 //! Subcommands, one module each; `run` maps them to an exit code in one place.
 
 use std::process::ExitCode;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use clap::Subcommand;
@@ -55,20 +54,13 @@ pub enum Command {
     Iot(Box<iot::IotArgs>),
 }
 
-/// How long a command waits for a card file another process holds (`--wait`, set once by `main`).
-static CARD_WAIT: OnceLock<Duration> = OnceLock::new();
-
-/// Default of `--wait`.
-const DEFAULT_CARD_WAIT: Duration = Duration::from_secs(5);
-
-/// Record `--wait` for every command that opens a card file.
-pub fn set_card_wait(wait: Duration) {
-    let _ = CARD_WAIT.set(wait);
-}
-
-/// `--wait`: how long to wait for a held card file.
-pub fn card_wait() -> Duration {
-    CARD_WAIT.get().copied().unwrap_or(DEFAULT_CARD_WAIT)
+/// `--wait SECS`, on every command that holds a card file (issue: one card, one holder).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct WaitArg {
+    /// Seconds to wait for the card file while another process holds it, then exit 2 naming
+    /// the holder (0: fail at once). A card file is held by one process at a time.
+    #[arg(long = "wait", value_name = "SECS", default_value = "5", value_parser = parse_wait)]
+    pub secs: Duration,
 }
 
 /// Parse `--wait SECS` (fractions allowed, at most a day).
@@ -87,8 +79,9 @@ pub fn parse_wait(text: &str) -> Result<Duration, String> {
 /// `--card` opens it here, waiting up to `--wait` for another holder.
 pub fn open_card_file(
     path: Option<&std::path::Path>,
+    wait: WaitArg,
 ) -> Result<vusim_applet::store::DurableCard, vusim_applet::store::StoreError> {
-    vusim_applet::store::DurableCard::open_or_default(path, card_wait())
+    vusim_applet::store::DurableCard::open_or_default(path, wait.secs)
 }
 
 /// Run a subcommand.

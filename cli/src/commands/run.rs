@@ -39,6 +39,9 @@ pub struct RunArgs {
     /// Without it the embedded default card is used, in memory.
     #[arg(long, value_name = "FILE")]
     pub card: Option<PathBuf>,
+    /// How long to wait for a card file another process holds.
+    #[command(flatten)]
+    pub wait: super::WaitArg,
     /// Behave as a card on T=0: case-4 data comes as `61xx` (send GET RESPONSE), a wrong Le as
     /// `6Cxx`.
     #[arg(long)]
@@ -318,7 +321,7 @@ pub(crate) fn run_loaded<T: script::Transport>(
 /// Run `vusim run`.
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_scripts(&args.scripts, &args.vars)?;
-    let (mut card, atr) = open_card(args.card.as_deref(), args.t0)?;
+    let (mut card, atr) = open_card(args.card.as_deref(), args.wait, args.t0)?;
     run_loaded(
         &loaded,
         &mut CardLink(&mut card),

@@ -25,6 +25,9 @@ pub struct SendArgs {
     /// saved before each response. Without it the embedded default card is used, in memory.
     #[arg(long, value_name = "FILE")]
     pub card: Option<PathBuf>,
+    /// How long to wait for a card file another process holds.
+    #[command(flatten)]
+    pub wait: super::WaitArg,
     /// Behave as a card on T=0: case-4 data comes as `61xx` (send GET RESPONSE `00C00000xx`),
     /// a wrong Le as `6Cxx`.
     #[arg(long)]
@@ -59,9 +62,10 @@ pub(crate) fn apdu_args(texts: &[String]) -> anyhow::Result<Vec<Vec<u8>>> {
 /// Open the card file (or the embedded default), choose the transport and power it on.
 pub(crate) fn open_card(
     card: Option<&std::path::Path>,
+    wait: super::WaitArg,
     t0: bool,
 ) -> anyhow::Result<(DurableCard, Vec<u8>)> {
-    let mut durable = super::open_card_file(card)?;
+    let mut durable = super::open_card_file(card, wait)?;
     if t0 {
         durable.card_mut().set_transport(Transport::T0);
     }
@@ -139,7 +143,7 @@ pub(crate) fn exchange_json(command: &[u8], response: &[u8]) -> serde_json::Map<
 /// Run `vusim send`.
 pub fn run(args: &SendArgs) -> anyhow::Result<ExitCode> {
     let apdus = apdu_args(&args.apdus)?;
-    let (mut card, _atr) = open_card(args.card.as_deref(), args.t0)?;
+    let (mut card, _atr) = open_card(args.card.as_deref(), args.wait, args.t0)?;
     let mut out = Out::new();
     for apdu in &apdus {
         // A failed save ends the session here: `out` is flushed as it drops, so every response

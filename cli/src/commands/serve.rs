@@ -28,6 +28,9 @@ pub struct ServeArgs {
     /// memory.
     #[arg(long = "card", value_name = "FILE")]
     pub cards: Vec<PathBuf>,
+    /// How long to wait for a card file another process holds.
+    #[command(flatten)]
+    pub wait: super::WaitArg,
     /// vpcd's address for slot 0; slot i uses PORT + i. Debian's vpcd listens on 35963
     /// (reader `Virtual PCD 00 00`) and 35964 (`Virtual PCD 00 01`).
     #[arg(long, value_name = "HOST:PORT", default_value = vpcd::DEFAULT_ADDR)]
@@ -128,7 +131,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         let addr = vpcd::slot_address(&args.vpcd, n).map_err(|e| anyhow::anyhow!("--vpcd: {e}"))?;
         let name = format!("slot {i}");
         let path = args.cards.get(i);
-        let durable = super::open_card_file(path.map(PathBuf::as_path))?;
+        let durable = super::open_card_file(path.map(PathBuf::as_path), args.wait)?;
         let what = match path {
             Some(p) => format!("card {}", p.display()),
             None => "the embedded default card (in memory: changes are lost on exit)".to_string(),

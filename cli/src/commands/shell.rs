@@ -28,6 +28,9 @@ pub struct ShellArgs {
     /// the embedded default card when absent.
     #[arg(long, value_name = "FILE")]
     pub card: Option<PathBuf>,
+    /// How long to wait for a card file another process holds.
+    #[command(flatten)]
+    pub wait: super::WaitArg,
     /// Behave as a card on T=0 (61xx / GET RESPONSE, 6Cxx).
     #[arg(long)]
     pub t0: bool,
@@ -122,7 +125,7 @@ fn help(out: &mut Out) {
 
 /// Run `vusim shell`.
 pub fn run(args: &ShellArgs) -> anyhow::Result<ExitCode> {
-    let (mut card, atr) = open_card(args.card.as_deref(), args.t0)?;
+    let (mut card, atr) = open_card(args.card.as_deref(), args.wait, args.t0)?;
     let resolver = TableResolver::new();
     let mut words: Vec<String> = VERBS.iter().map(|(_, w, _)| (*w).to_string()).collect();
     words.extend(KEYWORDS.iter().map(|k| (*k).to_string()));
