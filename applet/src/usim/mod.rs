@@ -1,27 +1,27 @@
 //! The USIM application (TS 31.102) with AUTHENTICATE in the GSM, 3G and GBA contexts (§7.1), GET IDENTITY (§7.5, `usim/get_identity.rs`), SQN management (TS 33.102 Annex C) and the GBA_U key store (TS 33.220 Annex G); and the ISIM (TS 31.103).
 
-use std::fmt;
-
 use vusim_apdu::authenticate::AuthResponse;
 use vusim_apdu::{Command, Response, StatusWord};
 use zeroize::Zeroizing;
 
 use crate::card::applet::{service_available, Applet, Context};
 use crate::card::keystore::{KeyEntry, KeyKind};
-use crate::crypto::aka::{self, AkaAlgorithm, Autn};
+use crate::crypto::aka::{self, Autn};
 use crate::crypto::gba;
 use crate::crypto::gsm;
-use crate::crypto::keys::{Kc, Key128, Ks, Op, Opc, Top, Topc};
-use crate::crypto::milenage::{Milenage, MilenageConstants};
-use crate::crypto::tuak::{Tuak, TuakKey, TuakParams};
-use crate::crypto::xor::Xor3g;
-use crate::crypto::{akma, fiveg, seed};
+use crate::crypto::keys::{Kc, Ks};
 use crate::fs::spec::DfSpec;
 use crate::fs::tables;
 use crate::fs::tree::NodeId;
-use crate::profile::{err, AuthSection, ProfileError, SqnSection};
 
+mod akma_context;
+mod config;
 mod get_identity;
+mod isim;
+
+pub use akma_context::UsimExtensions;
+pub use config::{AuthConfig, SqnPolicy};
+pub use isim::Isim;
 
 /// Default USIM AID: RID A000000087, application code 1002, then country/provider bytes.
 pub const USIM_AID: [u8; 16] = [
@@ -41,191 +41,23 @@ const EF_GBANL: u16 = 0x6FDA;
 const SERVICE_GSM_ACCESS: u16 = 27;
 const SERVICE_GSM_SECURITY_CONTEXT: u16 = 38;
 const SERVICE_GBA: u16 = 68;
+const EF_IMSI: u16 = 0x6F07;
+const EF_AD: u16 = 0x6FAD;
+const DF_5GS: u16 = 0x5FC0;
+const EF_ROUTING_INDICATOR: u16 = 0x4F0A;
 
-/// The subscriber's authentication algorithm with its secrets (K, OPc/TOPc), key schedule expanded.
-pub enum AuthConfig {
-    /// MILENAGE (TS 35.206).
-    Milenage(Box<Milenage>),
-    /// TUAK (TS 35.231).
-    Tuak(Box<Tuak>),
-    /// The XOR test algorithm (TS 34.108 §8.1.2).
-    Xor(Box<Xor3g>),
-}
-
-impl fmt::Debug for AuthConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            AuthConfig::Milenage(_) => "AuthConfig::Milenage { .. }",
-            AuthConfig::Tuak(_) => "AuthConfig::Tuak { .. }",
-            AuthConfig::Xor(_) => "AuthConfig::Xor { .. }",
-        })
-    }
-}
-
-fn hex_key(
-    file: &str,
-    key: &str,
-    text: &str,
-    lens: &[usize],
-) -> Result<Zeroizing<Vec<u8>>, ProfileError> {
-    let v = Zeroizing::new(hex::decode(text.trim()).map_err(|_| err(file, key, "not hex"))?);
-    if !lens.contains(&v.len()) {
-        let want: Vec<String> = lens
-            .iter()
-            .map(|n| format!("{n} bytes ({} hex digits)", 2 * n))
-            .collect();
-        return Err(err(
-            file,
-            key,
-            format!("expected {}, got {} bytes", want.join(" or "), v.len()),
-        ));
-    }
-    Ok(v)
-}
-
-impl AuthConfig {
-    /// The algorithm as the generic f1–f5* interface.
-    pub fn algorithm(&self) -> &dyn AkaAlgorithm {
-        match self {
-            AuthConfig::Milenage(m) => m.as_ref(),
-            AuthConfig::Tuak(t) => t.as_ref(),
-            AuthConfig::Xor(x) => x.as_ref(),
-        }
-    }
-
-    /// Build from a profile's `[auth]` section.
-    pub fn from_profile(a: &AuthSection, file: &str) -> Result<AuthConfig, ProfileError> {
-        if a.k.is_empty() {
-            return Err(err(file, "auth.k", "missing"));
-        }
-        match a.algorithm.as_str() {
-            "milenage" => {
-                let k = Key128::from_slice(&hex_key(file, "auth.k", &a.k, &[16])?)
-                    .map_err(|e| err(file, "auth.k", e.to_string()))?;
-                let opc = match (&a.op, &a.opc) {
-                    (Some(op), None) => {
-                        let op = Op::from_slice(&hex_key(file, "auth.op", op, &[16])?)
-                            .map_err(|e| err(file, "auth.op", e.to_string()))?;
-                        crate::crypto::milenage::compute_opc(&k, &op)
-                    }
-                    (None, Some(opc)) => Opc::from_slice(&hex_key(file, "auth.opc", opc, &[16])?)
-                        .map_err(|e| err(file, "auth.opc", e.to_string()))?,
-                    _ => return Err(err(file, "auth.op", "give exactly one of op and opc")),
-                };
-                let mut consts = MilenageConstants::default();
-                if let Some(r) = a.r {
-                    consts.r = r;
-                }
-                if let Some(c) = &a.c {
-                    for (i, h) in c.iter().enumerate() {
-                        let key = format!("auth.c[{i}]");
-                        let v = hex_key(file, &key, h, &[16])?;
-                        let arr: [u8; 16] = v
-                            .as_slice()
-                            .try_into()
-                            .map_err(|_| err(file, &key, "16 bytes"))?;
-                        if let Some(slot) = consts.c.get_mut(i) {
-                            *slot = arr;
-                        }
-                    }
-                }
-                Ok(AuthConfig::Milenage(Box::new(Milenage::with_constants(
-                    &k, &opc, consts,
-                ))))
+/// BCD digits, low nibble first, up to the first filler (or non-digit) nibble.
+fn bcd(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for b in bytes {
+        for n in [b & 0x0F, b >> 4] {
+            if n > 9 {
+                return out;
             }
-            "tuak" => {
-                let k = TuakKey::from_slice(&hex_key(file, "auth.k", &a.k, &[16, 32])?)
-                    .map_err(|e| err(file, "auth.k", e.to_string()))?;
-                let params = TuakParams {
-                    mac_bits: a.mac_bits.unwrap_or(64),
-                    res_bits: a.res_bits.unwrap_or(64),
-                    ck_bits: a.ck_bits.unwrap_or(128),
-                    ik_bits: a.ik_bits.unwrap_or(128),
-                    iterations: a.iterations.unwrap_or(1),
-                };
-                if params.mac_bits != 64 || params.ck_bits != 128 || params.ik_bits != 128 {
-                    return Err(err(
-                        file,
-                        "auth.mac_bits",
-                        "AKA on a USIM needs a 64-bit MAC and 128-bit CK/IK",
-                    ));
-                }
-                let t = match (&a.op, &a.opc) {
-                    (Some(top), None) => {
-                        let top = Top::from_slice(&hex_key(file, "auth.op", top, &[32])?)
-                            .map_err(|e| err(file, "auth.op", e.to_string()))?;
-                        Tuak::from_top(k, &top, params)
-                    }
-                    (None, Some(topc)) => {
-                        let topc = Topc::from_slice(&hex_key(file, "auth.opc", topc, &[32])?)
-                            .map_err(|e| err(file, "auth.opc", e.to_string()))?;
-                        Tuak::new(k, topc, params)
-                    }
-                    _ => {
-                        return Err(err(
-                            file,
-                            "auth.op",
-                            "give exactly one of op (TOP) and opc (TOPc)",
-                        ))
-                    }
-                }
-                .map_err(|e| err(file, "auth", e.to_string()))?;
-                Ok(AuthConfig::Tuak(Box::new(t)))
-            }
-            "xor" => {
-                let k = Key128::from_slice(&hex_key(file, "auth.k", &a.k, &[16])?)
-                    .map_err(|e| err(file, "auth.k", e.to_string()))?;
-                let res_len = usize::from(a.res_bits.unwrap_or(64) / 8);
-                let x = Xor3g::with_res_len(&k, res_len)
-                    .map_err(|e| err(file, "auth.res_bits", e.to_string()))?;
-                Ok(AuthConfig::Xor(Box::new(x)))
-            }
-            other => Err(err(
-                file,
-                "auth.algorithm",
-                format!("unknown algorithm {other:?} (milenage, tuak or xor)"),
-            )),
+            out.push(char::from(b'0' + n));
         }
     }
-}
-
-/// SQN acceptance parameters (TS 33.102 Annex C.2): IND bits, Δ and L.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SqnPolicy {
-    /// Bits of IND in SQN.
-    pub ind_bits: u8,
-    /// Δ (0 = unlimited).
-    pub delta: u64,
-    /// L, the age limit (0 = unlimited).
-    pub age_limit: u64,
-}
-
-impl SqnPolicy {
-    /// From a profile's `[auth.sqn]`.
-    pub fn from_profile(s: &SqnSection, file: &str) -> Result<SqnPolicy, ProfileError> {
-        if s.ind_bits > 10 {
-            return Err(err(
-                file,
-                "auth.sqn.ind_bits",
-                format!("0 to 10, got {}", s.ind_bits),
-            ));
-        }
-        Ok(SqnPolicy {
-            ind_bits: s.ind_bits,
-            delta: s.delta,
-            age_limit: s.age_limit,
-        })
-    }
-}
-
-impl Default for SqnPolicy {
-    fn default() -> Self {
-        SqnPolicy {
-            ind_bits: 5,
-            delta: 1 << 28,
-            age_limit: 0,
-        }
-    }
+    out
 }
 
 /// The GBA_U bootstrap state: Ks, RAND and when it was bootstrapped.
@@ -547,183 +379,6 @@ impl Usim {
     }
 }
 
-/// The experimental contexts of the USIM, off unless a profile turns them on (`[akma]`,
-/// `[iot]`): AUTHENTICATE in the proposed 5G AKMA context (P2 `87`, docs/api/akma.md §3) and the
-/// IoT Ks kept after each successful AKA (TR 33.863 solution #11, docs/api/iot.md §3).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct UsimExtensions {
-    /// Answer AUTHENTICATE P2 `87` (else `9864` as before).
-    pub akma_context: bool,
-    /// K_AKMA lifetime in seconds of card time after the AKA (`None`: until the next one).
-    pub k_akma_lifetime: Option<u64>,
-    /// Keep Ks = KDF(CK ‖ IK, FF E0, "End-to-End_IOT") after each successful AKA in the 3G and
-    /// 5G AKMA contexts.
-    pub iot_ks: bool,
-    /// IoT Ks lifetime in seconds of card time after the AKA (`None`: until the next one).
-    pub iot_ks_lifetime: Option<u64>,
-}
-
-/// P2 of the proposed 5G AKMA context (TS 31.102 §7.1.2 leaves P2 b3–b1 = `111` RFU).
-pub const P2_5G_AKMA: u8 = 0x87;
-
-/// The SUPI/SNN/RID inputs of the 5G AKMA context, read or checked before anything changes.
-struct AkmaInputs {
-    supi: String,
-    rid: String,
-    realm: String,
-}
-
-impl Usim {
-    /// 5G AKMA context (P2 `87`, this project's proposal, docs/api/akma.md §3): 5G AKA with
-    /// K_AUSF kept in the card. Data `10 RAND 10 AUTN L SNN`; AUTN is checked exactly as in the
-    /// 3G context (`9862` MAC failure, `DC 0E AUTS` synchronisation failure, nothing kept);
-    /// on success RES* (TS 33.501 A.4), K_AUSF (A.2), K_SEAF (A.6), K_AKMA and A-TID
-    /// (TS 33.535 A.2, A.3) are derived, K_AKMA goes to the key store with its A-TID and A-KID
-    /// (replacing the previous one), and only `DB 10 RES* 20 K_SEAF` is returned.
-    fn akma_5g(&mut self, ctx: &mut Context<'_>, data: &[u8]) -> Result<Response, StatusWord> {
-        if !self.ext.akma_context {
-            return Err(StatusWord::AUTH_CONTEXT_NOT_SUPPORTED);
-        }
-        let (rand, autn, snn) = parse_akma(data)?;
-        let inputs = Self::akma_inputs(ctx).ok_or(StatusWord::TECHNICAL_PROBLEM)?;
-        let keys = self
-            .auth
-            .algorithm()
-            .f2345(&rand)
-            .map_err(|_| StatusWord::TECHNICAL_PROBLEM)?;
-        if let Err(auts) = self.check_challenge(ctx, &rand, &autn, &keys)? {
-            return Ok(Response::ok(auts));
-        }
-        let tp = |_| StatusWord::TECHNICAL_PROBLEM;
-        let res_star =
-            fiveg::res_star(&keys.ck, &keys.ik, snn, &rand, keys.res.as_bytes()).map_err(tp)?;
-        let k_ausf = fiveg::k_ausf(&keys.ck, &keys.ik, snn, &autn.sqn_xor_ak).map_err(tp)?;
-        let k_seaf = fiveg::k_seaf(&k_ausf, snn).map_err(tp)?;
-        let k_akma = akma::k_akma(&k_ausf, &inputs.supi).map_err(tp)?;
-        let a_tid = akma::a_tid(&k_ausf, &inputs.supi).map_err(tp)?;
-        let a_kid = akma::a_kid(
-            &inputs.rid,
-            &a_tid,
-            &inputs.realm,
-            akma::AKidFormat::default(),
-        )
-        .map_err(tp)?;
-        // One AKMA context at a time: a new primary authentication replaces K_AKMA (K_AF keys
-        // already derived keep their own expiry, TS 33.535 §6.1).
-        ctx.keys.remove_where(|e| e.kind == KeyKind::KAkma);
-        ctx.keys.put(
-            KeyEntry {
-                kind: KeyKind::KAkma,
-                id: a_tid.to_vec(),
-                reference: a_kid.into_bytes(),
-                key: Zeroizing::new(k_akma.as_bytes().to_vec()),
-                expires: self.ext.k_akma_lifetime.map(|l| ctx.now.saturating_add(l)),
-                slot: 0,
-                last_used: 0,
-            },
-            None,
-        );
-        self.keep_iot_ks(ctx, &rand, &keys);
-        *ctx.dirty = true;
-        let k_seaf = *k_seaf.expose();
-        Ok(Response::ok(
-            AuthResponse::Vusim5gAkma { res_star, k_seaf }.encode(),
-        ))
-    }
-
-    /// After a successful AKA, with `[iot]` on: Ks = KDF(CK ‖ IK, FF E0, "End-to-End_IOT")
-    /// replaces the previous IoT Ks (reference = RAND of the AKA) and every K_app derived
-    /// from it (docs/api/iot.md §5).
-    fn keep_iot_ks(&self, ctx: &mut Context<'_>, rand: &[u8; 16], keys: &aka::AkaKeys) {
-        if !self.ext.iot_ks {
-            return;
-        }
-        let Ok(ks) = seed::iot_ks(&keys.ck, &keys.ik, &seed::SeedFcs::default()) else {
-            return;
-        };
-        ctx.keys
-            .remove_where(|e| matches!(e.kind, KeyKind::IotKs | KeyKind::IotKapp));
-        ctx.keys.put(
-            KeyEntry {
-                kind: KeyKind::IotKs,
-                id: Vec::new(),
-                reference: rand.to_vec(),
-                key: Zeroizing::new(ks.as_bytes().to_vec()),
-                expires: self.ext.iot_ks_lifetime.map(|l| ctx.now.saturating_add(l)),
-                slot: 0,
-                last_used: 0,
-            },
-            None,
-        );
-        *ctx.dirty = true;
-    }
-
-    /// SUPI (the IMSI of EF.IMSI), RID (EF.Routing_Indicator, "0" when absent or unset) and
-    /// the A-KID realm `5gc.mnc<MNC>.mcc<MCC>.3gppnetwork.org` (MNC length from EF.AD).
-    fn akma_inputs(ctx: &Context<'_>) -> Option<AkmaInputs> {
-        let adf = ctx.adf?;
-        let file = |fid: u16| ctx.fs.child(adf, fid).and_then(|ef| ctx.fs.data(ef));
-        let imsi_ef = file(EF_IMSI)?;
-        let (&len, body) = imsi_ef.split_first()?;
-        let digits = bcd(body.get(..usize::from(len))?);
-        let supi: String = digits.chars().skip(1).collect();
-        let mnc_len = file(EF_AD)
-            .and_then(|d| d.get(3))
-            .map_or(2, |b| usize::from(b & 0x0F));
-        let mnc_len = if mnc_len == 3 { 3 } else { 2 };
-        let (mcc, mnc) = (supi.get(..3)?, supi.get(3..3 + mnc_len)?);
-        let rid = ctx
-            .fs
-            .child(adf, DF_5GS)
-            .and_then(|df| ctx.fs.child(df, EF_ROUTING_INDICATOR))
-            .and_then(|ef| ctx.fs.data(ef))
-            .map(|d| bcd(d.get(..2).unwrap_or_default()))
-            .filter(|r| !r.is_empty())
-            .unwrap_or_else(|| "0".to_string());
-        Some(AkmaInputs {
-            realm: format!("5gc.mnc{mnc:0>3}.mcc{mcc}.3gppnetwork.org"),
-            supi,
-            rid,
-        })
-    }
-}
-
-const EF_IMSI: u16 = 0x6F07;
-const EF_AD: u16 = 0x6FAD;
-const DF_5GS: u16 = 0x5FC0;
-const EF_ROUTING_INDICATOR: u16 = 0x4F0A;
-
-/// BCD digits, low nibble first, up to the first filler (or non-digit) nibble.
-fn bcd(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for b in bytes {
-        for n in [b & 0x0F, b >> 4] {
-            if n > 9 {
-                return out;
-            }
-            out.push(char::from(b'0' + n));
-        }
-    }
-    out
-}
-
-/// 5G AKMA context data: `10 RAND 10 AUTN L SNN`, SNN printable ASCII starting `5G:`.
-fn parse_akma(data: &[u8]) -> Result<([u8; 16], Autn, &str), StatusWord> {
-    let (rand, rest) = take_lv(data)?;
-    let (autn, rest) = take_lv(rest)?;
-    let (snn, rest) = take_lv(rest)?;
-    if !rest.is_empty() {
-        return Err(StatusWord::WRONG_LENGTH);
-    }
-    let rand: [u8; 16] = rand.try_into().map_err(|_| StatusWord::INCORRECT_DATA)?;
-    let autn = Autn::parse(autn).map_err(|_| StatusWord::INCORRECT_DATA)?;
-    let snn = std::str::from_utf8(snn)
-        .ok()
-        .filter(|s| s.starts_with("5G:") && s.bytes().all(|b| b.is_ascii_graphic()))
-        .ok_or(StatusWord::INCORRECT_DATA)?;
-    Ok((rand, autn, snn))
-}
-
 fn gbanl_geometry(ctx: &Context<'_>) -> Option<(NodeId, usize, u8)> {
     let ef = ctx.adf.and_then(|adf| ctx.fs.child(adf, EF_GBANL))?;
     match ctx.fs.node(ef)?.ef_spec()?.structure {
@@ -893,43 +548,6 @@ impl Applet for Usim {
             self.bootstrap = Some(Bootstrap { ks, rand, at });
         }
         Ok(())
-    }
-}
-
-/// The ISIM application (TS 31.103): its files; IMS AKA is not implemented.
-#[derive(Debug, Clone)]
-pub struct Isim {
-    aid: Vec<u8>,
-}
-
-impl Isim {
-    /// An ISIM with this AID.
-    pub fn new(aid: &[u8]) -> Isim {
-        Isim { aid: aid.to_vec() }
-    }
-}
-
-impl Default for Isim {
-    fn default() -> Self {
-        Isim::new(&ISIM_AID)
-    }
-}
-
-impl Applet for Isim {
-    fn label(&self) -> &str {
-        "ISIM"
-    }
-    fn aid(&self) -> &[u8] {
-        &self.aid
-    }
-    fn adf(&self) -> Option<&'static DfSpec> {
-        Some(&tables::ADF_ISIM)
-    }
-    fn service_table_fid(&self) -> Option<u16> {
-        Some(0x6F07)
-    }
-    fn process(&mut self, _ctx: &mut Context<'_>, _cmd: &Command) -> Result<Response, StatusWord> {
-        Err(StatusWord::INS_NOT_SUPPORTED)
     }
 }
 
