@@ -27,7 +27,7 @@ use vusim_apdu::script::{self, Event, Flow, FsLoader, Observer, Program, Runner}
 use vusim_apdu::Response;
 use vusim_applet::store::{DurableCard, StoreError};
 
-use super::send::{exchange_json, open_card, write_exchange};
+use super::send::{exchange_json, write_exchange};
 use crate::out::Out;
 use crate::outln;
 use crate::resolver::TableResolver;
@@ -35,17 +35,9 @@ use crate::resolver::TableResolver;
 /// Arguments of `vusim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Card file: a profile that also keeps the card's state, saved before each response.
-    /// Without it the embedded default card is used, in memory.
-    #[arg(long, value_name = "FILE")]
-    pub card: Option<PathBuf>,
-    /// How long to wait for a card file another process holds.
+    /// The card: file, hold, transport.
     #[command(flatten)]
-    pub wait: super::WaitArg,
-    /// Behave as a card on T=0: case-4 data comes as `61xx` (send GET RESPONSE), a wrong Le as
-    /// `6Cxx`.
-    #[arg(long)]
-    pub t0: bool,
+    pub session: super::send::CardSession,
     /// JSON Lines: one object per event, with a `type` key.
     #[arg(long)]
     pub json: bool,
@@ -321,7 +313,7 @@ pub(crate) fn run_loaded<T: script::Transport>(
 /// Run `vusim run`.
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_scripts(&args.scripts, &args.vars)?;
-    let (mut card, atr) = open_card(args.card.as_deref(), args.wait, args.t0)?;
+    let (mut card, atr) = args.session.open()?;
     run_loaded(
         &loaded,
         &mut CardLink(&mut card),

@@ -21,8 +21,24 @@ use crate::outln;
 /// Arguments of `vusim send`.
 #[derive(Debug, Args)]
 pub struct SendArgs {
+    /// The card: file, hold, transport.
+    #[command(flatten)]
+    pub session: CardSession,
+    /// One JSON object per exchange (`command`, `description`, `data`, `sw`, `meaning`).
+    #[arg(long)]
+    pub json: bool,
+    /// Command APDUs in hex (spaces and colons inside an argument are ignored).
+    #[arg(required = true, value_name = "APDU_HEX")]
+    pub apdus: Vec<String>,
+}
+
+/// The card a session runs on (`send`, `run`, `shell`): a card file or the embedded card, how
+/// long to wait for its holder, and the transport.
+#[derive(Debug, Args)]
+pub struct CardSession {
     /// Card file: a profile that also keeps the card's state (PIN counters, SQNs, EF contents),
-    /// saved before each response. Without it the embedded default card is used, in memory.
+    /// saved before each response that depends on a change. Without it the embedded default
+    /// card is used, in memory.
     #[arg(long, value_name = "FILE")]
     pub card: Option<PathBuf>,
     /// How long to wait for a card file another process holds.
@@ -32,12 +48,18 @@ pub struct SendArgs {
     /// a wrong Le as `6Cxx`.
     #[arg(long)]
     pub t0: bool,
-    /// One JSON object per exchange (`command`, `description`, `data`, `sw`, `meaning`).
-    #[arg(long)]
-    pub json: bool,
-    /// Command APDUs in hex (spaces and colons inside an argument are ignored).
-    #[arg(required = true, value_name = "APDU_HEX")]
-    pub apdus: Vec<String>,
+}
+
+impl CardSession {
+    /// Hold and open the card, choose the transport and power it on: the card and its ATR.
+    pub(crate) fn open(&self) -> anyhow::Result<(DurableCard, Vec<u8>)> {
+        let mut durable = super::open_card_file(self.card.as_deref(), self.wait)?;
+        if self.t0 {
+            durable.card_mut().set_transport(Transport::T0);
+        }
+        let atr = durable.card_mut().power_on();
+        Ok((durable, atr))
+    }
 }
 
 /// Decode the command APDU arguments; errors name the argument.
@@ -57,20 +79,6 @@ pub(crate) fn apdu_args(texts: &[String]) -> anyhow::Result<Vec<Vec<u8>>> {
             Ok(bytes)
         })
         .collect()
-}
-
-/// Open the card file (or the embedded default), choose the transport and power it on.
-pub(crate) fn open_card(
-    card: Option<&std::path::Path>,
-    wait: super::WaitArg,
-    t0: bool,
-) -> anyhow::Result<(DurableCard, Vec<u8>)> {
-    let mut durable = super::open_card_file(card, wait)?;
-    if t0 {
-        durable.card_mut().set_transport(Transport::T0);
-    }
-    let atr = durable.card_mut().power_on();
-    Ok((durable, atr))
 }
 
 /// The text of one exchange, appended to `text`: command and description, response and its
@@ -143,7 +151,7 @@ pub(crate) fn exchange_json(command: &[u8], response: &[u8]) -> serde_json::Map<
 /// Run `vusim send`.
 pub fn run(args: &SendArgs) -> anyhow::Result<ExitCode> {
     let apdus = apdu_args(&args.apdus)?;
-    let (mut card, _atr) = open_card(args.card.as_deref(), args.wait, args.t0)?;
+    let (mut card, _atr) = args.session.open()?;
     let mut out = Out::new();
     for apdu in &apdus {
         // A failed save ends the session here: `out` is flushed as it drops, so every response

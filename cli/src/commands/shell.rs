@@ -16,7 +16,6 @@ use vusim_apdu::{Command, Response, StatusWord};
 use vusim_applet::fs::decode::decode_ef;
 
 use super::run::{CardLink, Printer};
-use super::send::open_card;
 use crate::out::Out;
 use crate::outln;
 use crate::resolver::TableResolver;
@@ -24,16 +23,9 @@ use crate::resolver::TableResolver;
 /// Arguments of `vusim shell`.
 #[derive(Debug, Args)]
 pub struct ShellArgs {
-    /// Card file (profile and state, saved before each response that depends on a change);
-    /// the embedded default card when absent.
-    #[arg(long, value_name = "FILE")]
-    pub card: Option<PathBuf>,
-    /// How long to wait for a card file another process holds.
+    /// The card: file, hold, transport.
     #[command(flatten)]
-    pub wait: super::WaitArg,
-    /// Behave as a card on T=0 (61xx / GET RESPONSE, 6Cxx).
-    #[arg(long)]
-    pub t0: bool,
+    pub session: super::send::CardSession,
 }
 
 const KEYWORDS: &[&str] = &["reset", "set", "echo", "include", "exit", "help", "quit"];
@@ -125,7 +117,7 @@ fn help(out: &mut Out) {
 
 /// Run `vusim shell`.
 pub fn run(args: &ShellArgs) -> anyhow::Result<ExitCode> {
-    let (mut card, atr) = open_card(args.card.as_deref(), args.wait, args.t0)?;
+    let (mut card, atr) = args.session.open()?;
     let resolver = TableResolver::new();
     let mut words: Vec<String> = VERBS.iter().map(|(_, w, _)| (*w).to_string()).collect();
     words.extend(KEYWORDS.iter().map(|k| (*k).to_string()));
