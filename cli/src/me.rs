@@ -1,8 +1,9 @@
 //! The ME side of the end-to-end flows: talks to a [`DurableCard`] through APDUs only, with an optional annotated trace.
 
 use anyhow::{bail, Context};
-use vusim_apdu::annotate::{describe_command, describe_response};
+use vusim_apdu::annotate::Annotator;
 use vusim_apdu::{Command, Response, StatusWord};
+use vusim_applet::fs::names::TABLE_NAMES;
 use vusim_applet::store::DurableCard;
 
 /// A terminal driving a card.
@@ -11,9 +12,20 @@ pub struct Me {
     pub card: DurableCard,
     /// Print each APDU annotated to stderr.
     pub trace: bool,
+    /// Names files in the DF context of the session.
+    ann: Annotator<'static>,
 }
 
 impl Me {
+    /// A terminal for `card`, tracing to stderr when `trace`.
+    pub fn new(card: DurableCard, trace: bool) -> Me {
+        Me {
+            card,
+            trace,
+            ann: Annotator::new(&TABLE_NAMES),
+        }
+    }
+
     /// Exchange one APDU (saving card state before the response is used).
     pub fn send(&mut self, apdu: &[u8]) -> anyhow::Result<Response> {
         let raw = self.card.transmit(apdu)?;
@@ -22,9 +34,11 @@ impl Me {
             let cmd = Command::parse(apdu).ok();
             let what = cmd
                 .as_ref()
-                .map_or_else(|| "malformed".to_string(), describe_command);
+                .map_or_else(|| "malformed".to_string(), |c| self.ann.describe_command(c));
             eprintln!("> {}  {what}", hex::encode_upper(apdu));
-            for (i, l) in describe_response(&resp, cmd.as_ref().map(Command::ins))
+            for (i, l) in self
+                .ann
+                .describe_response(&resp, cmd.as_ref().map(Command::ins))
                 .into_iter()
                 .enumerate()
             {

@@ -1,6 +1,7 @@
 //! The UICC file system (TS 102 221 §8): the declarative file table and the live file tree.
 
 pub mod decode;
+pub mod names;
 pub mod spec;
 pub mod tables;
 pub mod tree;

@@ -76,10 +76,7 @@ fn parse_3g(d: &[u8]) -> anyhow::Result<(Vec<u8>, Vec<u8>, Vec<u8>)> {
 pub fn run(args: &AkaArgs) -> anyhow::Result<ExitCode> {
     let card = super::open_card_file(args.card.as_deref())?;
     let mut auc = Auc::for_profile(card.profile(), args.card.as_deref())?;
-    let mut me = Me {
-        card,
-        trace: args.trace,
-    };
+    let mut me = Me::new(card, args.trace);
     me.start_usim()?;
     let mut rand = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut rand);

@@ -958,10 +958,7 @@ mod e2e {
         let mut auc = Auc::for_profile(&profile, a.card.as_deref())?;
         let sub = Subscriber::from_profile(&profile, None)?;
         let snn = sub.snn()?;
-        let mut me = Me {
-            card,
-            trace: a.trace,
-        };
+        let mut me = Me::new(card, a.trace);
         let mut r = Report::default();
         let mut ok = true;
         me.start_usim()?;

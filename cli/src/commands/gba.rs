@@ -82,10 +82,7 @@ fn bootstrap(args: &BootstrapArgs) -> anyhow::Result<ExitCode> {
         domain: gba::bsf_domain_from_imsi(&imsi, mnc_len)?,
         lifetime_secs: args.lifetime,
     };
-    let mut me = Me {
-        card,
-        trace: args.trace,
-    };
+    let mut me = Me::new(card, args.trace);
     me.start_usim()?;
 
     // Ub: the BSF asks the HSS for a vector and sends RAND, AUTN* to the UE.

@@ -332,10 +332,7 @@ mod e2e {
         let sub = Subscriber::from_profile(&profile, None)?;
         let snn = sub.snn()?;
         let ind_bits = profile.auth.sqn.ind_bits;
-        let mut me = Me {
-            card,
-            trace: a.trace,
-        };
+        let mut me = Me::new(card, a.trace);
         let mut r = Report::default();
         let mut ok = true;
         me.start_usim()?;

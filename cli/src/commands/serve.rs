@@ -13,8 +13,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 use tracing::info;
-use vusim_apdu::annotate::{describe_command, describe_status};
+use vusim_apdu::annotate::{describe_status, Annotator};
 use vusim_apdu::{Command, StatusWord};
+use vusim_applet::fs::names::TABLE_NAMES;
 use vusim_pcsc_bridge::vpcd::{self, Bridge, Shutdown, SlotCard, SlotConfig};
 use vusim_pcsc_bridge::{UiccCard, VirtualCard};
 
@@ -54,6 +55,8 @@ struct ServedCard {
     slot: u8,
     log: bool,
     tracer: SharedTracer,
+    /// Names files in the DF context of this card's session.
+    ann: Annotator<'static>,
 }
 
 impl VirtualCard for ServedCard {
@@ -63,6 +66,7 @@ impl VirtualCard for ServedCard {
 
     fn reset(&mut self) {
         self.card.reset();
+        self.ann.reset();
     }
 
     fn power_off(&mut self) {
@@ -72,7 +76,7 @@ impl VirtualCard for ServedCard {
     fn transmit(&mut self, apdu: &[u8]) -> Vec<u8> {
         let response = self.card.transmit(apdu);
         if self.log {
-            log_exchange(&self.name, apdu, &response);
+            log_exchange(&mut self.ann, &self.name, apdu, &response);
         }
         self.tracer.exchange(self.slot, apdu, &response);
         response
@@ -81,16 +85,20 @@ impl VirtualCard for ServedCard {
 
 /// Log an exchange without data bytes: the command header and description, the status word and
 /// its meaning, the amount of response data.
-fn log_exchange(name: &str, apdu: &[u8], response: &[u8]) {
+fn log_exchange(ann: &mut Annotator<'_>, name: &str, apdu: &[u8], response: &[u8]) {
     let header = hex::encode_upper(apdu.get(..4).unwrap_or(apdu));
     let (what, ins) = match Command::parse(apdu) {
-        Ok(cmd) => (describe_command(&cmd), Some(cmd.ins())),
+        Ok(cmd) => (ann.describe_command(&cmd), Some(cmd.ins())),
         Err(e) => (format!("malformed command APDU ({e})"), None),
     };
     let split = response.len().saturating_sub(2);
     let (data, sw) = response.split_at(split);
     let status = match sw {
-        [a, b] => describe_status(StatusWord::from_bytes(*a, *b), ins),
+        [a, b] => {
+            let sw = StatusWord::from_bytes(*a, *b);
+            ann.observe_status(sw);
+            describe_status(sw, ins)
+        }
         _ => "no status word".to_string(),
     };
     let data = if data.is_empty() {
@@ -148,6 +156,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             slot: u8::try_from(i).unwrap_or(u8::MAX),
             log: !args.quiet,
             tracer: tracer.clone(),
+            ann: Annotator::new(&TABLE_NAMES),
         };
         let cfg = if args.listen {
             SlotConfig::listen(name, addr)
