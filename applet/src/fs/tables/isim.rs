@@ -83,12 +83,13 @@ pub const ADF_ISIM: DfSpec = DfSpec {
             name: "EF.IST",
             fid: 0x6F07,
             sfi: Some(0x07),
-            structure: transparent(3),
+            // 8 bytes (services up to n°64), the size a profile's `[services] ist` is written in.
+            structure: transparent(8),
             access: Access::PIN_ADM,
             gate: Gate::None,
             clause: "TS 31.103 §4.2.7",
             // n°2 GBA.
-            default: Content::Hex("020000"),
+            default: Content::Hex("0200000000000000"),
         },
         EfSpec {
             name: "EF.GBABP",
