@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use tracing::info;
+use tracing::{debug, info};
 use vusim_apdu::annotate::{describe_status, Annotator};
 use vusim_apdu::{Command, StatusWord};
 use vusim_applet::fs::names::TABLE_NAMES;
@@ -40,9 +40,13 @@ pub struct ServeArgs {
     /// (`DEVICENAME host:port` in reader.conf). Crashes Debian 12's pcscd; see docs/pcsc.md.
     #[arg(long)]
     pub listen: bool,
-    /// Log connection events only, not each APDU.
+    /// Log connection events only, even with --verbose.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also log each APDU (header, description, status word; never data), at DEBUG level. Off by
+    /// default: the annotation stays off the exchange's path.
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Trace destinations.
     #[command(flatten)]
     pub trace: TraceArgs,
@@ -106,13 +110,13 @@ fn log_exchange(ann: &mut Annotator<'_>, name: &str, apdu: &[u8], response: &[u8
     } else {
         format!(", {} bytes of data", data.len())
     };
-    info!("{name}: > {header} {what}");
-    info!("{name}: < {status}{data}");
+    debug!("{name}: > {header} {what}");
+    debug!("{name}: < {status}{data}");
 }
 
 /// Run `vusim serve`.
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    init_logging();
+    init_logging(args.verbose && !args.quiet);
     let slots = usize::from(args.slots.unwrap_or(1)).max(args.cards.len());
     if slots > 64 {
         bail!("at most 64 slots");
@@ -154,7 +158,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             card: UiccCard::new(durable),
             name: name.clone(),
             slot: u8::try_from(i).unwrap_or(u8::MAX),
-            log: !args.quiet,
+            log: args.verbose && !args.quiet,
             tracer: tracer.clone(),
             ann: Annotator::new(&TABLE_NAMES),
         };
@@ -203,10 +207,16 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn init_logging() {
+/// INFO (connection events) by default, DEBUG (each APDU too) with --verbose.
+fn init_logging(apdus: bool) {
+    let level = if apdus {
+        tracing::Level::DEBUG
+    } else {
+        tracing::Level::INFO
+    };
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_target(false)
-        .with_max_level(tracing::Level::INFO)
+        .with_max_level(level)
         .try_init();
 }
