@@ -621,13 +621,19 @@ fn default_service_tables_open_the_intended_files() {
     }
     assert!(open(gate_of("ADF.ISIM/EF.GBABP"), &ist));
     assert!(!open(gate_of("ADF.ISIM/EF.NAFKCA"), &ist));
+    // The default card shows DF.5GS and DF.GSM-ACCESS; the other USIM DFs wait for their services.
     for df in dfs
         .iter()
         .filter(|d| d.scope == "ADF.USIM" && d.path != "ADF.USIM")
     {
-        assert!(
+        let shown = matches!(
+            df.path.as_str(),
+            "ADF.USIM/DF.5GS" | "ADF.USIM/DF.GSM-ACCESS"
+        );
+        assert_eq!(
             open(df.spec.gate, &ust),
-            "{} closed by the default UST",
+            shown,
+            "{}: open by the default UST",
             df.path
         );
     }
@@ -671,4 +677,118 @@ fn the_file_tree_builds_every_default() {
             .unwrap_or_else(|e| panic!("{}: {e}", ef.name));
         assert_eq!(data.len(), ef.structure.size(), "{}", ef.name);
     }
+}
+
+/// The reference's `service` field as a gate: null, a number, `{"all": [..]}` or `{"any": [..]}`.
+fn ref_gate(e: &Value) -> Gate {
+    let list = |v: &Value| -> &'static [u16] {
+        let nums: Vec<u16> = v
+            .as_array()
+            .unwrap_or_else(|| panic!("{e}: service list"))
+            .iter()
+            .map(|n| {
+                n.as_u64()
+                    .and_then(|n| u16::try_from(n).ok())
+                    .unwrap_or_else(|| panic!("{e}: service number"))
+            })
+            .collect();
+        Box::leak(nums.into_boxed_slice())
+    };
+    match e.get("service") {
+        Some(Value::Null) => Gate::None,
+        Some(Value::Number(n)) => Gate::Service(
+            n.as_u64()
+                .and_then(|n| u16::try_from(n).ok())
+                .unwrap_or_else(|| panic!("{e}: service number")),
+        ),
+        Some(Value::Object(o)) => match (o.get("all"), o.get("any")) {
+            (Some(v), None) => Gate::All(list(v)),
+            (None, Some(v)) => Gate::Any(list(v)),
+            _ => panic!("{e}: service object needs exactly one of all/any"),
+        },
+        _ => panic!("{e}: 'service' missing"),
+    }
+}
+
+/// Every EF and DF of the tables has the service gate and clause the reference gives it (issue 17:
+/// the Rel-18 file set, present exactly when its service is on).
+#[test]
+fn gates_and_clauses_match_the_reference() {
+    let reference = reference();
+    let mut errors = Vec::new();
+    for row in rows() {
+        let at = format!("{}/{}", row.df, row.ef.name);
+        let Some(e) = reference.get(&(row.df.clone(), row.ef.name.to_string())) else {
+            continue; // reported by every_row_matches_the_reference
+        };
+        let gate = ref_gate(e);
+        if row.ef.gate != gate {
+            errors.push(format!("{at}: gate {:?}, reference {gate:?}", row.ef.gate));
+        }
+        match e.get("clause").and_then(Value::as_str) {
+            Some(c) if c == row.ef.clause => {}
+            other => errors.push(format!(
+                "{at}: clause {:?}, reference {other:?}",
+                row.ef.clause
+            )),
+        }
+    }
+    let v = load();
+    let (_, dfs) = tables();
+    for e in list(&v, "dfs") {
+        let path = text(e, "path");
+        let Some(df) = dfs.iter().find(|d| d.path == path) else {
+            continue; // reported by dfs_match_the_reference
+        };
+        let gate = ref_gate(e);
+        if df.spec.gate != gate && path.contains('/') {
+            errors.push(format!(
+                "{path}: gate {:?}, reference {gate:?}",
+                df.spec.gate
+            ));
+        }
+    }
+    fail_on(errors);
+}
+
+/// The Rel-18 additions of issue 17 are all there, each where the spec puts it.
+#[test]
+fn issue_17_files_are_listed() {
+    let reference = reference();
+    // DF, name, FID of each file the issue names (TS 31.102 Rel-18, TS 51.011 §10.6).
+    let listed = "ADF.USIM EF.NAFKCA 6FDD; ADF.USIM EF.GBAUAPI 6F0A; ADF.USIM EF.SMS 6F3C;\
+         ADF.USIM EF.SMSP 6F42; ADF.USIM EF.SMSS 6F43; ADF.USIM EF.SMSR 6F47;\
+         ADF.USIM EF.FDN 6F3B; ADF.USIM EF.SDN 6F49; ADF.USIM EF.BDN 6F4D;\
+         ADF.USIM EF.EXT2 6F4B; ADF.USIM EF.EXT3 6F4C; ADF.USIM EF.EXT4 6F55;\
+         ADF.USIM EF.EXT5 6F4E; ADF.USIM EF.GID1 6F3E; ADF.USIM EF.GID2 6F3F;\
+         ADF.USIM EF.PNN 6FC5; ADF.USIM EF.OPL 6FC6; ADF.USIM EF.SPDI 6FCD;\
+         ADF.USIM EF.MBDN 6FC7; ADF.USIM EF.MBI 6FC9; ADF.USIM EF.MWIS 6FCA;\
+         ADF.USIM EF.CFIS 6FCB; ADF.USIM EF.MSK 6FD7; ADF.USIM EF.MUK 6FD8;\
+         ADF.USIM EF.EHPLMNPI 6FDB; ADF.USIM EF.eAKA 6F01;\
+         ADF.USIM/DF.PHONEBOOK EF.PBR 4F30; ADF.USIM/DF.WLAN EF.Pseudo 4F41;\
+         ADF.USIM/DF.HNB EF.ACSGL 4F81; ADF.USIM/DF.ProSe EF.PROSE_MON 4F01;\
+         ADF.USIM/DF.SNPN EF.NID 4F02; ADF.USIM/DF.5G_ProSe EF.5G_PROSE_ST 4F01;\
+         ADF.USIM/DF.5GS EF.5GAUTHKEYS 4F05; MF/DF.TELECOM/DF.GRAPHICS EF.IMG 4F20;\
+         MF/DF.TELECOM EF.ADN 6F3A; ADF.ISIM EF.GBAUAPI 6F0A";
+    for entry in listed.split(';') {
+        let [df, name, fid]: [&str; 3] = entry
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .try_into()
+            .expect("DF NAME FID");
+        let e = reference
+            .get(&(df.to_string(), name.to_string()))
+            .unwrap_or_else(|| panic!("{df}/{name} not in the reference"));
+        assert_eq!(text(e, "fid"), fid, "{df}/{name}");
+    }
+    // Spec gates (TS 31.102 §4.2.87, §4.2.114 as read in the spec text).
+    assert_eq!(
+        ref_gate(&reference[&("ADF.USIM".to_string(), "EF.NAFKCA".to_string())]),
+        Gate::All(&[68, 76])
+    );
+    assert_eq!(
+        ref_gate(&reference[&("ADF.USIM".to_string(), "EF.eAKA".to_string())]),
+        Gate::None
+    );
+    assert!(reference.len() >= 280, "{} files", reference.len());
 }

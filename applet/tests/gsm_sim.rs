@@ -222,10 +222,11 @@ fn run_gsm_algorithm_matches_ts_55_205() {
             .expect("profile")
             .build_card("t.toml")
             .expect("card");
+        // 35 (53) EFs: one per MF/DF.GSM entry of vectors/file_ids.json (TS 51.011 §10.3).
         x(
             &mut c,
             "A0 A4 00 00 02 7F20",
-            "000000007F200200000000000A31000E0500838A838A00 9000",
+            "000000007F200200000000000A3100350500838A838A00 9000",
         );
         x(&mut c, "A0 20 00 01 08 31323334FFFFFFFF", "9000");
         // In process (no T=0) the data comes directly.

@@ -52,7 +52,8 @@ fn errors_name_file_key_and_problem() {
     );
     assert_eq!(
         err_of(&format!("{AUTH}[services]\nust = [999]\n")),
-        "p.toml: services.ust: service number 999 out of range 1..=136"
+        // EF.UST of 19 bytes: room for the Rel-18 services up to n°150 (TS 31.102 §4.2.8).
+        "p.toml: services.ust: service number 999 out of range 1..=152"
     );
     assert!(err_of(&format!("{AUTH}[files]\n\"EF.NOPE\" = \"00\"\n"))
         .starts_with("p.toml: files.\"EF.NOPE\": no file of that name"));

@@ -5,9 +5,10 @@
 use std::process::ExitCode;
 
 use serde_json::Value as Json;
-use vusim_apdu::annotate::{describe_command, describe_response};
+use vusim_apdu::annotate::Annotator;
 use vusim_apdu::script::Transport;
 use vusim_apdu::{Command, Response};
+use vusim_applet::fs::names::TABLE_NAMES;
 use vusim_network::report::Value;
 use vusim_network::{Me, NetworkError, Report};
 
@@ -61,14 +62,15 @@ pub(crate) fn finish(r: &Report, as_json: bool) -> ExitCode {
     }
 }
 
-/// Print one exchange annotated to stderr (`--trace`).
-fn trace(apdu: &[u8], resp: &Response) {
+/// Print one exchange annotated to stderr (`--trace`), files named in the session's DF context.
+fn trace(ann: &mut Annotator<'static>, apdu: &[u8], resp: &Response) {
     let cmd = Command::parse(apdu).ok();
     let what = cmd
         .as_ref()
-        .map_or_else(|| "malformed".to_string(), describe_command);
+        .map_or_else(|| "malformed".to_string(), |c| ann.describe_command(c));
     eprintln!("> {}  {what}", hex::encode_upper(apdu));
-    for (i, l) in describe_response(resp, cmd.as_ref().map(Command::ins))
+    for (i, l) in ann
+        .describe_response(resp, cmd.as_ref().map(Command::ins))
         .into_iter()
         .enumerate()
     {
@@ -84,7 +86,10 @@ fn trace(apdu: &[u8], resp: &Response) {
 pub(crate) fn me<T: Transport>(link: T, with_trace: bool) -> Me<T> {
     let me = Me::new(link);
     if with_trace {
-        me.with_observer(Box::new(trace))
+        let mut ann = Annotator::new(&TABLE_NAMES);
+        me.with_observer(Box::new(move |apdu: &[u8], resp: &Response| {
+            trace(&mut ann, apdu, resp)
+        }))
     } else {
         me
     }

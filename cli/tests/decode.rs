@@ -56,6 +56,48 @@ fn fcp_response_is_outlined() {
     );
 }
 
+/// Files are named in the DF context the SELECTs before them leave (TS 102 221 §8.4.1):
+/// '4F05' is EF.5GAUTHKEYS in DF.5GS (TS 31.102 §4.4.11.6), nothing at the MF, and
+/// EF.PROSE_RADIO_MON in DF.ProSe (§4.4.8).
+#[test]
+fn files_are_named_in_their_df_context() {
+    let (code, out, _) = vusim(&[
+        "decode",
+        "00A4000C024F05",
+        "6A82",
+        "00A4040C07A0000000871002",
+        "9000",
+        "00A4000C025FC0",
+        "9000",
+        "00A4000C024F05",
+        "9000",
+        "00A4000C025F90",
+        "6A82",
+        "00A4000C027FFF",
+        "9000",
+        "00A4000C025F90",
+        "9000",
+        "00A4000C024F05",
+        "9000",
+    ]);
+    assert_eq!(code, 0);
+    let described: Vec<&str> = out.lines().filter(|l| l.starts_with("  SELECT")).collect();
+    assert_eq!(
+        described,
+        [
+            "  SELECT by FID 4F05, no data returned",
+            "  SELECT by DF name (AID) A0000000871002 (USIM), no data returned",
+            "  SELECT by FID 5FC0 (DF.5GS), no data returned",
+            "  SELECT by FID 4F05 (EF.5GAUTHKEYS), no data returned",
+            "  SELECT by FID 5F90 (DF.ProSe), no data returned",
+            "  SELECT by FID 7FFF (ADF.USIM), no data returned",
+            "  SELECT by FID 5F90 (DF.ProSe), no data returned",
+            "  SELECT by FID 4F05 (EF.PROSE_RADIO_MON), no data returned",
+        ],
+        "{out}"
+    );
+}
+
 #[test]
 fn malformed_apdu_names_the_status_word() {
     let (code, out, _) = vusim(&["decode", "00A40004023F"]);

@@ -254,10 +254,11 @@ fn pcsc_end_to_end() {
     ])
     .ok("card new");
 
-    // Two slots: slot 0 the card file, slot 1 the embedded default card.
+    // Two slots: slot 0 the card file, slot 1 the embedded default card; -v logs each APDU.
     let mut serve = Serve::start(
         &ctx.path("serve.log"),
         &[
+            "-v",
             "--card",
             &ctx.p("a.toml"),
             "--slots",

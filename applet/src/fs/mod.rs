@@ -2,6 +2,7 @@
 
 pub mod decode;
 pub mod gbauapi;
+pub mod names;
 pub mod services;
 pub mod spec;
 pub mod tables;

@@ -108,6 +108,8 @@ impl Access {
     pub const PIN_PIN2: Access = Access::rw(Rule::Pin1, Rule::Pin2);
     /// Readable always, updatable after PIN1.
     pub const ALWAYS_PIN: Access = Access::rw(Rule::Always, Rule::Pin1);
+    /// Readable and updatable by ADM only (operator-managed internal files such as EF.eAKA).
+    pub const ADM_ADM: Access = Access::rw(Rule::Adm, Rule::Adm);
     /// Neither readable nor updatable from outside (card-internal files).
     pub const NEVER: Access = Access::rw(Rule::Never, Rule::Never);
     /// Readable always, never updatable.

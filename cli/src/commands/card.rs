@@ -7,6 +7,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
 use rand::RngCore;
+use std::collections::BTreeSet;
+
+use vusim_applet::fs::spec::{DfSpec, Gate};
+use vusim_applet::fs::tables::{ADF_ISIM, ADF_USIM};
+use vusim_applet::profile::services::ServiceRef;
 use vusim_applet::profile::{self, Profile};
 use vusim_applet::store::holder::Holder;
 use vusim_applet::store::{save_atomic, DurableCard};
@@ -39,9 +44,23 @@ pub enum Algorithm {
     Xor,
 }
 
+/// What a new card starts from.
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub enum Template {
+    /// The embedded default card (docs: the default service tables in `fs/tables`).
+    #[default]
+    Default,
+    /// Every service the file tables gate a file on switched on in EF.UST and EF.IST, so every
+    /// file of the tables is present (TS 31.102 Rel-18, TS 31.103).
+    Full,
+}
+
 /// Arguments of `vusim card new`.
 #[derive(Debug, Args)]
 pub struct NewArgs {
+    /// Starting point: `default` or `full` (every file of the tables present).
+    #[arg(long, value_enum, default_value = "default")]
+    pub template: Template,
     /// Output file (mode 0600); standard output when absent.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -95,9 +114,47 @@ pub fn run(args: &CardArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Every service number a gate below `df` names.
+fn gated_services(df: &DfSpec, out: &mut BTreeSet<u16>) {
+    let gates = df.efs.iter().map(|e| e.gate).chain([df.gate]);
+    for gate in gates {
+        match gate {
+            Gate::None => {}
+            Gate::Service(n) => {
+                out.insert(n);
+            }
+            Gate::All(list) | Gate::Any(list) => out.extend(list.iter().copied()),
+        }
+    }
+    for child in df.dfs {
+        gated_services(child, out);
+    }
+}
+
+/// The services of a service-table EF's default contents (bit n-1 set).
+fn default_services(adf: &DfSpec, fid: u16) -> Vec<u16> {
+    adf.efs
+        .iter()
+        .find(|e| e.fid == fid)
+        .and_then(|e| vusim_applet::fs::tree::default_contents(e).ok())
+        .map(|t| profile::services::list(&t))
+        .unwrap_or_default()
+}
+
+/// `full`: the default tables plus every gated service.
+fn full_services(adf: &DfSpec, table_fid: u16) -> Vec<ServiceRef> {
+    let mut all: BTreeSet<u16> = default_services(adf, table_fid).into_iter().collect();
+    gated_services(adf, &mut all);
+    all.into_iter().map(ServiceRef::Number).collect()
+}
+
 fn new(a: &NewArgs) -> anyhow::Result<ExitCode> {
     let mut p = Profile::embedded_default();
     p.state = None;
+    if matches!(a.template, Template::Full) {
+        p.services.ust = Some(full_services(&ADF_USIM, 0x6F38));
+        p.services.ist = Some(full_services(&ADF_ISIM, 0x6F07));
+    }
     let (name, secret_len) = match a.algorithm {
         Algorithm::Milenage => ("milenage", 16),
         Algorithm::Tuak => ("tuak", 32),

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 use serde_json::json;
-use vusim_apdu::annotate::{describe_command, describe_response};
+use vusim_apdu::annotate::Annotator;
 use vusim_apdu::hexstr::parse_hex;
 use vusim_apdu::{Command, Response, StatusWord};
+use vusim_applet::fs::names::TABLE_NAMES;
 
 use crate::out::Out;
 use crate::outln;
@@ -93,6 +94,7 @@ fn fields(cmd: &Command) -> String {
 pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
     let mut out = Out::new();
     let mut last_ins: Option<u8> = None;
+    let mut ann = Annotator::new(&TABLE_NAMES);
     for (i, text) in args.hex.iter().enumerate() {
         let bytes = parse_hex(text).with_context(|| format!("argument {} ({text:?})", i + 1))?;
         let upper = hex::encode_upper(&bytes);
@@ -122,7 +124,7 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
         }
         match classify(&bytes, args)? {
             Decoded::Command(cmd) => {
-                let description = describe_command(&cmd);
+                let description = ann.describe_command(&cmd);
                 if args.json {
                     let v = json!({
                         "type": "command", "apdu": upper, "cla": format!("{}", cmd.cla()),
@@ -153,7 +155,7 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
                 last_ins = None;
             }
             Decoded::Response(resp) => {
-                let lines = describe_response(&resp, last_ins);
+                let lines = ann.describe_response(&resp, last_ins);
                 if args.json {
                     let meaning = match last_ins {
                         Some(ins) => resp.sw.meaning_for(ins),

@@ -188,9 +188,10 @@ mod imp {
             conn.reset()?;
         }
         let mut out = Out::new();
+        let mut ann = vusim_apdu::annotate::Annotator::new(&vusim_applet::fs::names::TABLE_NAMES);
         for apdu in &apdus {
             let response = exchange(&mut conn, apdu, args.raw)?;
-            print_exchange(&mut out, args.json, apdu, &response);
+            print_exchange(&mut out, &mut ann, args.json, apdu, &response);
         }
         out.finish().context("writing to standard output")?;
         Ok(ExitCode::SUCCESS)

@@ -31,6 +31,8 @@ use super::send::{exchange_json, write_exchange};
 use crate::out::Out;
 use crate::outln;
 use crate::resolver::TableResolver;
+use vusim_apdu::annotate::Annotator;
+use vusim_applet::fs::names::TABLE_NAMES;
 
 /// Arguments of `vusim run`.
 #[derive(Debug, Args)]
@@ -75,6 +77,8 @@ pub(crate) struct Printer {
     after_reset: bool,
     /// Standard output.
     pub(crate) out: Out,
+    /// Names files in the session's DF context.
+    ann: Annotator<'static>,
 }
 
 impl Printer {
@@ -84,6 +88,7 @@ impl Printer {
             json,
             after_reset: false,
             out: Out::new(),
+            ann: Annotator::new(&TABLE_NAMES),
         }
     }
 
@@ -103,7 +108,10 @@ impl Observer for Printer {
     fn event(&mut self, event: &Event<'_>) {
         match *event {
             Event::Apdu { .. } => self.after_reset = false,
-            Event::Reset { .. } => self.after_reset = true,
+            Event::Reset { .. } => {
+                self.after_reset = true;
+                self.ann.reset();
+            }
             _ => {}
         }
         match *event {
@@ -114,7 +122,7 @@ impl Observer for Printer {
                 response,
             } => {
                 if self.json {
-                    let mut m = exchange_json(command, response);
+                    let mut m = exchange_json(&mut self.ann, command, response);
                     m.insert("type".into(), json!("apdu"));
                     m.insert("file".into(), json!(&*at.file));
                     m.insert("line".into(), json!(at.line));
@@ -127,7 +135,8 @@ impl Observer for Printer {
                     } else {
                         outln!(self.out, "-- {at}: {source}");
                     }
-                    self.out.text(|t| write_exchange(t, command, response));
+                    let ann = &mut self.ann;
+                    self.out.text(|t| write_exchange(ann, t, command, response));
                 }
             }
             Event::Reset { at, atr } => {

@@ -9,10 +9,11 @@ use clap::Args;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
-use vusim_apdu::annotate::{describe_command, write_response};
+use vusim_apdu::annotate::Annotator;
 use vusim_apdu::hexstr::{parse_hex, push_hex};
 use vusim_apdu::{Command, Response};
 use vusim_applet::card::Transport;
+use vusim_applet::fs::names::TABLE_NAMES;
 use vusim_applet::store::DurableCard;
 
 use crate::out::Out;
@@ -82,14 +83,19 @@ pub(crate) fn apdu_args(texts: &[String]) -> anyhow::Result<Vec<Vec<u8>>> {
 }
 
 /// The text of one exchange, appended to `text`: command and description, response and its
-/// annotation, one line each.
-pub(crate) fn write_exchange(text: &mut String, command: &[u8], response: &[u8]) {
+/// annotation, one line each; files named in the session's DF context.
+pub(crate) fn write_exchange(
+    ann: &mut Annotator<'_>,
+    text: &mut String,
+    command: &[u8],
+    response: &[u8],
+) {
     text.push_str("> ");
     push_hex(text, command);
     text.push('\n');
     let ins = match Command::parse(command) {
         Ok(cmd) => {
-            let _ = writeln!(text, "  {}", describe_command(&cmd));
+            let _ = writeln!(text, "  {}", ann.describe_command(&cmd));
             Some(cmd.ins())
         }
         Err(e) => {
@@ -101,7 +107,7 @@ pub(crate) fn write_exchange(text: &mut String, command: &[u8], response: &[u8])
     push_hex(text, response);
     text.push('\n');
     match Response::parse(response) {
-        Ok(resp) => write_response(text, "  ", &resp, ins),
+        Ok(resp) => ann.write_response(text, "  ", &resp, ins),
         Err(e) => {
             let _ = writeln!(text, "  {e}");
         }
@@ -109,20 +115,34 @@ pub(crate) fn write_exchange(text: &mut String, command: &[u8], response: &[u8])
 }
 
 /// Print one exchange as text lines or one JSON object.
-pub(crate) fn print_exchange(out: &mut Out, json: bool, command: &[u8], response: &[u8]) {
+pub(crate) fn print_exchange(
+    out: &mut Out,
+    ann: &mut Annotator<'_>,
+    json: bool,
+    command: &[u8],
+    response: &[u8],
+) {
     if json {
-        outln!(out, "{}", Value::Object(exchange_json(command, response)));
+        outln!(
+            out,
+            "{}",
+            Value::Object(exchange_json(ann, command, response))
+        );
     } else {
-        out.text(|t| write_exchange(t, command, response));
+        out.text(|t| write_exchange(ann, t, command, response));
     }
     out.end_of_exchange();
 }
 
 /// The JSON fields of one exchange.
-pub(crate) fn exchange_json(command: &[u8], response: &[u8]) -> serde_json::Map<String, Value> {
+pub(crate) fn exchange_json(
+    ann: &mut Annotator<'_>,
+    command: &[u8],
+    response: &[u8],
+) -> serde_json::Map<String, Value> {
     let parsed = Command::parse(command);
     let description = match &parsed {
-        Ok(cmd) => describe_command(cmd),
+        Ok(cmd) => ann.describe_command(cmd),
         Err(e) => format!("malformed command APDU: {e}"),
     };
     let ins = parsed.ok().map(|c| c.ins());
@@ -131,6 +151,7 @@ pub(crate) fn exchange_json(command: &[u8], response: &[u8]) -> serde_json::Map<
     m.insert("description".into(), json!(description));
     match Response::parse(response) {
         Ok(resp) => {
+            ann.observe_status(resp.sw);
             let meaning = match ins {
                 Some(i) => resp.sw.meaning_for(i),
                 None => resp.sw.meaning(),
@@ -153,11 +174,12 @@ pub fn run(args: &SendArgs) -> anyhow::Result<ExitCode> {
     let apdus = apdu_args(&args.apdus)?;
     let (mut card, _atr) = args.session.open()?;
     let mut out = Out::new();
+    let mut ann = Annotator::new(&TABLE_NAMES);
     for apdu in &apdus {
         // A failed save ends the session here: `out` is flushed as it drops, so every response
         // printed so far still reaches standard output.
         let response = card.transmit(apdu)?;
-        print_exchange(&mut out, args.json, apdu, &response);
+        print_exchange(&mut out, &mut ann, args.json, apdu, &response);
     }
     out.finish().context("writing to standard output")?;
     Ok(ExitCode::SUCCESS)

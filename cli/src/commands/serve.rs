@@ -12,9 +12,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use tracing::info;
-use vusim_apdu::annotate::{describe_command, describe_status};
+use tracing::{debug, info};
+use vusim_apdu::annotate::{describe_status, Annotator};
 use vusim_apdu::{Command, StatusWord};
+use vusim_applet::fs::names::TABLE_NAMES;
 use vusim_pcsc_bridge::vpcd::{self, Bridge, Shutdown, SlotCard, SlotConfig};
 use vusim_pcsc_bridge::{UiccCard, VirtualCard};
 
@@ -42,9 +43,13 @@ pub struct ServeArgs {
     /// (`DEVICENAME host:port` in reader.conf). Crashes Debian 12's pcscd; see docs/pcsc.md.
     #[arg(long)]
     pub listen: bool,
-    /// Log connection events only, not each APDU.
+    /// Log connection events only, even with --verbose.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also log each APDU (header, description, status word; never data), at DEBUG level. Off by
+    /// default: the annotation stays off the exchange's path.
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Trace destinations.
     #[command(flatten)]
     pub trace: TraceArgs,
@@ -57,6 +62,8 @@ struct ServedCard {
     slot: u8,
     log: bool,
     tracer: SharedTracer,
+    /// Names files in the DF context of this card's session.
+    ann: Annotator<'static>,
 }
 
 impl VirtualCard for ServedCard {
@@ -66,6 +73,7 @@ impl VirtualCard for ServedCard {
 
     fn reset(&mut self) {
         self.card.reset();
+        self.ann.reset();
     }
 
     fn power_off(&mut self) {
@@ -75,7 +83,7 @@ impl VirtualCard for ServedCard {
     fn transmit(&mut self, apdu: &[u8]) -> Vec<u8> {
         let response = self.card.transmit(apdu);
         if self.log {
-            log_exchange(&self.name, apdu, &response);
+            log_exchange(&mut self.ann, &self.name, apdu, &response);
         }
         self.tracer.exchange(self.slot, apdu, &response);
         response
@@ -84,16 +92,20 @@ impl VirtualCard for ServedCard {
 
 /// Log an exchange without data bytes: the command header and description, the status word and
 /// its meaning, the amount of response data.
-fn log_exchange(name: &str, apdu: &[u8], response: &[u8]) {
+fn log_exchange(ann: &mut Annotator<'_>, name: &str, apdu: &[u8], response: &[u8]) {
     let header = hex::encode_upper(apdu.get(..4).unwrap_or(apdu));
     let (what, ins) = match Command::parse(apdu) {
-        Ok(cmd) => (describe_command(&cmd), Some(cmd.ins())),
+        Ok(cmd) => (ann.describe_command(&cmd), Some(cmd.ins())),
         Err(e) => (format!("malformed command APDU ({e})"), None),
     };
     let split = response.len().saturating_sub(2);
     let (data, sw) = response.split_at(split);
     let status = match sw {
-        [a, b] => describe_status(StatusWord::from_bytes(*a, *b), ins),
+        [a, b] => {
+            let sw = StatusWord::from_bytes(*a, *b);
+            ann.observe_status(sw);
+            describe_status(sw, ins)
+        }
         _ => "no status word".to_string(),
     };
     let data = if data.is_empty() {
@@ -101,13 +113,13 @@ fn log_exchange(name: &str, apdu: &[u8], response: &[u8]) {
     } else {
         format!(", {} bytes of data", data.len())
     };
-    info!("{name}: > {header} {what}");
-    info!("{name}: < {status}{data}");
+    debug!("{name}: > {header} {what}");
+    debug!("{name}: < {status}{data}");
 }
 
 /// Run `vusim serve`.
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    init_logging();
+    init_logging(args.verbose && !args.quiet);
     let slots = usize::from(args.slots.unwrap_or(1)).max(args.cards.len());
     if slots > 64 {
         bail!("at most 64 slots");
@@ -149,8 +161,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             card: UiccCard::new(durable),
             name: name.clone(),
             slot: u8::try_from(i).unwrap_or(u8::MAX),
-            log: !args.quiet,
+            log: args.verbose && !args.quiet,
             tracer: tracer.clone(),
+            ann: Annotator::new(&TABLE_NAMES),
         };
         let cfg = if args.listen {
             SlotConfig::listen(name, addr)
@@ -197,10 +210,16 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn init_logging() {
+/// INFO (connection events) by default, DEBUG (each APDU too) with --verbose.
+fn init_logging(apdus: bool) {
+    let level = if apdus {
+        tracing::Level::DEBUG
+    } else {
+        tracing::Level::INFO
+    };
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_target(false)
-        .with_max_level(tracing::Level::INFO)
+        .with_max_level(level)
         .try_init();
 }

@@ -7,52 +7,10 @@ use crate::response::Response;
 use crate::status::StatusWord;
 use crate::tlv::{Node, Tag, Tlv};
 
-/// Well-known file identifiers (TS 102 221 §13, TS 31.102 §4, TS 31.103 §4, TS 51.011 §10).
-///
-/// The same FID can name different EFs under different DFs; the names here are the ones a trace
-/// reader expects first. The card's own file table is authoritative.
-pub const WELL_KNOWN_FIDS: &[(u16, &str)] = &[
-    (0x3F00, "MF"),
-    (0x2F00, "EF.DIR"),
-    (0x2FE2, "EF.ICCID"),
-    (0x2F05, "EF.PL"),
-    (0x2F06, "EF.ARR"),
-    (0x2F08, "EF.UMPC"),
-    (0x7F10, "DF.TELECOM"),
-    (0x7F20, "DF.GSM"),
-    (0x7FFF, "current ADF"),
-    (0x5FC0, "DF.5GS"),
-    (0x6F05, "EF.LI"),
-    (0x6F07, "EF.IMSI"),
-    (0x6F08, "EF.Keys"),
-    (0x6F09, "EF.KeysPS"),
-    (0x6F31, "EF.HPPLMN"),
-    (0x6F38, "EF.UST"),
-    (0x6F56, "EF.EST"),
-    (0x6F78, "EF.ACC"),
-    (0x6F7B, "EF.FPLMN"),
-    (0x6F7E, "EF.LOCI"),
-    (0x6F73, "EF.PSLOCI"),
-    (0x6FAD, "EF.AD"),
-    (0x6F5B, "EF.START-HFN"),
-    (0x6F5C, "EF.THRESHOLD"),
-    (0x6F60, "EF.PLMNwAcT"),
-    (0x6F61, "EF.OPLMNwAcT"),
-    (0x6F62, "EF.HPLMNwAcT"),
-    (0x6FB7, "EF.ECC"),
-    (0x6F46, "EF.SPN"),
-    (0x6F40, "EF.MSISDN"),
-    (0x6F42, "EF.SMSP"),
-    (0x6FC4, "EF.NETPAR"),
-    (0x6FE3, "EF.EPSLOCI"),
-    (0x6FE4, "EF.EPSNSC"),
-    (0x6FD6, "EF.GBABP"),
-    (0x6FDA, "EF.GBANL"),
-    (0x6FDD, "EF.NAFKCA"),
-    (0x6F02, "EF.IMPI (ISIM)"),
-    (0x6F03, "EF.DOMAIN (ISIM)"),
-    (0x6F04, "EF.IMPU (ISIM)"),
-];
+mod files;
+
+use files::Context;
+pub use files::{reserved_name, FileName, FileNames};
 
 /// Well-known application identifier prefixes (ETSI TS 101 220 Annex E).
 pub const WELL_KNOWN_AIDS: &[(&[u8], &str)] = &[
@@ -60,14 +18,6 @@ pub const WELL_KNOWN_AIDS: &[(&[u8], &str)] = &[
     (&[0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x04], "ISIM"),
     (&[0xA0, 0x00, 0x00, 0x00, 0x09, 0x00, 0x01], "UICC"),
 ];
-
-/// The name of a well-known FID.
-pub fn fid_name(fid: u16) -> Option<&'static str> {
-    WELL_KNOWN_FIDS
-        .iter()
-        .find(|(f, _)| *f == fid)
-        .map(|(_, n)| *n)
-}
 
 /// The application a (possibly right-truncated) AID names.
 pub fn aid_name(aid: &[u8]) -> Option<&'static str> {
@@ -77,21 +27,22 @@ pub fn aid_name(aid: &[u8]) -> Option<&'static str> {
         .map(|(_, n)| *n)
 }
 
-fn fid_text(bytes: &[u8]) -> String {
-    match bytes {
-        [hi, lo] => {
-            let fid = u16::from_be_bytes([*hi, *lo]);
-            match fid_name(fid) {
-                Some(n) => format!("{fid:04X} ({n})"),
-                None => format!("{fid:04X}"),
-            }
-        }
-        _ => hex::encode_upper(bytes),
+fn fid_text(fid: u16, name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("{fid:04X} ({n})"),
+        None => format!("{fid:04X}"),
     }
 }
 
-fn path_text(bytes: &[u8]) -> String {
-    let parts: Vec<String> = bytes.chunks(2).map(fid_text).collect();
+/// The FIDs of a SELECT with the names the context gave them, `/`-separated.
+fn names_text(data: &[u8], names: &[(u16, Option<String>)]) -> String {
+    if !data.len().is_multiple_of(2) || names.is_empty() {
+        return hex::encode_upper(data);
+    }
+    let parts: Vec<String> = names
+        .iter()
+        .map(|(fid, n)| fid_text(*fid, n.as_deref()))
+        .collect();
     parts.join("/")
 }
 
@@ -110,12 +61,14 @@ pub fn key_reference_name(p2: u8) -> String {
     }
 }
 
-fn select(cmd: &Command) -> String {
+fn select(cmd: &Command, ctx: &mut Context<'_>) -> String {
     let data = cmd.data();
+    let channel = usize::from(cmd.channel().unwrap_or(0));
+    let names = ctx.select(channel, cmd.p1(), data);
     let target = match cmd.p1() {
         0x00 if data.is_empty() => "MF".to_string(),
-        0x00 => format!("by FID {}", fid_text(data)),
-        0x01 => format!("child DF {}", fid_text(data)),
+        0x00 => format!("by FID {}", names_text(data, &names)),
+        0x01 => format!("child DF {}", names_text(data, &names)),
         0x03 => "parent DF".to_string(),
         0x04 => {
             let aid = hex::encode_upper(data);
@@ -124,8 +77,8 @@ fn select(cmd: &Command) -> String {
                 None => format!("by DF name (AID) {aid}"),
             }
         }
-        0x08 => format!("by path from MF {}", path_text(data)),
-        0x09 => format!("by path from current DF {}", path_text(data)),
+        0x08 => format!("by path from MF {}", names_text(data, &names)),
+        0x09 => format!("by path from current DF {}", names_text(data, &names)),
         p1 => format!("with P1 {p1:02X}"),
     };
     let p2 = cmd.p2();
@@ -220,13 +173,78 @@ fn authenticate(cmd: &Command) -> String {
     format!("AUTHENTICATE {context}{specific}")
 }
 
-/// Describe a command APDU: "SELECT by FID 3F00 (MF), return FCP".
+/// Describe a command APDU without file names beyond MF and the current ADF:
+/// "SELECT by FID 3F00 (MF), return FCP". [`Annotator`] names every file from the card's table.
 pub fn describe_command(cmd: &Command) -> String {
+    Annotator::plain().describe_command(cmd)
+}
+
+/// Annotates a session: names files in the DF context each SELECT leaves (per logical channel),
+/// from the [`FileNames`] table it was given.
+pub struct Annotator<'n> {
+    ctx: Context<'n>,
+}
+
+impl<'n> Annotator<'n> {
+    /// An annotator naming files from `names`.
+    pub fn new(names: &'n dyn FileNames) -> Annotator<'n> {
+        Annotator {
+            ctx: Context::new(Some(names)),
+        }
+    }
+
+    /// An annotator with no file table: only MF and the current ADF are named.
+    pub fn plain() -> Annotator<'static> {
+        Annotator {
+            ctx: Context::new(None),
+        }
+    }
+
+    /// A card reset: every channel is back at the MF (TS 102 221 §8.4.1).
+    pub fn reset(&mut self) {
+        self.ctx = Context::new(self.ctx.names());
+    }
+
+    /// Describe a command APDU, following its SELECT (if it is one).
+    pub fn describe_command(&mut self, cmd: &Command) -> String {
+        describe(cmd, &mut self.ctx)
+    }
+
+    /// Take note of the status word answering the last command (a refused SELECT is undone).
+    pub fn observe_status(&mut self, sw: StatusWord) {
+        self.ctx.status(sw.sw1());
+    }
+
+    /// [`write_response`] with the FCP's file identifier named in the session's context.
+    pub fn write_response(
+        &mut self,
+        out: &mut String,
+        indent: &str,
+        resp: &Response,
+        ins: Option<u8>,
+    ) {
+        self.observe_status(resp.sw);
+        let ctx = &self.ctx;
+        write_response_named(out, indent, resp, ins, &|fid| ctx.fcp_name(fid));
+    }
+
+    /// [`describe_response`] in the session's context.
+    pub fn describe_response(&mut self, resp: &Response, ins: Option<u8>) -> Vec<String> {
+        let mut text = String::new();
+        self.write_response(&mut text, "", resp, ins);
+        text.lines().map(str::to_string).collect()
+    }
+}
+
+fn describe(cmd: &Command, ctx: &mut Context<'_>) -> String {
+    if cmd.ins() != 0xA4 {
+        ctx.other_command();
+    }
     if cmd.cla().0 == crate::ins::CLA_GSM {
-        return gsm_command(cmd);
+        return gsm_command(cmd, ctx);
     }
     let base = match cmd.ins() {
-        0xA4 => select(cmd),
+        0xA4 => select(cmd, ctx),
         0xF2 => {
             let p2 = match cmd.p2() {
                 0x00 => "return FCP of the current DF/ADF",
@@ -271,14 +289,17 @@ pub fn describe_command(cmd: &Command) -> String {
 
 /// A class `A0` command of the SIM application (TS 51.011 §9.2), with the parameters that
 /// say what it does.
-fn gsm_command(cmd: &Command) -> String {
+fn gsm_command(cmd: &Command, ctx: &mut Context<'_>) -> String {
     let Some(spec) = crate::ins::lookup_gsm(cmd.ins()) else {
         return format!("GSM INS {:02X}", cmd.ins());
     };
     let (p1, p2, data) = (cmd.p1(), cmd.p2(), cmd.data());
     let detail = match cmd.ins() {
         0xA4 => match data {
-            [hi, lo] => format!(" {:04X}", u16::from_be_bytes([*hi, *lo])),
+            [_, _] => {
+                let names = ctx.select(0, 0x00, data);
+                format!(" {}", names_text(data, &names))
+            }
             _ => String::new(),
         },
         0xB0 | 0xD6 => format!(" at offset {}", (usize::from(p1) << 8) | usize::from(p2)),
@@ -330,6 +351,18 @@ pub fn describe_response(resp: &Response, ins: Option<u8>) -> Vec<String> {
 /// [`describe_response`] appended to `out`, each line prefixed by `indent` and ended by `\n`:
 /// the printers' hot path (no string per line).
 pub fn write_response(out: &mut String, indent: &str, resp: &Response, ins: Option<u8>) {
+    write_response_named(out, indent, resp, ins, &|fid| {
+        reserved_name(fid).map(str::to_string)
+    });
+}
+
+fn write_response_named(
+    out: &mut String,
+    indent: &str,
+    resp: &Response,
+    ins: Option<u8>,
+    name: &dyn Fn(u16) -> Option<String>,
+) {
     let meaning = match ins {
         Some(i) => resp.sw.meaning_for(i),
         None => resp.sw.meaning(),
@@ -342,7 +375,7 @@ pub fn write_response(out: &mut String, indent: &str, resp: &Response, ins: Opti
     crate::hexstr::push_hex(out, &resp.data);
     out.push('\n');
     let mut more = Vec::new();
-    if let Some(fcp) = describe_fcp(&resp.data) {
+    if let Some(fcp) = describe_fcp_named(&resp.data, name) {
         more.extend(fcp.into_iter().map(|l| format!("  {l}")));
     } else if matches!(resp.data.first(), Some(0x6F | 0x61 | 0x73)) {
         if let Ok(tree) = Node::parse_tree(&resp.data) {
@@ -464,6 +497,10 @@ fn pin_status_text(children: &[Tlv]) -> String {
 /// Decode an FCP template (tag 62, TS 102 221 §11.1.1.3) field by field; `None` if the data is
 /// not an FCP.
 pub fn describe_fcp(data: &[u8]) -> Option<Vec<String>> {
+    describe_fcp_named(data, &|fid| reserved_name(fid).map(str::to_string))
+}
+
+fn describe_fcp_named(data: &[u8], name: &dyn Fn(u16) -> Option<String>) -> Option<Vec<String>> {
     if data.first() != Some(&0x62) {
         return None;
     }
@@ -480,7 +517,13 @@ pub fn describe_fcp(data: &[u8]) -> Option<Vec<String>> {
                 hex::encode_upper(v),
                 file_descriptor_text(v)
             ),
-            0x83 => format!("file identifier {}", fid_text(v)),
+            0x83 => match v {
+                [hi, lo] => {
+                    let fid = u16::from_be_bytes([*hi, *lo]);
+                    format!("file identifier {}", fid_text(fid, name(fid).as_deref()))
+                }
+                _ => format!("file identifier {}", hex::encode_upper(v)),
+            },
             0x84 => match aid_name(v) {
                 Some(n) => format!("DF name (AID) {} ({n})", hex::encode_upper(v)),
                 None => format!("DF name (AID) {}", hex::encode_upper(v)),
@@ -549,9 +592,115 @@ mod tests {
         describe_command(&Command::parse(&hex::decode(h).unwrap()).unwrap())
     }
 
+    /// A stand-in for the card's table: ADF.USIM with EF.IMSI and DF.5GS/EF.5GAUTHKEYS, the
+    /// MF with DF.GSM/EF.IMSI (FIDs of TS 31.102 §4.2.2, §4.4.11.6, TS 51.011 §10.3.2).
+    struct Table;
+
+    impl FileNames for Table {
+        fn child(&self, adf: Option<&[u8]>, df: &[u16], fid: u16) -> Option<FileName<'_>> {
+            let usim = adf.is_some_and(|a| a.starts_with(&[0xA0, 0, 0, 0, 0x87, 0x10, 0x02]));
+            let (name, is_df) = match (df, fid) {
+                ([], 0x7F20) => ("DF.GSM", true),
+                ([0x7F20], 0x6F07) => ("EF.IMSI", false),
+                ([], 0x7FFF) if usim => ("ADF.USIM", true),
+                ([0x7FFF], 0x6F07) if usim => ("EF.IMSI", false),
+                ([0x7FFF], 0x5FC0) if usim => ("DF.5GS", true),
+                ([0x7FFF, 0x5FC0], 0x4F05) if usim => ("EF.5GAUTHKEYS", false),
+                _ => return None,
+            };
+            Some(FileName { name, is_df })
+        }
+
+        fn anywhere(&self, fid: u16) -> Option<FileName<'_>> {
+            (fid == 0x6F07).then_some(FileName {
+                name: "EF.IMSI",
+                is_df: false,
+            })
+        }
+    }
+
+    fn session(a: &mut Annotator<'_>, h: &str, sw: u16) -> String {
+        let text = a.describe_command(&Command::parse(&hex::decode(h).unwrap()).unwrap());
+        a.observe_status(StatusWord(sw));
+        text
+    }
+
+    #[test]
+    fn files_are_named_in_their_df_context() {
+        let table = Table;
+        let mut a = Annotator::new(&table);
+        // 4F05 means nothing at the MF.
+        assert_eq!(
+            session(&mut a, "00A4000C024F05", 0x6A82),
+            "SELECT by FID 4F05, no data returned"
+        );
+        assert_eq!(
+            session(&mut a, "00A4040C07A0000000871002", 0x9000),
+            "SELECT by DF name (AID) A0000000871002 (USIM), no data returned"
+        );
+        assert_eq!(
+            session(&mut a, "00A4000C025FC0", 0x9000),
+            "SELECT by FID 5FC0 (DF.5GS), no data returned"
+        );
+        assert_eq!(
+            session(&mut a, "00A4000C024F05", 0x9000),
+            "SELECT by FID 4F05 (EF.5GAUTHKEYS), no data returned"
+        );
+        // The EF's parent stays the current DF; a sibling EF of the ADF is found from there.
+        assert_eq!(
+            session(&mut a, "00A4000C026F07", 0x9000),
+            "SELECT by FID 6F07 (EF.IMSI), no data returned"
+        );
+        assert_eq!(
+            session(&mut a, "00A4080C047FFF6F07", 0x9000),
+            "SELECT by path from MF 7FFF (ADF.USIM)/6F07 (EF.IMSI), no data returned"
+        );
+        // Channel 1 starts at the MF: DF.GSM there, while channel 0 stays in ADF.USIM.
+        assert_eq!(
+            session(&mut a, "01A4000C027F20", 0x9000),
+            "SELECT by FID 7F20 (DF.GSM), no data returned (channel 1)"
+        );
+        assert_eq!(
+            session(&mut a, "01A4000C026F07", 0x9000),
+            "SELECT by FID 6F07 (EF.IMSI), no data returned (channel 1)"
+        );
+        assert_eq!(
+            session(&mut a, "00A4000C025FC0", 0x9000),
+            "SELECT by FID 5FC0 (DF.5GS), no data returned"
+        );
+        // A refused SELECT leaves the DF as it was.
+        assert_eq!(
+            session(&mut a, "00A4000C021234", 0x6A82),
+            "SELECT by FID 1234, no data returned"
+        );
+        assert_eq!(
+            session(&mut a, "00A4000C024F05", 0x9000),
+            "SELECT by FID 4F05 (EF.5GAUTHKEYS), no data returned"
+        );
+        // The FCP answering a SELECT names its file identifier.
+        a.describe_command(&Command::parse(&hex::decode("00A40004024F0500").unwrap()).unwrap());
+        let fcp = hex::decode("620F8202412183024F058A01058002006E").unwrap();
+        let lines = a.describe_response(&Response::ok(fcp), Some(0xA4));
+        assert_eq!(lines[3], "  file identifier 4F05 (EF.5GAUTHKEYS)");
+    }
+
+    #[test]
+    fn without_context_the_table_guesses() {
+        let table = Table;
+        let mut a = Annotator::new(&table);
+        // Known context: a FID the table does not hold there is not guessed.
+        assert_eq!(session(&mut a, "A0A40000026F07", 0x9F0F), "GSM SELECT 6F07");
+        // A DF the table does not know, accepted by the card: the context is lost, so guess.
+        assert_eq!(session(&mut a, "A0A40000027F99", 0x9F17), "GSM SELECT 7F99");
+        assert_eq!(
+            session(&mut a, "A0A40000026F07", 0x9F0F),
+            "GSM SELECT 6F07 (EF.IMSI)"
+        );
+    }
+
     #[test]
     fn gsm_class_commands_are_named() {
-        assert_eq!(d("A0A40000023F00"), "GSM SELECT 3F00");
+        assert_eq!(d("A0A40000023F00"), "GSM SELECT 3F00 (MF)");
         assert_eq!(d("A0C000000F"), "GSM GET RESPONSE, 15 bytes");
         assert_eq!(d("A0B0000009"), "GSM READ BINARY at offset 0");
         assert_eq!(d("A0B201041A"), "GSM READ RECORD record 1");
@@ -571,17 +720,14 @@ mod tests {
     #[test]
     fn commands() {
         assert_eq!(d("00A40004023F0000"), "SELECT by FID 3F00 (MF), return FCP");
-        assert_eq!(
-            d("00A4000C026F07"),
-            "SELECT by FID 6F07 (EF.IMSI), no data returned"
-        );
+        assert_eq!(d("00A4000C026F07"), "SELECT by FID 6F07, no data returned");
         assert_eq!(
             d("00A4040410A0000000871002FF49FF0589000001FF"),
             "SELECT by DF name (AID) A0000000871002FF49FF0589000001FF (USIM), return FCP"
         );
         assert_eq!(
             d("00A4080C047FFF6F07"),
-            "SELECT by path from MF 7FFF (current ADF)/6F07 (EF.IMSI), no data returned"
+            "SELECT by path from MF 7FFF (current ADF)/6F07, no data returned"
         );
         assert_eq!(
             d("80F20000000168"),
@@ -632,7 +778,7 @@ mod tests {
             &lines[2..],
             [
                 "  file descriptor 4121: working EF, transparent, shareable",
-                "  file identifier 6F07 (EF.IMSI)",
+                "  file identifier 6F07",
                 "  life cycle status 05: operational, activated",
                 "  security attributes: EF.ARR 6F06 record 10",
                 "  file size 9 bytes",
