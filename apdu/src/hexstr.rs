@@ -18,6 +18,14 @@ pub enum HexError {
 
 /// Decode hex text, ignoring spaces, tabs, `:` and `-` between digits (case-insensitive).
 pub fn parse_hex(text: &str) -> Result<Vec<u8>, HexError> {
+    if text.is_ascii() {
+        return parse_ascii_hex(text.as_bytes());
+    }
+    parse_chars(text)
+}
+
+/// [`parse_hex`] character by character (any text; errors give character positions).
+fn parse_chars(text: &str) -> Result<Vec<u8>, HexError> {
     let mut nibbles = Vec::with_capacity(text.len());
     for (i, ch) in text.chars().enumerate() {
         match ch {
@@ -35,6 +43,37 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, HexError> {
         .chunks_exact(2)
         .map(|pair| pair.iter().fold(0u8, |acc, n| (acc << 4) | n))
         .collect())
+}
+
+/// [`parse_hex`] for ASCII text (positions are byte positions, the same as character positions
+/// here): one pass, no intermediate nibble buffer.
+fn parse_ascii_hex(text: &[u8]) -> Result<Vec<u8>, HexError> {
+    let mut out = Vec::with_capacity(text.len() / 2);
+    let mut high: Option<u8> = None;
+    let mut digits = 0usize;
+    for (i, b) in text.iter().enumerate() {
+        let n = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            b' ' | b'\t' | b':' | b'-' => continue,
+            _ => {
+                return Err(HexError::BadChar {
+                    ch: char::from(*b),
+                    pos: i + 1,
+                })
+            }
+        };
+        digits += 1;
+        match high.take() {
+            Some(h) => out.push((h << 4) | n),
+            None => high = Some(n),
+        }
+    }
+    if high.is_some() {
+        return Err(HexError::OddLength(digits));
+    }
+    Ok(out)
 }
 
 /// Upper-case hex without separators.
@@ -74,6 +113,23 @@ mod tests {
         assert_eq!(parse_hex("0g"), Err(HexError::BadChar { ch: 'g', pos: 2 }));
         assert_eq!(parse_hex(""), Ok(vec![]));
         assert_eq!(to_hex(&[0xAB, 1]), "AB01");
+        // The ASCII fast path and the character path agree, errors included.
+        for t in [
+            "",
+            "00",
+            "0",
+            "0g",
+            "00 a4:00-04",
+            "A0\t0B",
+            "abc",
+            "zz",
+            "12-",
+            "FFff",
+            "1 2 3",
+        ] {
+            assert_eq!(parse_ascii_hex(t.as_bytes()), parse_chars(t), "{t:?}");
+        }
+        assert_eq!(parse_hex("0é"), Err(HexError::BadChar { ch: 'é', pos: 2 }));
         // Across the 64-byte chunks of push_hex, against the hex crate.
         let all: Vec<u8> = (0..=255).chain(0..=200).collect();
         assert_eq!(to_hex(&all), hex::encode_upper(&all));

@@ -279,6 +279,18 @@ impl StatusWord {
         }
     }
 
+    /// The meaning of a status word with a fixed row (no parameter in SW2), in answer to `ins`
+    /// when given, without allocating: the printers' hot path. `None` for the parameterised
+    /// forms (`61xx`, `63Cx` …), which [`StatusWord::meaning_for`] spells out.
+    pub fn fixed_meaning(self, ins: Option<u8>) -> Option<&'static str> {
+        if matches!(ins, Some(0x88 | 0x89)) {
+            if let Some(e) = USIM_AUTHENTICATE_TABLE.iter().find(|e| e.sw == self.0) {
+                return Some(e.meaning);
+            }
+        }
+        self.fixed_entry().map(|e| e.meaning)
+    }
+
     /// The meaning in answer to the command with instruction byte `ins`: AUTHENTICATE (`88`/`89`)
     /// on a USIM gives the TS 31.102 §7.3 meanings of `9862`, `9864`–`9867`.
     pub fn meaning_for(self, ins: u8) -> String {

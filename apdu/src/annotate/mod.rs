@@ -363,11 +363,17 @@ fn write_response_named(
     ins: Option<u8>,
     name: &dyn Fn(u16) -> Option<String>,
 ) {
-    let meaning = match ins {
-        Some(i) => resp.sw.meaning_for(i),
-        None => resp.sw.meaning(),
-    };
-    let _ = writeln!(out, "{indent}{} {meaning}", resp.sw);
+    out.push_str(indent);
+    crate::hexstr::push_hex(out, &resp.sw.to_bytes());
+    out.push(' ');
+    match resp.sw.fixed_meaning(ins) {
+        Some(m) => out.push_str(m),
+        None => out.push_str(&match ins {
+            Some(i) => resp.sw.meaning_for(i),
+            None => resp.sw.meaning(),
+        }),
+    }
+    out.push('\n');
     if resp.data.is_empty() {
         return;
     }
