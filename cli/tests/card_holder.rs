@@ -297,3 +297,41 @@ fn a_holder_killed_with_sigkill_frees_the_card_at_once() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("< 63C2"), "{out}");
 }
+
+#[test]
+fn concurrent_ausf_runs_never_hand_out_one_sqn_twice() {
+    // The AuC's SEQ_HE lives in FILE.hss beside the card file, held like the card itself.
+    let dir = TempDir::new("hss");
+    let card = dir.card().display().to_string();
+    let children: Vec<Child> = (0..8)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_vusim"))
+                .args(["akma", "ausf", "--card", &card, "--json"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn vusim akma ausf")
+        })
+        .collect();
+    let mut sqns: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let o = c.wait_with_output().expect("wait");
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+            v.get("sqn")
+                .and_then(Value::as_str)
+                .expect("sqn")
+                .to_string()
+        })
+        .collect();
+    sqns.sort();
+    let n = sqns.len();
+    sqns.dedup();
+    assert_eq!(sqns.len(), n, "every AV got its own SQN: {sqns:?}");
+}

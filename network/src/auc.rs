@@ -1,6 +1,9 @@
 //! AuC/HSS: per-subscriber SQN with the IND scheme (TS 33.102 Annex C.3), authentication vectors for 3G, GSM (triplets via c2/c3) and GBA_U (AUTN*), and AUTS resynchronisation (§6.3.5).
 
+use std::time::Duration;
+
 use std::path::{Path, PathBuf};
+use vusim_applet::store::holder::Holder;
 
 use vusim_applet::profile::Profile;
 use vusim_applet::usim::AuthConfig;
@@ -39,7 +42,13 @@ pub struct Auc {
     /// AMF for new vectors (separation bit 0x8000 as EPS/5G need).
     pub amf: [u8; 2],
     state: Option<PathBuf>,
+    /// The hold on `FILE.hss` while this AuC may advance SEQ_HE: two processes never hand out
+    /// the same SQN (one card, one holder, applied to the HSS state beside it).
+    _hold: Option<Holder>,
 }
+
+/// How long an AuC waits for another process to let go of the HSS state file.
+pub const HSS_STATE_WAIT: Duration = Duration::from_secs(5);
 
 impl Auc {
     /// The AuC for the subscriber a profile describes (same K/OPc as the card, as provisioned).
@@ -61,7 +70,13 @@ impl Auc {
                 s.push(".hss");
                 PathBuf::from(s)
             }),
+            _hold: None,
         };
+        if let Some(path) = &auc.state {
+            let hold = Holder::acquire(path, "HSS state file", HSS_STATE_WAIT)
+                .map_err(vusim_applet::store::StoreError::from)?;
+            auc._hold = Some(hold);
+        }
         if let Some(path) = &auc.state {
             if path.exists() {
                 let state_err = |what: String, e: Box<dyn std::error::Error + Send + Sync>| {
