@@ -304,6 +304,7 @@ impl CardBuilder {
             *data = padded;
         }
         write_ef_dir(&mut fs, &apps)?;
+        fs.shrink_to_fit();
         let arr = ArrTable::build(&fs);
         arr.write_records(&mut fs);
         let rng = match self.seed {

@@ -271,6 +271,17 @@ impl FileTree {
         }
     }
 
+    /// Give back the spare capacity the tree grew while it was built (a card lives long).
+    pub fn shrink_to_fit(&mut self) {
+        self.nodes.shrink_to_fit();
+        for n in &mut self.nodes {
+            n.children.shrink_to_fit();
+            if let Kind::Ef { data, .. } = &mut n.kind {
+                data.shrink_to_fit();
+            }
+        }
+    }
+
     /// The child of `df` with `fid`.
     pub fn child(&self, df: NodeId, fid: u16) -> Option<NodeId> {
         self.node(df)?
