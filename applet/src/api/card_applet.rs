@@ -65,15 +65,94 @@ impl Session {
     }
 }
 
+/// What every card applet on the GBA_U key service keeps: its NAF, a session per logical channel
+/// (transient: cleared on selection, deselection and reset) and the generator of its card
+/// challenges (the card's, or seeded by `[api] seed`, its position durable).
+pub struct NafLink {
+    /// NAF_ID: FQDN ‖ Ua security protocol id.
+    pub naf_id: Vec<u8>,
+    sessions: Vec<Session>,
+    rng: ApiRng,
+}
+
+impl std::fmt::Debug for NafLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NafLink")
+            .field("naf_id", &String::from_utf8_lossy(&self.naf_id))
+            .finish_non_exhaustive()
+    }
+}
+
+impl NafLink {
+    /// A link to `naf_id`, challenges from the card's generator.
+    pub fn new(naf_id: Vec<u8>) -> NafLink {
+        NafLink {
+            naf_id,
+            sessions: vec![Session::default(); crate::card::CHANNELS],
+            rng: ApiRng::Card,
+        }
+    }
+
+    /// A link for a profile: `[api] seed` seeds the challenges, with `label` in the purpose.
+    pub fn from_profile(
+        p: &crate::profile::Profile,
+        file: &str,
+        naf_id: Vec<u8>,
+        label: &[u8],
+    ) -> Result<NafLink, crate::profile::ProfileError> {
+        let mut link = NafLink::new(naf_id);
+        link.rng = ApiRng::for_profile(p, file, label)?;
+        Ok(link)
+    }
+
+    /// End the session of `channel` (select, deselect).
+    pub fn end_session(&mut self, channel: u8) {
+        clear(&mut self.sessions, channel);
+    }
+
+    /// The session of `channel`.
+    pub fn session(&mut self, channel: u8) -> Result<&mut Session, StatusWord> {
+        self.sessions
+            .get_mut(usize::from(channel))
+            .ok_or(sw::NO_CHALLENGE)
+    }
+
+    /// A new card challenge RC on this channel (DO `96`); the key must be usable.
+    pub fn challenge(&mut self, ctx: &mut Context<'_>) -> Result<Response, StatusWord> {
+        challenge(ctx, &mut self.rng, &mut self.sessions, &self.naf_id)
+    }
+
+    /// The NAF's proof on this channel's RC: the session is verified; a wrong or late proof
+    /// ends it.
+    pub fn verify_server(
+        &mut self,
+        ctx: &mut Context<'_>,
+        purpose: &[u8],
+        proof: &[u8],
+    ) -> Result<Response, StatusWord> {
+        verify_server(ctx, &mut self.sessions, &self.naf_id, purpose, proof)
+    }
+
+    /// The generator's saved position.
+    pub fn save(&self) -> Option<toml::Table> {
+        self.rng.save()
+    }
+
+    /// Restore the generator's position.
+    pub fn restore(&mut self, state: &toml::Table) -> Result<(), String> {
+        self.rng.restore(state)
+    }
+}
+
 /// Forget the session of `channel`.
-pub fn clear(sessions: &mut [Session], channel: u8) {
+fn clear(sessions: &mut [Session], channel: u8) {
     if let Some(s) = sessions.get_mut(usize::from(channel)) {
         *s = Session::default();
     }
 }
 
 /// A new card challenge RC on this channel (DO `96`); the key must be usable.
-pub(crate) fn challenge(
+fn challenge(
     ctx: &mut Context<'_>,
     rng: &mut ApiRng,
     sessions: &mut [Session],
@@ -98,7 +177,7 @@ pub(crate) fn challenge(
 
 /// The NAF's proof on this channel's RC (HMAC-SHA-256, `purpose`): the session is verified;
 /// a wrong proof, or one after the challenge's lifetime, ends it.
-pub fn verify_server(
+fn verify_server(
     ctx: &mut Context<'_>,
     sessions: &mut [Session],
     naf_id: &[u8],

@@ -16,12 +16,11 @@ use vusim_apdu::tlv::Tlv;
 use vusim_apdu::{Command, Response, StatusWord};
 
 use super::apdu::{sw, tag, CommandRow, KeyAddress};
-use super::card_applet::{self, Session};
+use super::card_applet::{self, NafLink};
 use super::gba_u_service::GbaUService;
 use super::ops;
-use super::toolkit::{common_value_ok, decode, len_in, op_sw, ApiRng, Decoded};
+use super::toolkit::{common_value_ok, decode, len_in, op_sw, Decoded};
 use crate::card::applet::{Applet, Context};
-use crate::card::CHANNELS;
 
 /// AID: RID `F0` (proprietary), ASCII `VUSIM-DOOR`, version `00 01`.
 pub const AID: [u8; 13] = [
@@ -128,21 +127,10 @@ fn value_ok(row: &CommandRow, tg: u32, v: &[u8]) -> Result<(), StatusWord> {
 }
 
 /// The door-lock applet.
+#[derive(Debug)]
 pub struct DoorLock {
-    naf_id: Vec<u8>,
-    /// Per channel: the card challenge RC and whether the platform proved itself on it
-    /// (transient: ends with the selection).
-    sessions: Vec<Session>,
-    /// Card challenges: the card's generator, or seeded by `[api] seed` (reproducible examples).
-    rng: ApiRng,
-}
-
-impl std::fmt::Debug for DoorLock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DoorLock")
-            .field("naf_id", &String::from_utf8_lossy(&self.naf_id))
-            .finish_non_exhaustive()
-    }
+    /// The NAF, per-channel sessions and the challenge generator.
+    link: NafLink,
 }
 
 impl DoorLock {
@@ -152,17 +140,15 @@ impl DoorLock {
         file: &str,
         naf_id: Vec<u8>,
     ) -> Result<DoorLock, crate::profile::ProfileError> {
-        let mut a = DoorLock::new(naf_id);
-        a.rng = ApiRng::for_profile(p, file, b"DOOR")?;
-        Ok(a)
+        Ok(DoorLock {
+            link: NafLink::from_profile(p, file, naf_id, b"DOOR")?,
+        })
     }
 
     /// The applet for the lock platform `naf_id` (FQDN ‖ Ua security protocol id).
     pub fn new(naf_id: Vec<u8>) -> DoorLock {
         DoorLock {
-            naf_id,
-            sessions: vec![Session::default(); CHANNELS],
-            rng: ApiRng::Card,
+            link: NafLink::new(naf_id),
         }
     }
 
@@ -170,7 +156,7 @@ impl DoorLock {
         let name = d.need(tag::STORED_NAME)?.to_vec();
         let secret = GbaUService::for_caller(ctx)
             .unwrap_secret(
-                &self.naf_id,
+                &self.link.naf_id,
                 d.alg()?,
                 &name,
                 d.need(tag::IV)?,
@@ -178,27 +164,25 @@ impl DoorLock {
                 d.need(tag::MAC)?,
             )
             .map_err(card_applet::service_sw)?;
-        card_applet::store_secret(ctx, &self.naf_id, &name, secret)?;
+        card_applet::store_secret(ctx, &self.link.naf_id, &name, secret)?;
         Ok(Response::ok(Vec::new()))
     }
 
     fn unlock(&mut self, ctx: &mut Context<'_>, d: &Decoded) -> Result<Response, StatusWord> {
-        let slot = self
-            .sessions
-            .get_mut(usize::from(ctx.channel))
-            .ok_or(sw::NO_CHALLENGE)?;
+        let slot = self.link.session(ctx.channel)?;
         // The RC is used once: a verified platform session opens the door one time.
         let rc = slot.take_verified().ok_or(sw::CALLER_REFUSED)?;
         let name = d.need(tag::STORED_NAME)?;
         let typed = d.need(TAG_PASSWORD)?;
-        let stored = card_applet::stored_secret(ctx, &self.naf_id, name).ok_or(sw::NO_SUCH_KEY)?;
+        let stored =
+            card_applet::stored_secret(ctx, &self.link.naf_id, name).ok_or(sw::NO_SUCH_KEY)?;
         if !crate::crypto::keys::ct_eq(&stored, typed) {
             return Err(sw::VERIFY_FAILED);
         }
         let request = [d.need(tag::DATA)?, &rc[..]].concat();
         let mac = GbaUService::for_caller(ctx)
             .mac(
-                &self.naf_id,
+                &self.link.naf_id,
                 ops::ALG_HMAC_SHA256,
                 PURPOSE_UNLOCK,
                 &request,
@@ -219,37 +203,32 @@ impl Applet for DoorLock {
     }
 
     fn select(&mut self, ctx: &mut Context<'_>) -> Result<(), StatusWord> {
-        card_applet::clear(&mut self.sessions, ctx.channel);
+        self.link.end_session(ctx.channel);
         Ok(())
     }
 
     fn deselect(&mut self, ctx: &mut Context<'_>) {
-        card_applet::clear(&mut self.sessions, ctx.channel);
+        self.link.end_session(ctx.channel);
     }
 
     fn save_state(&self) -> Option<toml::Table> {
-        self.rng.save()
+        self.link.save()
     }
 
     fn restore_state(&mut self, state: &toml::Table) -> Result<(), String> {
-        self.rng.restore(state)
+        self.link.restore(state)
     }
 
     fn process(&mut self, ctx: &mut Context<'_>, cmd: &Command) -> Result<Response, StatusWord> {
         let d = decode(cmd, COMMANDS, &[], value_ok)?;
         match d.row.ins {
-            ins::GET_INFO => card_applet::info(ctx, &self.naf_id),
+            ins::GET_INFO => card_applet::info(ctx, &self.link.naf_id),
             ins::STORE_PASSWORD => self.store(ctx, &d),
-            ins::GET_CHALLENGE => {
-                card_applet::challenge(ctx, &mut self.rng, &mut self.sessions, &self.naf_id)
+            ins::GET_CHALLENGE => self.link.challenge(ctx),
+            ins::VERIFY_PLATFORM => {
+                self.link
+                    .verify_server(ctx, PURPOSE_PLATFORM, d.need(tag::PROOF)?)
             }
-            ins::VERIFY_PLATFORM => card_applet::verify_server(
-                ctx,
-                &mut self.sessions,
-                &self.naf_id,
-                PURPOSE_PLATFORM,
-                d.need(tag::PROOF)?,
-            ),
             ins::UNLOCK => self.unlock(ctx, &d),
             _ => Err(sw::BAD_INS),
         }

@@ -15,12 +15,11 @@ use vusim_apdu::tlv::Tlv;
 use vusim_apdu::{Command, Response, StatusWord};
 
 use super::apdu::{sw, tag, CommandRow, KeyAddress};
-use super::card_applet::{self, Session};
+use super::card_applet::{self, NafLink, Session};
 use super::gba_u_service::GbaUService;
 use super::ops;
-use super::toolkit::{common_value_ok, decode, ApiRng, Decoded};
+use super::toolkit::{common_value_ok, decode, Decoded};
 use crate::card::applet::{Applet, Context};
-use crate::card::CHANNELS;
 
 /// AID: RID `F0` (proprietary), ASCII `VUSIM-V2X`, version `00 01`.
 pub const AID: [u8; 12] = [
@@ -102,19 +101,10 @@ pub const COMMANDS: &[CommandRow] = &[
 ];
 
 /// The V2X provisioning applet.
+#[derive(Debug)]
 pub struct V2xProvisioning {
-    naf_id: Vec<u8>,
-    sessions: Vec<Session>,
-    /// Card challenges: the card's generator, or seeded by `[api] seed` (reproducible examples).
-    rng: ApiRng,
-}
-
-impl std::fmt::Debug for V2xProvisioning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("V2xProvisioning")
-            .field("naf_id", &String::from_utf8_lossy(&self.naf_id))
-            .finish_non_exhaustive()
-    }
+    /// The NAF, per-channel sessions and the challenge generator.
+    link: NafLink,
 }
 
 impl V2xProvisioning {
@@ -124,17 +114,15 @@ impl V2xProvisioning {
         file: &str,
         naf_id: Vec<u8>,
     ) -> Result<V2xProvisioning, crate::profile::ProfileError> {
-        let mut a = V2xProvisioning::new(naf_id);
-        a.rng = ApiRng::for_profile(p, file, b"V2X")?;
-        Ok(a)
+        Ok(V2xProvisioning {
+            link: NafLink::from_profile(p, file, naf_id, b"V2X")?,
+        })
     }
 
     /// The applet for the enrolment CA `naf_id` (FQDN ‖ Ua security protocol id).
     pub fn new(naf_id: Vec<u8>) -> V2xProvisioning {
         V2xProvisioning {
-            naf_id,
-            sessions: vec![Session::default(); CHANNELS],
-            rng: ApiRng::Card,
+            link: NafLink::new(naf_id),
         }
     }
 
@@ -142,12 +130,10 @@ impl V2xProvisioning {
     fn authenticate(&mut self, ctx: &mut Context<'_>, d: &Decoded) -> Result<Response, StatusWord> {
         let rs = d.need(tag::CHALLENGE)?.to_vec();
         let proof = GbaUService::for_caller(ctx)
-            .card_proof(&self.naf_id, ops::ALG_HMAC_SHA256, PURPOSE_ENROL, &rs)
+            .card_proof(&self.link.naf_id, ops::ALG_HMAC_SHA256, PURPOSE_ENROL, &rs)
             .map_err(card_applet::service_sw)?;
-        let rc = card_applet::challenge(ctx, &mut self.rng, &mut self.sessions, &self.naf_id)?;
-        if let Some(slot) = self.sessions.get_mut(usize::from(ctx.channel)) {
-            slot.rs = rs;
-        }
+        let rc = self.link.challenge(ctx)?;
+        self.link.session(ctx.channel)?.rs = rs;
         let mut out = Tlv::new(tag::PROOF, proof.to_vec()).encode();
         out.extend_from_slice(&rc.data);
         Ok(Response::ok(out))
@@ -156,10 +142,7 @@ impl V2xProvisioning {
     /// PROVISION: open the credentials on the protected channel, keep them, answer `93` a
     /// receipt MAC over the ciphertext (so the CA knows they arrived). The session ends.
     fn provision(&mut self, ctx: &mut Context<'_>, d: &Decoded) -> Result<Response, StatusWord> {
-        let slot = self
-            .sessions
-            .get_mut(usize::from(ctx.channel))
-            .ok_or(sw::NO_CHALLENGE)?;
+        let slot = self.link.session(ctx.channel)?;
         let rc = slot.verified_rc().ok_or(sw::CALLER_REFUSED)?;
         let bound = [&rc[..], &slot.rs].concat();
         *slot = Session::default();
@@ -169,7 +152,7 @@ impl V2xProvisioning {
         let svc = GbaUService::for_caller(ctx);
         let credentials = svc
             .decrypt(
-                &self.naf_id,
+                &self.link.naf_id,
                 ops::ALG_AES128_CTR_HMAC_SHA256,
                 &session,
                 d.need(tag::IV)?,
@@ -179,9 +162,15 @@ impl V2xProvisioning {
             )
             .map_err(card_applet::service_sw)?;
         let mac = svc
-            .mac(&self.naf_id, ops::ALG_HMAC_SHA256, &receipt, ciphertext, 32)
+            .mac(
+                &self.link.naf_id,
+                ops::ALG_HMAC_SHA256,
+                &receipt,
+                ciphertext,
+                32,
+            )
             .map_err(card_applet::service_sw)?;
-        card_applet::store_secret(ctx, &self.naf_id, CREDENTIALS, credentials)?;
+        card_applet::store_secret(ctx, &self.link.naf_id, CREDENTIALS, credentials)?;
         Ok(Response::ok(Tlv::new(tag::MAC, mac).encode()))
     }
 }
@@ -196,34 +185,30 @@ impl Applet for V2xProvisioning {
     }
 
     fn select(&mut self, ctx: &mut Context<'_>) -> Result<(), StatusWord> {
-        card_applet::clear(&mut self.sessions, ctx.channel);
+        self.link.end_session(ctx.channel);
         Ok(())
     }
 
     fn deselect(&mut self, ctx: &mut Context<'_>) {
-        card_applet::clear(&mut self.sessions, ctx.channel);
+        self.link.end_session(ctx.channel);
     }
 
     fn save_state(&self) -> Option<toml::Table> {
-        self.rng.save()
+        self.link.save()
     }
 
     fn restore_state(&mut self, state: &toml::Table) -> Result<(), String> {
-        self.rng.restore(state)
+        self.link.restore(state)
     }
 
     fn process(&mut self, ctx: &mut Context<'_>, cmd: &Command) -> Result<Response, StatusWord> {
         let d = decode(cmd, COMMANDS, &[], common_value_ok)?;
         match d.row.ins {
-            ins::GET_INFO => card_applet::info(ctx, &self.naf_id),
+            ins::GET_INFO => card_applet::info(ctx, &self.link.naf_id),
             ins::AUTHENTICATE => self.authenticate(ctx, &d),
-            ins::VERIFY_CA => card_applet::verify_server(
-                ctx,
-                &mut self.sessions,
-                &self.naf_id,
-                PURPOSE_ENROL,
-                d.need(tag::PROOF)?,
-            ),
+            ins::VERIFY_CA => self
+                .link
+                .verify_server(ctx, PURPOSE_ENROL, d.need(tag::PROOF)?),
             ins::PROVISION => self.provision(ctx, &d),
             _ => Err(sw::BAD_INS),
         }
