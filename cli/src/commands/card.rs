@@ -16,6 +16,9 @@ use vusim_applet::profile::{self, Profile};
 use vusim_applet::store::holder::Holder;
 use vusim_applet::store::{save_atomic, DurableCard};
 
+use crate::out::Out;
+use crate::outln;
+
 /// `vusim card …`.
 #[derive(Debug, Args)]
 pub struct CardArgs {
@@ -214,11 +217,14 @@ fn show(a: &ShowArgs) -> anyhow::Result<ExitCode> {
     } else {
         profile::redact(card.profile())
     };
-    print!("{}", shown.to_toml().map_err(anyhow::Error::msg)?);
-    println!("\n# decoded");
+    let toml = shown.to_toml().map_err(anyhow::Error::msg)?;
+    let mut out = Out::new();
+    out.text(|t| t.push_str(&toml));
+    outln!(out, "\n# decoded");
     let c = card.card();
     for p in c.security().pins() {
-        println!(
+        outln!(
+            out,
             "# PIN {:02X}: {} retries left, {}, unblock retries {}",
             p.key_ref,
             p.retries,
@@ -239,7 +245,8 @@ fn show(a: &ShowArgs) -> anyhow::Result<ExitCode> {
                 None => n.to_string(),
             })
             .collect();
-        println!("# UST services: {}", names.join(", "));
+        outln!(out, "# UST services: {}", names.join(", "));
     }
+    out.finish().context("writing to standard output")?;
     Ok(ExitCode::SUCCESS)
 }
