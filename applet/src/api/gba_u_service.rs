@@ -55,8 +55,9 @@ pub struct KeyInfo {
     pub expires: u64,
 }
 
-/// The records of ADF.USIM's EF_GBAUAPI, if the file is present and activated.
-fn grant_records(ctx: &Context<'_>) -> Vec<Vec<u8>> {
+/// Whether ADF.USIM's EF_GBAUAPI (present and activated) grants `aid` the key of `naf_id`; the
+/// records are read in place.
+fn grants(ctx: &Context<'_>, aid: &[u8], naf_id: &[u8]) -> bool {
     let fs = &*ctx.fs;
     let Some((id, node)) = fs.iter().find(|(_, n)| {
         n.name == "EF.GBAUAPI"
@@ -64,18 +65,17 @@ fn grant_records(ctx: &Context<'_>) -> Vec<Vec<u8>> {
                 .and_then(|a| fs.node(a))
                 .is_some_and(|a| a.name == "ADF.USIM")
     }) else {
-        return Vec::new();
+        return false;
     };
     let record_len = match node.ef_spec().map(|e| e.structure) {
         Some(Structure::LinearFixed { record_len, .. }) => usize::from(record_len),
-        _ => return Vec::new(),
+        _ => return false,
     };
-    if !node.active || record_len == 0 {
-        return Vec::new();
-    }
-    fs.data(id)
-        .map(|d| d.chunks(record_len).map(<[u8]>::to_vec).collect())
-        .unwrap_or_default()
+    node.active
+        && record_len > 0
+        && fs
+            .data(id)
+            .is_some_and(|d| gbauapi::allows(d.chunks(record_len), aid, naf_id))
 }
 
 /// The GBA_U key service, lent to the calling applet for one command.
@@ -91,8 +91,7 @@ impl<'c, 'a> GbaUService<'c, 'a> {
 
     /// Whether EF_GBAUAPI grants the caller the key of `naf_id`.
     pub fn granted(&self, naf_id: &[u8]) -> bool {
-        let records = grant_records(self.ctx);
-        gbauapi::allows(records.iter().map(Vec::as_slice), self.ctx.aid, naf_id)
+        grants(self.ctx, self.ctx.aid, naf_id)
     }
 
     /// The usable key: granted, present, within its lifetime.

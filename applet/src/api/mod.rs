@@ -59,15 +59,7 @@ pub(crate) fn applets(p: &Profile, file: &str) -> Result<Vec<Box<dyn Applet>>, P
 #[cfg(feature = "experimental-api")]
 pub(crate) fn card_applets(p: &Profile, file: &str) -> Result<Vec<Box<dyn Applet>>, ProfileError> {
     let mut out: Vec<Box<dyn Applet>> = Vec::new();
-    let naf_id = |fqdn: &str, key: &str| {
-        crate::profile::sections::GbauapiEntry {
-            applet: String::new(),
-            naf: fqdn.to_string(),
-            ua: None,
-            application: None,
-        }
-        .naf_id(file, key)
-    };
+    let naf_id = |fqdn: &str, key: &str| crate::profile::sections::naf_id(fqdn, None, file, key);
     if let Some(a) = &p.applets {
         if let Some(fqdn) = &a.door_lock {
             let id = naf_id(fqdn, "applets.door_lock")?;

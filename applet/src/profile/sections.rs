@@ -194,15 +194,26 @@ pub const DEFAULT_UA: &str = "0100000002";
 impl GbauapiEntry {
     /// The NAF_ID: FQDN ‖ Ua security protocol id.
     pub fn naf_id(&self, file: &str, key: &str) -> Result<Vec<u8>, ProfileError> {
-        let ua = hex::decode(self.ua.as_deref().unwrap_or(DEFAULT_UA))
-            .ok()
-            .filter(|u| u.len() == 5)
-            .ok_or_else(|| super::err(file, key, "ua: expected 5 bytes of hex"))?;
-        if self.naf.is_empty() || !self.naf.is_ascii() {
-            return Err(super::err(file, key, "naf: expected an ASCII FQDN"));
-        }
-        Ok([self.naf.as_bytes(), &ua].concat())
+        naf_id(&self.naf, self.ua.as_deref(), file, key)
     }
+}
+
+/// A NAF_ID from a profile: the ASCII FQDN ‖ the 5-byte Ua security protocol id (hex, default
+/// [`DEFAULT_UA`]); errors name `key`.
+pub fn naf_id(
+    fqdn: &str,
+    ua: Option<&str>,
+    file: &str,
+    key: &str,
+) -> Result<Vec<u8>, ProfileError> {
+    let ua = hex::decode(ua.unwrap_or(DEFAULT_UA))
+        .ok()
+        .filter(|u| u.len() == 5)
+        .ok_or_else(|| super::err(file, key, "ua: expected 5 bytes of hex"))?;
+    if fqdn.is_empty() || !fqdn.is_ascii() {
+        return Err(super::err(file, key, "naf: expected an ASCII FQDN"));
+    }
+    Ok([fqdn.as_bytes(), &ua].concat())
 }
 
 /// `[applets]`: the card applets on the GBA_U key service (docs/api/card-applets.md, vusim's
