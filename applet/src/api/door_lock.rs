@@ -19,7 +19,7 @@ use super::apdu::{sw, tag, CommandRow, KeyAddress};
 use super::card_applet::{self, NafLink};
 use super::gba_u_service::GbaUService;
 use super::ops;
-use super::toolkit::{common_value_ok, decode, len_in, op_sw, Decoded};
+use super::toolkit::{alg_ok, common_value_ok, decode, len_in, Decoded};
 use crate::card::applet::{Applet, Context};
 
 /// AID: RID `F0` (proprietary), ASCII `VUSIM-DOOR`, version `00 01`.
@@ -115,10 +115,7 @@ pub const COMMANDS: &[CommandRow] = &[
 fn value_ok(row: &CommandRow, tg: u32, v: &[u8]) -> Result<(), StatusWord> {
     match tg {
         // The password arrives wrapped with an authenticated-encryption algorithm.
-        tag::ALG => match v {
-            [alg] => ops::ae_alg(*alg).map(|_| ()).map_err(op_sw),
-            _ => Err(sw::WRONG_LENGTH),
-        },
+        tag::ALG => alg_ok(v, true),
         TAG_PASSWORD => len_in(v, 1..=64),
         tag::DATA if row.ins == ins::STORE_PASSWORD => len_in(v, 1..=64),
         tag::DATA => len_in(v, 1..=128),

@@ -207,19 +207,24 @@ pub(crate) fn decode(
     Ok(Decoded { row, dos, client })
 }
 
+/// An algorithm identifier (`90`): one byte, an authenticated-encryption algorithm when `ae`,
+/// else a MAC algorithm.
+pub(crate) fn alg_ok(v: &[u8], ae: bool) -> Result<(), StatusWord> {
+    let [alg] = v else {
+        return Err(sw::WRONG_LENGTH);
+    };
+    let check = if ae {
+        ops::ae_alg(*alg)
+    } else {
+        ops::mac_alg(*alg)
+    };
+    check.map(|_| ()).map_err(op_sw)
+}
+
 /// The value checks shared by the MAC, AE, authentication and storage commands.
 pub(crate) fn common_value_ok(row: &CommandRow, tg: u32, v: &[u8]) -> Result<(), StatusWord> {
     match tg {
-        tag::ALG => {
-            let [alg] = v else {
-                return Err(sw::WRONG_LENGTH);
-            };
-            let check = match row.ins {
-                ins::CIPHER | ins::STORE => ops::ae_alg(*alg),
-                _ => ops::mac_alg(*alg),
-            };
-            check.map(|_| ()).map_err(op_sw)
-        }
+        tag::ALG => alg_ok(v, matches!(row.ins, ins::CIPHER | ins::STORE)),
         tag::PURPOSE => len_in(v, 0..=PURPOSE_MAX),
         tag::MAC_LEN => match v {
             [n] if ops::MAC_LEN_RANGE.contains(&usize::from(*n)) => Ok(()),
