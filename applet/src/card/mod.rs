@@ -591,10 +591,12 @@ impl Card {
         };
         // One transaction per APDU: a command that ends in an error leaves the card's keys
         // as they were (Java Card aborts the transaction of an uncaught ISOException).
-        let keys_before = ctx.keys.clone();
+        ctx.keys.begin();
         let result = entry.applet.process(&mut ctx, cmd);
         if result.is_err() {
-            *ctx.keys = keys_before;
+            ctx.keys.rollback();
+        } else {
+            ctx.keys.commit();
         }
         result
     }
