@@ -10,7 +10,7 @@ use vusim_apdu::{Command, Response, StatusWord};
 use crate::error::{NetworkError, Result};
 
 /// INS of AUTHENTICATE (TS 102 221 §10.1.2).
-const INS_AUTHENTICATE: u8 = 0x88;
+const INS_AUTHENTICATE: u8 = vusim_apdu::ins::Ins::Authenticate.byte();
 
 pub use vusim_apdu::authenticate::AuthContext;
 

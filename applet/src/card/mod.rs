@@ -362,7 +362,7 @@ fn body_fits(cmd: &Command, ins: Ins) -> Result<(), StatusWord> {
 /// EF.DIR records: `61 L 4F L AID 50 L label` per application (TS 102 221 §13.1). Every
 /// registered application must get its record: too few or too short records are an error.
 fn write_ef_dir(fs: &mut FileTree, apps: &[AppEntry]) -> Result<(), CardBuildError> {
-    let Some(ef) = fs.child(MF, 0x2F00) else {
+    let Some(ef) = fs.child(MF, crate::fs::tables::fid::EF_DIR) else {
         return Ok(());
     };
     let Some(rl) = fs
