@@ -16,6 +16,7 @@ pub mod auc;
 pub mod authenticate;
 pub mod bench;
 pub mod bsf;
+pub mod calc;
 pub mod client;
 pub mod error;
 pub mod gba;
