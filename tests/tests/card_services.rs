@@ -38,14 +38,12 @@ impl Applet for Probe {
             .split_at_checked(usize::from(n))
             .ok_or(StatusWord::WRONG_LENGTH)?;
         let (mac, info) = match registry::lookup(ctx, svc) {
-            Some(Service::Akma(mut s)) => (
-                s.mac(id, ALG_HMAC_SHA256, PURPOSE, MSG, 32),
-                s.key_info(id),
-            ),
-            Some(Service::GbaU(mut s)) => (
-                s.mac(id, ALG_HMAC_SHA256, PURPOSE, MSG, 32),
-                s.key_info(id),
-            ),
+            Some(Service::Akma(mut s)) => {
+                (s.mac(id, ALG_HMAC_SHA256, PURPOSE, MSG, 32), s.key_info(id))
+            }
+            Some(Service::GbaU(mut s)) => {
+                (s.mac(id, ALG_HMAC_SHA256, PURPOSE, MSG, 32), s.key_info(id))
+            }
             None => return Err(StatusWord::FUNCTION_NOT_SUPPORTED),
         };
         let mut out = mac.map_err(service_sw)?;
@@ -81,7 +79,10 @@ fn akma_service_derives_k_af_on_first_use_for_granted_af_ids_only() {
     assert_eq!(tx(&mut c, "0070000001"), "019000");
     assert_eq!(tx(&mut c, &select_aid(1, &PROBE)), "9000");
     // No K_AKMA yet: no key (6A88).
-    assert_eq!(probe(&mut c, &AKMA_SERVICE_AID, &akma::af_id(GRANTED)), "6A88");
+    assert_eq!(
+        probe(&mut c, &AKMA_SERVICE_AID, &akma::af_id(GRANTED)),
+        "6A88"
+    );
     start_usim(&mut c);
     assert_eq!(tx(&mut c, &net.authenticate()), net.card_answer());
     assert!(c.keys().of_kind(KeyKind::KAf).is_empty());
@@ -134,7 +135,11 @@ fn gba_u_service_through_the_registry() {
     );
     // Ks_int_NAF exists for the other NAF, but EF_GBAUAPI does not grant it to the probe.
     assert_eq!(
-        probe(&mut c, &GBA_U_SERVICE_AID, &gba::naf_id("other.example.org")),
+        probe(
+            &mut c,
+            &GBA_U_SERVICE_AID,
+            &gba::naf_id("other.example.org")
+        ),
         "6982"
     );
 }

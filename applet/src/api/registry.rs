@@ -22,8 +22,14 @@ pub const AKMA_SERVICE_AID: [u8; 11] = [
 
 /// The services, by AID, with a name for listings.
 pub const SERVICES: [(&[u8], &str); 2] = [
-    (&GBA_U_SERVICE_AID, "GBA_U key service (EF_GBAUAPI, TS 31.102 Rel-18)"),
-    (&AKMA_SERVICE_AID, "AKMA key service (TR 33.835 study; vusim's extension)"),
+    (
+        &GBA_U_SERVICE_AID,
+        "GBA_U key service (EF_GBAUAPI, TS 31.102 Rel-18)",
+    ),
+    (
+        &AKMA_SERVICE_AID,
+        "AKMA key service (TR 33.835 study; vusim's extension)",
+    ),
 ];
 
 /// A service bound to the calling applet for one command.
