@@ -22,6 +22,7 @@ pub mod iot;
 pub mod me;
 pub mod naf;
 pub mod report;
+pub mod script_net;
 
 pub use error::{NetworkError, Result};
 pub use me::Me;
