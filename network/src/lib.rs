@@ -16,6 +16,7 @@ pub mod auc;
 pub mod authenticate;
 pub mod bsf;
 pub mod client;
+pub mod diagram;
 pub mod error;
 pub mod gba;
 pub mod iot;
