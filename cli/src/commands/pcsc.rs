@@ -231,6 +231,14 @@ mod imp {
             conn,
             raw: args.raw,
         };
-        super::super::run::run_loaded(&loaded, &mut link, None, &atr, args.json, args.keep_going)
+        super::super::run::run_loaded(
+            &loaded,
+            &mut link,
+            None,
+            None,
+            &atr,
+            args.json,
+            args.keep_going,
+        )
     }
 }
