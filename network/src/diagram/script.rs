@@ -22,7 +22,9 @@ fn context_name(p2: u8) -> &'static str {
         Some(AuthContext::Gsm) => "GSM context",
         Some(AuthContext::ThreeG) => "3G/EPS/5G context",
         Some(AuthContext::Gba) => "GBA context",
-        Some(AuthContext::Vusim5gAkma) => "P2 '87' (RFU; vusim's proposed AKMA context)",
+        Some(AuthContext::Vusim5gAkma) => {
+            "P2 '87', RFU in TS 31.102: vusim's proposed AKMA context"
+        }
         None => "other context",
     }
 }
