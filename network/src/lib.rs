@@ -18,12 +18,14 @@ pub mod bench;
 pub mod bsf;
 pub mod calc;
 pub mod client;
+pub mod diagram;
 pub mod error;
 pub mod gba;
 pub mod iot;
 pub mod me;
 pub mod naf;
 pub mod report;
+pub mod script_net;
 
 pub use error::{NetworkError, Result};
 pub use me::Me;
