@@ -192,3 +192,44 @@ fn documented_examples_are_current() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The ME variant by EAP-AKA′ with `--reveal`: the diagram names K_AUSF, K_SEAF, K_AKMA, K_AF
+/// and the EAP attributes, and holds none of the revealed key values.
+#[test]
+fn akma_me_eap_diagram_holds_names_not_keys() {
+    let dir = temp("akma-me");
+    let (v, mmd, svg) = run_with_diagrams(
+        &[
+            "akma",
+            "run",
+            "--where",
+            "me",
+            "--auth",
+            "eap-aka-prime",
+            "--reveal",
+        ],
+        &dir,
+        "me",
+        0,
+    );
+    assert_eq!(s(&v, "verdict"), "pass");
+    for k in ["k_ausf", "k_seaf", "k_akma", "k_af"] {
+        assert_eq!(s(&v, k).len(), 64, "{k} revealed");
+    }
+    assert_participants(
+        &mmd,
+        &svg,
+        &["UICC", "ME", "SEAF/AMF", "AUSF", "UDM/ARPF", "AAnF", "AF"],
+    );
+    for line in [
+        "    ME->>UICC: AUTHENTICATE P2 '81' (3G/EPS/5G) (RAND, AUTN)\n",
+        "    UICC-->>ME: DB (RES, CK, IK) · SW 9000\n",
+        "    AUSF-->>SEAF_AMF: EAP-Request/AKA'-Challenge (AT_RAND, AT_AUTN, AT_KDF, AT_KDF_INPUT, AT_MAC)\n",
+        "    ME->>UICC: UPDATE BINARY EF.5GAUTHKEYS (K_AUSF, K_SEAF)\n",
+        "    AAnF-->>AF: (K_AF, K_AF expiry, SUPI)\n",
+    ] {
+        assert!(mmd.contains(line), "{line} missing:\n{mmd}");
+    }
+    assert_no_keys(&v, &mmd, &svg);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -17,6 +17,7 @@ pub mod authenticate;
 pub mod bsf;
 pub mod client;
 pub mod diagram;
+pub mod eap;
 pub mod error;
 pub mod gba;
 pub mod iot;
