@@ -535,7 +535,8 @@ fn input_errors_exit_2() {
 }
 
 /// `akma run --where me`: both methods pass, K_AUSF reaches EF_5GAUTHKEYS, no key without
-/// `--reveal`; `--where uicc --auth eap-aka-prime` is refused (no P2 '87' coding for it);
+/// `--reveal`; `--where uicc --auth eap-aka-prime` keeps K_AUSF in the card (K_aut and K_SEAF
+/// cross);
 /// `akma compare` lists the keys crossing the UICC–ME interface in each variant.
 #[test]
 fn run_in_the_me_and_compare() {
@@ -565,15 +566,31 @@ fn run_in_the_me_and_compare() {
             kdf(&k_ausf, &[0x6C], &[SNN.as_bytes()])
         );
     }
-    let (c, _, err) = vusim(&["akma", "run", "--where", "uicc", "--auth", "eap-aka-prime"]);
-    assert_eq!(c, 2);
-    assert!(err.contains("5G AKA only"), "{err}");
+    let u = akma(
+        &[
+            "run",
+            "--where",
+            "uicc",
+            "--auth",
+            "eap-aka-prime",
+            "--reveal",
+        ],
+        0,
+    );
+    assert_eq!(s(&u, "verdict"), "pass");
+    assert_eq!(s(&u, "keys_uicc_to_me"), "K_aut, K_SEAF");
+    let k_akma = kdf(&h(&s(&u, "k_ausf")), &[0x80], &[b"AKMA", SUPI.as_bytes()]);
+    assert_eq!(h(&s(&u, "k_akma")), k_akma);
     let cmp = akma(&["compare"], 0);
     assert_eq!(s(&cmp, "me_5g_aka_keys_uicc_to_me"), "CK, IK");
     assert_eq!(s(&cmp, "me_5g_aka_keys_me_to_uicc"), "K_AUSF, K_SEAF");
     assert_eq!(s(&cmp, "me_eap_aka_prime_keys_uicc_to_me"), "CK, IK");
     assert_eq!(s(&cmp, "uicc_5g_aka_keys_uicc_to_me"), "K_SEAF");
     assert_eq!(s(&cmp, "uicc_5g_aka_keys_me_to_uicc"), "none");
+    assert_eq!(
+        s(&cmp, "uicc_eap_aka_prime_keys_uicc_to_me"),
+        "K_aut, K_SEAF"
+    );
     assert_eq!(s(&cmp, "verdict"), "pass");
 }
 

@@ -279,12 +279,55 @@ fn uicc_variant_5g_aka_from_the_spec_formulas() {
 }
 
 #[test]
+fn uicc_variant_eap_aka_prime_from_the_spec_formulas() {
+    let (r, mut card, m) = run(Where::Uicc, AuthMethod::EapAkaPrime);
+    let c = check_chain(&r, &m, AuthMethod::EapAkaPrime);
+    assert_eq!(h(&r, "res"), m.res, "AT_RES carries the USIM's RES");
+    assert_eq!(r.get_bool("k_seaf_match"), Some(true));
+    assert_eq!(r.get_bool("a_kid_match"), Some(true), "the card's A-KID");
+    assert_eq!(r.get_text("keys_uicc_to_me"), Some("K_aut, K_SEAF"));
+    assert!(read_5gauthkeys(&mut card).iter().all(|b| *b == 0xFF));
+    let _ = c;
+}
+
+/// The proposed method field: only `01 01` (EAP-AKA′) is accepted after the SNN.
+#[test]
+fn akma_context_method_field_is_checked() {
+    let m = test_set_1();
+    let mut card = DurableCard::embedded().unwrap();
+    let access = UsimAccess::from_profile(card.profile()).unwrap();
+    let mut me = Me::new(&mut card);
+    me.start_usim(&access.aid, &access.pin1).unwrap();
+    let apdu = |tail: &[u8]| {
+        let mut d = [
+            &[0x10][..],
+            &m.rand,
+            &[0x10],
+            &[0u8; 16],
+            &[SNN.len() as u8],
+            SNN.as_bytes(),
+            tail,
+        ]
+        .concat();
+        let mut a = vec![0x00, 0x88, 0x00, 0x87, d.len() as u8];
+        a.append(&mut d);
+        a.push(0x00);
+        a
+    };
+    assert_eq!(me.send(&apdu(&[0x01, 0x02])).unwrap().sw.0, 0x6A80);
+    assert_eq!(me.send(&apdu(&[0x01, 0x01, 0x00])).unwrap().sw.0, 0x6700);
+    // With the method field right, the AUTN (all zero) is what fails: MAC failure.
+    assert_eq!(me.send(&apdu(&[0x01, 0x01])).unwrap().sw.0, 0x9862);
+}
+
+#[test]
 fn without_reveal_no_key_is_reported() {
     let m = test_set_1();
     for (place, auth) in [
         (Where::Me, AuthMethod::FiveGAka),
         (Where::Me, AuthMethod::EapAkaPrime),
         (Where::Uicc, AuthMethod::FiveGAka),
+        (Where::Uicc, AuthMethod::EapAkaPrime),
     ] {
         let mut card = DurableCard::embedded().unwrap();
         card.card_mut().set_time(Some(NOW));

@@ -64,15 +64,18 @@ pub(super) fn run<T: Transport>(
         ind_bits: profile.auth.sqn.ind_bits,
         rand: run.rand,
     };
-    let p = primary::run_in_me(me, auc, run.auth, &inputs, rng, r)?;
+    let p = primary::run(me, auc, run.auth, false, &inputs, rng, r)?;
     let mut ok = p.ok;
-    let k_ausf_ok = p.ue_k_ausf == p.net_k_ausf;
+    let ue_k_ausf = p
+        .ue_k_ausf
+        .ok_or_else(|| NetworkError::input("the ME derived no K_AUSF"))?;
+    let k_ausf_ok = ue_k_ausf == p.net_k_ausf;
     r.check("k_ausf_match", k_ausf_ok);
     ok &= k_ausf_ok;
 
     // The ME keeps K_AUSF and K_SEAF on the USIM (TS 24.501 Annex C.1 e).
     let (df, ef, size) = ef_5gauthkeys()?;
-    let mut content = Tlv::new(TAG_K_AUSF, p.ue_k_ausf.as_bytes().to_vec()).encode();
+    let mut content = Tlv::new(TAG_K_AUSF, ue_k_ausf.as_bytes().to_vec()).encode();
     Tlv::new(TAG_K_SEAF, p.ue_k_seaf.as_bytes().to_vec()).encode_into(&mut content);
     let written = content.len();
     content.resize(size.max(written), 0xFF);
@@ -85,8 +88,8 @@ pub(super) fn run<T: Transport>(
     r.num("ef_5gauthkeys_bytes_written", written as u64);
 
     // K_AKMA, A-TID, A-KID in the ME and at the AUSF, which registers them with the AAnF.
-    let ue_k_akma = akma::k_akma(&p.ue_k_ausf, &sub.supi)?;
-    let ue_a_tid = akma::a_tid(&p.ue_k_ausf, &sub.supi)?;
+    let ue_k_akma = akma::k_akma(&ue_k_ausf, &sub.supi)?;
+    let ue_a_tid = akma::a_tid(&ue_k_ausf, &sub.supi)?;
     let ue_a_kid = akma::a_kid(&sub.rid, &ue_a_tid, &sub.realm(), AKidFormat::default())?;
     me.diagram().note(
         Party::Me,
@@ -164,7 +167,7 @@ pub(super) fn run<T: Transport>(
     r.check("me_mac_verified_by_af", mac_ok);
     ok &= mac_ok;
     if run.reveal {
-        r.hex("k_ausf", p.ue_k_ausf.as_bytes());
+        r.hex("k_ausf", ue_k_ausf.as_bytes());
         r.hex("k_seaf", p.ue_k_seaf.as_bytes());
         r.hex("k_akma", ue_k_akma.as_bytes());
         r.hex("k_af", ue_k_af.as_bytes());

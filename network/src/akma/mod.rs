@@ -254,14 +254,9 @@ pub fn run<T: Transport>(
     r.text("af_fqdn", run.af_fqdn.clone());
     r.hex("ua_protocol", &run.ua.to_bytes());
     r.hex("af_id", &gba::naf_id(&run.af_fqdn, run.ua));
-    let ok = match (run.place, run.auth) {
-        (Where::Me, _) => me_based::run(me, auc, profile, run, rng, &mut r)?,
-        (Where::Uicc, AuthMethod::FiveGAka) => {
-            uicc_based::run(me, auc, profile, run, rng, now, &mut r)?
-        }
-        (Where::Uicc, AuthMethod::EapAkaPrime) => return Err(crate::error::NetworkError::input(
-            "--where uicc runs 5G AKA only: the proposed P2 '87' context has no EAP-AKA' coding",
-        )),
+    let ok = match run.place {
+        Where::Me => me_based::run(me, auc, profile, run, rng, &mut r)?,
+        Where::Uicc => uicc_based::run(me, auc, profile, run, rng, now, &mut r)?,
     };
     let d = me.diagram();
     r.text("keys_uicc_to_me", keys_crossing(d, Party::Uicc, Party::Me));
@@ -282,7 +277,7 @@ struct Column {
     to_uicc: &'static str,
 }
 
-const COLUMNS: [Column; 3] = [
+const COLUMNS: [Column; 4] = [
     Column {
         place: Where::Me,
         auth: AuthMethod::FiveGAka,
@@ -304,10 +299,17 @@ const COLUMNS: [Column; 3] = [
         to_me: "uicc_5g_aka_keys_uicc_to_me",
         to_uicc: "uicc_5g_aka_keys_me_to_uicc",
     },
+    Column {
+        place: Where::Uicc,
+        auth: AuthMethod::EapAkaPrime,
+        verdict: "uicc_eap_aka_prime_verdict",
+        to_me: "uicc_eap_aka_prime_keys_uicc_to_me",
+        to_uicc: "uicc_eap_aka_prime_keys_me_to_uicc",
+    },
 ];
 
-/// The side-by-side report: AKMA in the ME (5G AKA, EAP-AKA′) and on the UICC (5G AKA over
-/// P2 `87`), each run end to end on this card from a fresh power-up, and for each the key names
+/// The side-by-side report: AKMA in the ME and on the UICC (over P2 `87`), each by 5G AKA and
+/// EAP-AKA′, each run end to end on this card from a fresh power-up, and for each the key names
 /// that crossed the UICC–ME interface in each direction, read from the run's recorded messages
 /// (what the AUTHENTICATE answers, UPDATE/READ BINARY and the API commands carried).
 #[allow(clippy::too_many_arguments)]

@@ -60,12 +60,43 @@ pub struct Outcome {
     pub autn: [u8; 16],
     /// Did the network's checks pass (RES*/HRES*, or AT_MAC and AT_RES)?
     pub ok: bool,
-    /// K_AUSF as the ME derived it.
-    pub ue_k_ausf: Kausf,
-    /// K_SEAF as the ME derived it.
+    /// K_AUSF as the ME derived it (`None`: it stayed in the card).
+    pub ue_k_ausf: Option<Kausf>,
+    /// K_SEAF as the ME derived it or got it from the card.
     pub ue_k_seaf: Kseaf,
     /// K_AUSF at the AUSF.
     pub net_k_ausf: Kausf,
+}
+
+/// The card command of the challenge: the 3G/EPS/5G context (keys to the ME) or vusim's 5G AKMA
+/// context P2 `87` (keys kept in the card; RFU in TS 31.102 §7.1.2, a TR 33.835 study proposal).
+fn card_command(
+    on_card: bool,
+    eap: bool,
+    rand: [u8; 16],
+    autn: [u8; 16],
+    snn: &str,
+) -> Result<(Vec<u8>, Msg)> {
+    let snn = snn.as_bytes().to_vec();
+    Ok(match (on_card, eap) {
+        (false, _) => (
+            AuthenticateCommand::ThreeG { rand, autn }.apdu()?,
+            three_g_msg(),
+        ),
+        (true, false) => (
+            AuthenticateCommand::Akma { rand, autn, snn }.apdu()?,
+            Msg::new("AUTHENTICATE P2 '87' (RFU, proposal)").ps(&["RAND", "AUTN", "SNN"]),
+        ),
+        (true, true) => (
+            AuthenticateCommand::AkmaEap { rand, autn, snn }.apdu()?,
+            Msg::new("AUTHENTICATE P2 '87' (RFU, proposal)").ps(&[
+                "RAND",
+                "AUTN",
+                "SNN",
+                "method EAP-AKA'",
+            ]),
+        ),
+    })
 }
 
 fn draw(rng: &mut dyn RngCore) -> [u8; 16] {
@@ -195,62 +226,72 @@ fn refused<T: Transport>(me: &mut Me<T>, sw: StatusWord, what: &str) -> NetworkE
     }
 }
 
-/// Run the primary authentication with the USIM in the 3G/EPS/5G context; the AuC's SEQ_HE is
-/// saved. The report gets the exchanged values and the checks.
-pub fn run_in_me<T: Transport>(
+/// Run the primary authentication, the USIM in the 3G/EPS/5G context (`on_card` false: the ME
+/// derives the keys) or in vusim's 5G AKMA context (`on_card`: K_AUSF stays in the card); the
+/// AuC's SEQ_HE is saved. The report gets the exchanged values and the checks.
+pub fn run<T: Transport>(
     me: &mut Me<T>,
     auc: &mut Auc,
     method: AuthMethod,
+    on_card: bool,
     inp: &Inputs<'_>,
     rng: &mut dyn RngCore,
     r: &mut Report,
 ) -> Result<Outcome> {
     match method {
-        AuthMethod::FiveGAka => five_g_aka(me, auc, inp, rng, r),
-        AuthMethod::EapAkaPrime => eap_aka_prime(me, auc, inp, rng, r),
+        AuthMethod::FiveGAka => five_g_aka(me, auc, on_card, inp, rng, r),
+        AuthMethod::EapAkaPrime => eap_aka_prime(me, auc, on_card, inp, rng, r),
     }
 }
 
 fn five_g_aka<T: Transport>(
     me: &mut Me<T>,
     auc: &mut Auc,
+    on_card: bool,
     inp: &Inputs<'_>,
     rng: &mut dyn RngCore,
     r: &mut Report,
 ) -> Result<Outcome> {
     let first = inp.rand.unwrap_or_else(|| draw(rng));
     let mut v = he_av(me, auc, inp.ind_bits, first, inp.snn)?;
-    let apdu = |v: &HomeAv| {
-        AuthenticateCommand::ThreeG {
-            rand: v.rand,
-            autn: v.autn,
-        }
-        .apdu()
-    };
-    let mut resp = me.send_as(&apdu(&v)?, three_g_msg())?;
+    let (apdu, msg) = card_command(on_card, false, v.rand, v.autn, inp.snn)?;
+    let mut resp = me.send_as(&apdu, msg)?;
     if let Some(auts) = auth::sync_failure(&resp) {
         record_resync(me, resp.sw, false);
         r.num("sqn_ms", auc.resync(&v.rand, &auts)?);
         v = he_av(me, auc, inp.ind_bits, draw(rng), inp.snn)?;
-        resp = me.send_as(&apdu(&v)?, three_g_msg())?;
+        let (apdu, msg) = card_command(on_card, false, v.rand, v.autn, inp.snn)?;
+        resp = me.send_as(&apdu, msg)?;
     }
     auc.save()?;
     if resp.sw != StatusWord::SUCCESS {
-        return Err(refused(me, resp.sw, "AUTHENTICATE (3G/EPS/5G context)"));
+        return Err(refused(me, resp.sw, "AUTHENTICATE"));
     }
-    let (res, ck, ik) = auth::parse_3g(&resp.data)?;
-    let (ck, ik) = (Ck::new(ck), Ik::new(ik));
-    // The ME's side of 5G AKA (TS 33.501 Annex A.2, A.4, A.6).
-    let res_star = fiveg::res_star(&ck, &ik, inp.snn, &v.rand, &res)?;
-    let k_ausf = fiveg::k_ausf(&ck, &ik, inp.snn, &sqn_xor_ak(&v.autn))?;
-    let k_seaf = fiveg::k_seaf(&k_ausf, inp.snn)?;
-    let d = me.diagram();
-    d.card_answer(Party::Me, Msg::new("DB").ps(&["RES", "CK", "IK"]), resp.sw);
-    d.note(
-        Party::Me,
-        Msg::new("derives").ps(&["RES*", "K_AUSF", "K_SEAF"]),
-    );
-    d.send(
+    let (res_star, ue_k_ausf, k_seaf) = if on_card {
+        let (res_star, k_seaf) = auth::parse_akma(&resp.data)?;
+        let d = me.diagram();
+        d.card_answer(Party::Me, Msg::new("DB").ps(&["RES*", "K_SEAF"]), resp.sw);
+        d.note(
+            Party::Uicc,
+            Msg::new("keeps").ps(&["K_AUSF", "K_AKMA", "A-KID"]),
+        );
+        (res_star, None, Kseaf::new(k_seaf))
+    } else {
+        let (res, ck, ik) = auth::parse_3g(&resp.data)?;
+        let (ck, ik) = (Ck::new(ck), Ik::new(ik));
+        // The ME's side of 5G AKA (TS 33.501 Annex A.2, A.4, A.6).
+        let res_star = fiveg::res_star(&ck, &ik, inp.snn, &v.rand, &res)?;
+        let k_ausf = fiveg::k_ausf(&ck, &ik, inp.snn, &sqn_xor_ak(&v.autn))?;
+        let k_seaf = fiveg::k_seaf(&k_ausf, inp.snn)?;
+        let d = me.diagram();
+        d.card_answer(Party::Me, Msg::new("DB").ps(&["RES", "CK", "IK"]), resp.sw);
+        d.note(
+            Party::Me,
+            Msg::new("derives").ps(&["RES*", "K_AUSF", "K_SEAF"]),
+        );
+        (res_star, Some(k_ausf), k_seaf)
+    };
+    me.diagram().send(
         Party::Me,
         Party::Seaf,
         Msg::new("Authentication Response").p("RES*"),
@@ -258,17 +299,19 @@ fn five_g_aka<T: Transport>(
     let (res_ok, hres) = v.check_res_star(&res_star);
     let hres_ok = hres.is_some_and(|h| ct_eq(&h, &v.hxres_star));
     record_confirmation(me, res_ok && hres_ok);
+    let seaf_ok = k_seaf == v.k_seaf()?;
     r.hex("rand", &v.rand);
     r.hex("autn", &v.autn);
     r.num("sqn", v.sqn);
     r.hex("res_star", &res_star);
     r.hex("xres_star", &v.xres_star);
     r.check("res_star_verified", res_ok && hres_ok);
+    r.check("k_seaf_match", seaf_ok);
     Ok(Outcome {
         rand: v.rand,
         autn: v.autn,
-        ok: res_ok && hres_ok,
-        ue_k_ausf: k_ausf,
+        ok: res_ok && hres_ok && seaf_ok,
+        ue_k_ausf,
         ue_k_seaf: k_seaf,
         net_k_ausf: v.k_ausf().clone(),
     })
@@ -359,6 +402,7 @@ fn send_challenge<T: Transport>(me: &mut Me<T>) {
 fn eap_aka_prime<T: Transport>(
     me: &mut Me<T>,
     auc: &mut Auc,
+    on_card: bool,
     inp: &Inputs<'_>,
     rng: &mut dyn RngCore,
     r: &mut Report,
@@ -388,8 +432,8 @@ fn eap_aka_prime<T: Transport>(
         Ok((field16(&p, eap::AT_RAND)?, field16(&p, eap::AT_AUTN)?, name))
     };
     let (mut rand, mut autn, mut name) = read(&request)?;
-    let apdu = |rand, autn| AuthenticateCommand::ThreeG { rand, autn }.apdu();
-    let mut resp = me.send_as(&apdu(rand, autn)?, three_g_msg())?;
+    let (apdu, msg) = card_command(on_card, true, rand, autn, &name)?;
+    let mut resp = me.send_as(&apdu, msg)?;
     if let Some(auts) = auth::sync_failure(&resp) {
         record_resync(me, resp.sw, true);
         r.num("sqn_ms", auc.resync(&rand, &auts)?);
@@ -398,30 +442,58 @@ fn eap_aka_prime<T: Transport>(
         request = challenge_packet(&av, id, inp.snn)?;
         send_challenge(me);
         (rand, autn, name) = read(&request)?;
-        resp = me.send_as(&apdu(rand, autn)?, three_g_msg())?;
+        let (apdu, msg) = card_command(on_card, true, rand, autn, &name)?;
+        resp = me.send_as(&apdu, msg)?;
     }
     auc.save()?;
     if resp.sw != StatusWord::SUCCESS {
         return Err(refused(me, resp.sw, "AUTHENTICATE (3G/EPS/5G context)"));
     }
-    let (res, ck, ik) = auth::parse_3g(&resp.data)?;
-    me.diagram()
-        .card_answer(Party::Me, Msg::new("DB").ps(&["RES", "CK", "IK"]), resp.sw);
     if name != inp.snn {
         return Err(NetworkError::Malformed(
             "EAP-Request: AT_KDF_INPUT is not the serving network name".into(),
         ));
     }
-    // The ME's EAP-AKA′ keys (TS 33.501 Annex A.3, RFC 9048 §3.3, TS 33.501 §6.1.3.1).
-    let (ck_p, ik_p) = fiveg::ck_ik_prime(&Ck::new(ck), &Ik::new(ik), &name, &sqn_xor_ak(&autn))?;
-    let keys = EapAkaPrimeKeys::derive(&ik_p, &ck_p, inp.supi.as_bytes())?;
-    let k_ausf = keys.k_ausf();
-    let k_seaf = fiveg::k_seaf(&k_ausf, inp.snn)?;
-    let net_mac_ok = eap::verify_mac(&request, keys.k_aut.as_bytes())?;
-    me.diagram().note(
-        Party::Me,
-        Msg::new("derives").ps(&["CK'", "IK'", "K_aut", "EMSK", "K_AUSF", "K_SEAF"]),
-    );
+    let (res, k_aut, ue_k_ausf, k_seaf) = if on_card {
+        let (res, k_aut, k_seaf) = auth::parse_akma_eap(&resp.data)?;
+        let d = me.diagram();
+        d.card_answer(
+            Party::Me,
+            Msg::new("DB").ps(&["RES", "K_aut", "K_SEAF"]),
+            resp.sw,
+        );
+        d.note(
+            Party::Uicc,
+            Msg::new("keeps").ps(&["K_AUSF", "K_AKMA", "A-KID"]),
+        );
+        (
+            res,
+            zeroize::Zeroizing::new(k_aut),
+            None,
+            Kseaf::new(k_seaf),
+        )
+    } else {
+        let (res, ck, ik) = auth::parse_3g(&resp.data)?;
+        me.diagram()
+            .card_answer(Party::Me, Msg::new("DB").ps(&["RES", "CK", "IK"]), resp.sw);
+        // The ME's EAP-AKA′ keys (TS 33.501 Annex A.3, RFC 9048 §3.3, TS 33.501 §6.1.3.1).
+        let (ck_p, ik_p) =
+            fiveg::ck_ik_prime(&Ck::new(ck), &Ik::new(ik), &name, &sqn_xor_ak(&autn))?;
+        let keys = EapAkaPrimeKeys::derive(&ik_p, &ck_p, inp.supi.as_bytes())?;
+        let k_ausf = keys.k_ausf();
+        let k_seaf = fiveg::k_seaf(&k_ausf, inp.snn)?;
+        me.diagram().note(
+            Party::Me,
+            Msg::new("derives").ps(&["CK'", "IK'", "K_aut", "EMSK", "K_AUSF", "K_SEAF"]),
+        );
+        (
+            res,
+            zeroize::Zeroizing::new(*keys.k_aut.expose()),
+            Some(k_ausf),
+            k_seaf,
+        )
+    };
+    let net_mac_ok = eap::verify_mac(&request, &*k_aut)?;
     me.diagram()
         .note(Party::Me, Msg::new("checks AT_MAC of the request"));
     let response = Packet {
@@ -430,7 +502,7 @@ fn eap_aka_prime<T: Transport>(
         subtype: eap::SUBTYPE_CHALLENGE,
         attrs: vec![Attr::res(&res)?],
     }
-    .encode(Some(keys.k_aut.as_bytes()))?;
+    .encode(Some(&*k_aut))?;
     let d = me.diagram();
     d.send(
         Party::Me,
@@ -447,7 +519,9 @@ fn eap_aka_prime<T: Transport>(
     let ue_mac_ok = eap::verify_mac(&response, av.keys.k_aut.as_bytes())?;
     let at_res = p.attr(eap::AT_RES).unwrap_or_default();
     let res_ok = at_res.get(2..).is_some_and(|x| ct_eq(x, &av.v.xres));
-    let ok = net_mac_ok && ue_mac_ok && res_ok;
+    let net_k_ausf = av.keys.k_ausf();
+    let seaf_ok = k_seaf == fiveg::k_seaf(&net_k_ausf, inp.snn)?;
+    let ok = net_mac_ok && ue_mac_ok && res_ok && seaf_ok;
     let d = me.diagram();
     if ok {
         d.note(Party::Ausf, Msg::new("AT_MAC verified, AT_RES = XRES"));
@@ -479,12 +553,13 @@ fn eap_aka_prime<T: Transport>(
     r.check("network_mac_verified_by_me", net_mac_ok);
     r.check("ue_mac_verified_by_ausf", ue_mac_ok);
     r.check("res_verified", res_ok);
+    r.check("k_seaf_match", seaf_ok);
     Ok(Outcome {
         rand,
         autn,
         ok,
-        ue_k_ausf: k_ausf,
+        ue_k_ausf,
         ue_k_seaf: k_seaf,
-        net_k_ausf: av.keys.k_ausf(),
+        net_k_ausf,
     })
 }

@@ -19,11 +19,10 @@ use vusim_applet::profile::Profile;
 use vusim_crypto::gba;
 use vusim_crypto::keys::ct_eq;
 
-use super::primary::{he_av, record_confirmation, record_resync};
+use super::primary::{self, Inputs};
 use super::{random16, AkmaRun};
 use crate::aanf::{AanfContext, Subscriber};
 use crate::auc::Auc;
-use crate::authenticate as auth;
 use crate::client::{get, ApiChannel};
 use crate::diagram::{Msg, Party};
 use crate::error::Result;
@@ -45,58 +44,26 @@ pub(super) fn run<T: Transport>(
     let snn = sub.snn()?;
     let mut ok = true;
 
-    // AUSF / SEAF / card: 5G AKA in the 5G AKMA context, with resynchronisation.
+    // AUSF / SEAF / card: the primary authentication in the 5G AKMA context (P2 '87'), with
+    // resynchronisation; K_AUSF stays in the card.
     me.diagram().set_title(
         "UICC-based AKMA (TR 33.835 solutions #8/#10; AUTHENTICATE P2 '87' is RFU in TS 31.102)",
     );
-    let ind_bits = profile.auth.sqn.ind_bits;
-    let first = run.rand.unwrap_or_else(|| random16(rng));
-    let mut v = he_av(me, auc, ind_bits, first, &snn)?;
-    let akma_msg = || Msg::new("AUTHENTICATE P2 '87' (RFU, proposal)").ps(&["RAND", "AUTN", "SNN"]);
-    let mut resp = me.send_as(&v.card_apdu()?, akma_msg())?;
-    if let Some(auts) = auth::sync_failure(&resp) {
-        record_resync(me, resp.sw, false);
-        let sqn_ms = auc.resync(&v.rand, &auts)?;
-        r.num("sqn_ms", sqn_ms);
-        v = he_av(me, auc, ind_bits, random16(rng), &snn)?;
-        resp = me.send_as(&v.card_apdu()?, akma_msg())?;
-    }
-    auc.save()?;
-    if let Err(e) = auth::require_success(&resp, "AUTHENTICATE (5G AKMA context)") {
-        me.diagram()
-            .card_answer(Party::Me, Msg::new("refused"), resp.sw);
-        return Err(e);
-    }
-    let (res_star, k_seaf) = auth::parse_akma(&resp.data)?;
-    let d = me.diagram();
-    d.card_answer(Party::Me, Msg::new("DB").ps(&["RES*", "K_SEAF"]), resp.sw);
-    d.note(
-        Party::Uicc,
-        Msg::new("keeps").ps(&["K_AUSF", "K_AKMA", "A-KID"]),
-    );
-    d.send(
-        Party::Me,
-        Party::Seaf,
-        Msg::new("Authentication Response").p("RES*"),
-    );
-    r.hex("rand", &v.rand);
-    r.hex("autn", &v.autn);
-    r.num("sqn", v.sqn);
-    r.hex("res_star", &res_star);
-    r.hex("xres_star", &v.xres_star);
-    let (res_ok, hres) = v.check_res_star(&res_star);
-    let hres_ok = hres.is_some_and(|h| ct_eq(&h, &v.hxres_star));
-    let seaf_ok = ct_eq(&k_seaf, v.k_seaf()?.as_bytes());
-    r.check("res_star_verified", res_ok && hres_ok);
-    r.check("k_seaf_match", seaf_ok);
-    ok &= res_ok && hres_ok && seaf_ok;
-    record_confirmation(me, res_ok && hres_ok);
+    let inputs = Inputs {
+        snn: &snn,
+        supi: &sub.supi,
+        ind_bits: profile.auth.sqn.ind_bits,
+        rand: run.rand,
+    };
+    let p = primary::run(me, auc, run.auth, true, &inputs, rng, r)?;
+    ok &= p.ok;
+    let k_ausf = p.net_k_ausf;
 
     // AAnF, then the card's API on a logical channel.
-    let ctx = AanfContext::new(v.k_ausf(), &sub)?;
+    let ctx = AanfContext::new(&k_ausf, &sub)?;
     r.text("a_kid", ctx.a_kid.clone());
     if run.reveal {
-        r.hex("k_ausf", v.k_ausf().as_bytes());
+        r.hex("k_ausf", k_ausf.as_bytes());
         r.hex("k_akma", ctx.k_akma().as_bytes());
     }
     let d = me.diagram();
