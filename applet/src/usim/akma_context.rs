@@ -38,12 +38,13 @@ pub(super) struct AkmaInputs {
 }
 
 impl Usim {
-    /// 5G AKMA context (P2 `87`, this project's proposal, docs/api/akma.md §3): 5G AKA with
-    /// K_AUSF kept in the card. Data `10 RAND 10 AUTN L SNN`; AUTN is checked exactly as in the
-    /// 3G context (`9862` MAC failure, `DC 0E AUTS` synchronisation failure, nothing kept);
+    /// 5G AKMA context (P2 `87`, this project's proposal, docs/api/akma.md §3): 5G AKA (or
+    /// EAP-AKA′ with the method field `01 01`) with K_AUSF kept in the card. Data
+    /// `10 RAND 10 AUTN L SNN [01 01]`; AUTN is checked exactly as in the 3G context (`9862` MAC failure, `DC 0E AUTS` synchronisation failure, nothing kept);
     /// on success RES* (TS 33.501 A.4), K_AUSF (A.2), K_SEAF (A.6), K_AKMA and A-TID
     /// (TS 33.535 A.2, A.3) are derived, K_AKMA goes to the key store with its A-TID and A-KID
-    /// (replacing the previous one), and only `DB 10 RES* 20 K_SEAF` is returned.
+    /// (replacing the previous one), and only `DB 10 RES* 20 K_SEAF` is returned (EAP-AKA′:
+    /// `DB L RES 20 K_aut 20 K_SEAF`, K_AUSF = EMSK's first 256 bits, TS 33.501 §6.1.3.1).
     pub(super) fn akma_5g(
         &mut self,
         ctx: &mut Context<'_>,

@@ -1,4 +1,4 @@
-//! `vusim akma …`: the network side of UICC-based AKMA (TR 33.835 solutions #8/#10; docs/api/akma.md, v0.1) — AUSF, AAnF, AF and a key-management server — and an end-to-end run against the card, so a script or a person can check that card and network agree.
+//! `vusim akma …`: AKMA's network side — AUSF, AAnF, AF and a key-management server — and end-to-end runs against the card: in the ME as TS 33.535 specifies (`run --where me`) and on the UICC as TR 33.835 studies (`run --where uicc`, docs/api/akma.md v0.2), by 5G AKA or EAP-AKA′, and `compare`, so a script or a person can check that card and network agree.
 //!
 //! ⚠ Experimental: the card's 5G AKMA context (AUTHENTICATE P2 `87`), the AKMA API applet
 //! and the operations on K_AF are this project's proposal.
@@ -13,7 +13,9 @@
 //!   the card APDU that checks the value.
 //! * `kms`: the shared-bike security management server: an AppKey wrapped under K_AF for the
 //!   card's STORE KEY (and the same AppKey for the bike).
-//! * `run`: all of it end to end with the card through APDUs (`--trace` prints them).
+//! * `run`: all of it end to end with the card through APDUs (`--trace` prints them,
+//!   `--diagram` draws them); `--where me|uicc`, `--auth 5g-aka|eap-aka-prime`.
+//! * `compare`: the four runs and the keys each lets cross the UICC–ME interface.
 //!
 //! Keys are derived from the same inputs the card gets: the card profile (`--card`, else the
 //! embedded default card) with `--rand` and `--sqn`, or `--k-ausf`, or `--k-af`. Key bytes
