@@ -429,6 +429,11 @@ fn eap_aka_prime<T: Transport>(
                     .map(str::to_string)
             })
             .ok_or_else(|| NetworkError::Malformed("EAP-Request: AT_KDF_INPUT".into()))?;
+        if name != inp.snn {
+            return Err(NetworkError::Malformed(
+                "EAP-Request: AT_KDF_INPUT is not the serving network name".into(),
+            ));
+        }
         Ok((field16(&p, eap::AT_RAND)?, field16(&p, eap::AT_AUTN)?, name))
     };
     let (mut rand, mut autn, mut name) = read(&request)?;
@@ -448,11 +453,6 @@ fn eap_aka_prime<T: Transport>(
     auc.save()?;
     if resp.sw != StatusWord::SUCCESS {
         return Err(refused(me, resp.sw, "AUTHENTICATE (3G/EPS/5G context)"));
-    }
-    if name != inp.snn {
-        return Err(NetworkError::Malformed(
-            "EAP-Request: AT_KDF_INPUT is not the serving network name".into(),
-        ));
     }
     let (res, k_aut, ue_k_ausf, k_seaf) = if on_card {
         let (res, k_aut, k_seaf) = auth::parse_akma_eap(&resp.data)?;
