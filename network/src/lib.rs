@@ -19,6 +19,7 @@ pub mod bsf;
 pub mod calc;
 pub mod client;
 pub mod diagram;
+pub mod eap;
 pub mod error;
 pub mod gba;
 pub mod iot;

@@ -166,6 +166,10 @@ fn akma_end_to_end() {
     let run = vusim_network::akma::AkmaRun {
         af_fqdn: "bike.example.org".into(),
         ua: vusim_applet::crypto::gba::UaProtocolId::from_bytes([1, 0, 0, 0, 2]),
+        place: vusim_network::akma::Where::Uicc,
+        auth: vusim_network::akma::AuthMethod::FiveGAka,
+        rand: None,
+        reveal: false,
     };
     let mut me = started(&mut card);
     let r = vusim_network::akma::run(

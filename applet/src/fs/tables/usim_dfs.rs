@@ -96,8 +96,10 @@ pub const DF_5GS: DfSpec = DfSpec {
             fid: 0x4F05,
             sfi: Some(0x05),
             structure: transparent(110),
-            // Written by the USIM itself after 5G AKA (K_AUSF, K_SEAF).
-            access: Access::PIN_ADM,
+            // BER-TLV '80' K_AUSF, '81' K_SEAF, written by the ME after a primary
+            // authentication (TS 24.501 Annex C.1 e), so UPDATE is PIN; the SAIP template
+            // gives it the access rule of EF.5GS3GPPLOCI (READ PIN, UPDATE PIN).
+            access: Access::PIN_PIN,
             gate: Gate::Service(123),
             clause: "TS 31.102 §4.4.11.6",
             default: Content::Erased,
