@@ -364,6 +364,67 @@ fn run_end_to_end() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `vusim iot run` with both variants and both refreshes: the verdict and checks, the exact
+/// status words of the refusals after a refresh, the hops on stderr with `--trace`, and a
+/// private key that does not match the card's AS key refused as an input error.
+#[test]
+fn run_variants_and_refreshes() {
+    for (variant, second) in [
+        ("plain", "as_tag_verified_by_card"),
+        ("certificate", "as_key_confirmed_by_card"),
+    ] {
+        for refresh in ["ue", "as"] {
+            let v = iot(&["run", "--variant", variant, "--refresh", refresh], 0);
+            assert_eq!(s(&v, "verdict"), "pass", "{v}");
+            assert_eq!(s(&v, "variant"), variant);
+            assert_eq!(s(&v, "refresh_started_by"), refresh);
+            assert_eq!(s(&v, "old_k_app_sw"), "6A88");
+            assert_eq!(s(&v, "old_ks_as_tag_sw"), "9862");
+            for k in [
+                "card_tag_verified_by_as",
+                second,
+                "replay_refused",
+                "old_guti_refused_by_mme",
+                "old_k_app_refused_by_card",
+                "old_ks_as_tag_refused_by_card",
+                "card_holds_only_the_new_ks",
+                "k_app_replaced",
+                "old_k_app_no_longer_verifies",
+                "card_mac_verified_by_as_after_refresh",
+            ] {
+                assert_eq!(v[k], true, "{variant} {refresh} {k}");
+            }
+            assert_ne!(s(&v, "guti"), s(&v, "guti_after_refresh"));
+        }
+    }
+    let (c, out, err) = vusim(&["iot", "run", "--variant", "certificate", "--trace"]);
+    assert_eq!(c, 0, "{out}\n{err}");
+    for hop in [
+        "-- HSS -> MME: Authentication Information Answer (RAND, AUTN, XRES*, Ks)",
+        "-- MME -> ME: Attach Accept (GUTI)",
+        "-- ME -> UICC: IOT KEY P1 02 (AS_ID, GUTI)",
+        "-- UICC -> ME: 9000 (C, t)",
+        "-- ME -> AS: Key Request (GUTI, C, t)",
+        "-- AS -> SCEF: Ks_AS Request (GUTI, AS_ID)",
+        "-- SCEF -> MME: Ks_AS Request (GUTI, AS_ID)",
+        "-- MME -> SCEF: Ks_AS Answer (Ks_AS)",
+        "-- SCEF -> AS: Ks_AS Answer (Ks_AS)",
+    ] {
+        assert!(err.contains(hop), "{hop} not in\n{err}");
+    }
+    assert!(err.contains("> 81500200"), "the APDU trace is on: {err}");
+    let (c, _, err) = vusim(&[
+        "iot",
+        "run",
+        "--variant",
+        "certificate",
+        "--as-private-key",
+        &"07".repeat(32),
+    ]);
+    assert_eq!(c, 2, "{err}");
+    assert!(err.contains("does not match"), "{err}");
+}
+
 /// The network-side values `examples/api-iot.script` expects are what `vusim iot` computes.
 #[test]
 fn example_script_holds_the_network_values() {
