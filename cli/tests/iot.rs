@@ -403,7 +403,7 @@ fn run_variants_and_refreshes() {
         "-- HSS -> MME: Authentication Information Answer (RAND, AUTN, XRES*, Ks)",
         "-- MME -> ME: Attach Accept (GUTI)",
         "-- ME -> UICC: IOT KEY P1 02 (AS_ID, GUTI)",
-        "-- UICC -> ME: 9000 (C, t)",
+        "-- UICC -> ME: (C, t) · SW 9000",
         "-- ME -> AS: Key Request (GUTI, C, t)",
         "-- AS -> SCEF: Ks_AS Request (GUTI, AS_ID)",
         "-- SCEF -> MME: Ks_AS Request (GUTI, AS_ID)",

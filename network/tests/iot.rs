@@ -227,6 +227,18 @@ fn the_network_roles_take_their_hops() {
         "Authentication Information Request (IMSI)"
     );
     assert!(hop_index(h, Role::Me, Role::Mme, "Attach Request (GUTI, key refresh)").is_none());
+    // After the refresh the card's refusals are answers with their status words.
+    let answers: Vec<u16> = h.list()[start..]
+        .iter()
+        .filter(|x| x.from == Role::Uicc)
+        .filter_map(|x| x.sw.map(|s| s.0))
+        .collect();
+    assert!(
+        answers.contains(&0x6A88) && answers.contains(&0x9862),
+        "{answers:04X?}"
+    );
+    let reject = hop_index(h, Role::Mme, Role::Scef, "Ks_AS Reject (unknown GUTI)").unwrap();
+    assert!(reject > start);
     // The UE's refresh starts with an attach naming the old GUTI.
     let o = run(&mut c, Variant::Plain, Some(Refresh::Ue));
     assert!(hop_index(
@@ -240,12 +252,12 @@ fn the_network_roles_take_their_hops() {
     // Messages are names: no run of 8 hex digits (a value) in any of them.
     for x in o.hops.list() {
         let longest = x
-            .message
+            .label()
             .split(|ch: char| !ch.is_ascii_hexdigit())
             .map(str::len)
             .max()
             .unwrap_or(0);
-        assert!(longest < 8, "{}", x.message);
+        assert!(longest < 8, "{}", x.label());
     }
 }
 

@@ -296,7 +296,7 @@ fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
     let mut hops = Hops::new();
     if a.trace {
         hops = hops.with_observer(Box::new(|h: &Hop| {
-            eprintln!("-- {} -> {}: {}", h.from.name(), h.to.name(), h.message)
+            eprintln!("-- {} -> {}: {}", h.from.name(), h.to.name(), h.label())
         }));
     }
     let mut me = crate::report::me(&mut card, a.trace);

@@ -115,8 +115,8 @@ fn named(base: &'static str, after: bool) -> &'static str {
 }
 
 impl<T: Transport> Run<'_, '_, T> {
-    fn hop(&mut self, from: Role, to: Role, msg: &str, wire: &[&[u8]]) {
-        self.hops.record(from, to, msg, wire);
+    fn hop(&mut self, from: Role, to: Role, msg: &'static str, wire: &[&[u8]]) {
+        self.hops.record((from, to), msg, None, wire);
     }
 
     fn check(&mut self, name: &'static str, ok: bool) {
@@ -130,7 +130,7 @@ impl<T: Transport> Run<'_, '_, T> {
         name: &str,
         keyed: bool,
         dos: Vec<Tlv>,
-        (msg, answer): (&str, &str),
+        (msg, answer): (&'static str, &'static str),
     ) -> Result<(StatusWord, Vec<Tlv>)> {
         let mut all = Vec::new();
         if keyed {
@@ -140,12 +140,13 @@ impl<T: Transport> Run<'_, '_, T> {
         let apdu = api::apdu(self.channel, name, &all);
         self.hop(Role::Me, Role::Uicc, msg, &[&apdu]);
         let resp = self.me.send(&apdu)?;
-        let back = if resp.sw == StatusWord::SUCCESS && !answer.is_empty() {
-            format!("{} ({answer})", resp.sw)
+        let back = if resp.sw == StatusWord::SUCCESS {
+            answer
         } else {
-            resp.sw.to_string()
+            ""
         };
-        self.hop(Role::Uicc, Role::Me, &back, &[&resp.data]);
+        self.hops
+            .record((Role::Uicc, Role::Me), back, Some(resp.sw), &[&resp.data]);
         Ok((resp.sw, Tlv::parse_all(&resp.data).unwrap_or_default()))
     }
 
@@ -183,18 +184,13 @@ impl<T: Transport> Run<'_, '_, T> {
             );
             let av = self.hss.authentication_info(random::<16>(self.rng))?;
             let sqn = av.sqn;
-            let xres = if self.hss.snn().is_some() {
-                "XRES*"
+            let answer = if self.hss.snn().is_some() {
+                "Authentication Information Answer (RAND, AUTN, XRES*, Ks)"
             } else {
-                "XRES"
+                "Authentication Information Answer (RAND, AUTN, XRES, Ks)"
             };
             let (rand, autn) = self.mme.start_aka(av);
-            self.hop(
-                Role::Hss,
-                Role::Mme,
-                &format!("Authentication Information Answer (RAND, AUTN, {xres}, Ks)"),
-                &[&rand, &autn],
-            );
+            self.hop(Role::Hss, Role::Mme, answer, &[&rand, &autn]);
             self.hop(
                 Role::Mme,
                 Role::Me,
@@ -221,7 +217,8 @@ impl<T: Transport> Run<'_, '_, T> {
             self.hop(Role::Me, Role::Uicc, msg, &[&apdu]);
             let resp = self.me.send(&apdu)?;
             if let Some(auts) = auth::sync_failure(&resp).filter(|_| attempt == 0) {
-                self.hop(Role::Uicc, Role::Me, "9000 (AUTS)", &[&auts]);
+                self.hops
+                    .record((Role::Uicc, Role::Me), "(AUTS)", Some(resp.sw), &[&auts]);
                 self.hop(
                     Role::Me,
                     Role::Mme,
@@ -241,9 +238,9 @@ impl<T: Transport> Run<'_, '_, T> {
             auth::require_success(&resp, "AUTHENTICATE")?;
             let (res, answer) = match &AuthResponse::parse(mode, &resp.data) {
                 Ok(AuthResponse::Vusim5gAkma { res_star, .. }) => {
-                    (res_star.to_vec(), "9000 (RES*, K_SEAF)")
+                    (res_star.to_vec(), "(RES*, K_SEAF)")
                 }
-                Ok(AuthResponse::ThreeG { res, .. }) => (res.clone(), "9000 (RES, CK, IK)"),
+                Ok(AuthResponse::ThreeG { res, .. }) => (res.clone(), "(RES, CK, IK)"),
                 _ => {
                     return Err(NetworkError::Malformed(format!(
                         "AUTHENTICATE: unexpected answer {}",
@@ -251,7 +248,8 @@ impl<T: Transport> Run<'_, '_, T> {
                     )))
                 }
             };
-            self.hop(Role::Uicc, Role::Me, answer, &[&resp.data]);
+            self.hops
+                .record((Role::Uicc, Role::Me), answer, Some(resp.sw), &[&resp.data]);
             let res_name = if mode == AuthMode::ThreeG {
                 "Authentication Response (RES)"
             } else {
@@ -302,7 +300,7 @@ impl<T: Transport> Run<'_, '_, T> {
             "IOT KEY (card tag)",
             true,
             common(&rand_as1),
-            ("IOT KEY P1 00 (AS_ID, GUTI, RAND_AS)", "t"),
+            ("IOT KEY P1 00 (AS_ID, GUTI, RAND_AS)", "(t)"),
         )?;
         let t_ue = get(&dos, tag::MAC);
         self.hop(
@@ -346,7 +344,7 @@ impl<T: Transport> Run<'_, '_, T> {
             "IOT KEY (card encrypts RAND_AS)",
             true,
             vec![Tlv::new(api::iot_tag::GUTI, guti.to_vec())],
-            ("IOT KEY P1 02 (AS_ID, GUTI)", "C, t"),
+            ("IOT KEY P1 02 (AS_ID, GUTI)", "(C, t)"),
         )?;
         if sw != StatusWord::SUCCESS {
             return Err(NetworkError::Refused {
@@ -417,7 +415,7 @@ impl<T: Transport> Run<'_, '_, T> {
             "MAC COMPUTE",
             true,
             vec![mac_alg, Tlv::new(tag::DATA, msg.clone())],
-            ("MAC COMPUTE (AS_ID, message)", "MAC"),
+            ("MAC COMPUTE (AS_ID, message)", "(MAC)"),
         )?;
         let mac = get(&dos, tag::MAC);
         self.hop(
@@ -453,7 +451,7 @@ impl<T: Transport> Run<'_, '_, T> {
                 Tlv::new(tag::DATA, s.ciphertext),
                 Tlv::new(tag::MAC, s.tag.to_vec()),
             ],
-            ("DECRYPT (AS_ID, IV, ciphertext, tag)", "plaintext"),
+            ("DECRYPT (AS_ID, IV, ciphertext, tag)", "(plaintext)"),
         )?;
         let ok = sw == StatusWord::SUCCESS && get(&dos, tag::DATA) == b"firmware key";
         self.check(named("as_ciphertext_opened_by_card", after), ok);
@@ -527,7 +525,12 @@ impl<T: Transport> Run<'_, '_, T> {
             &[old_guti],
         );
         let stale_guti = self.scef.ks_as(&self.mme, old_guti, self.app.id());
-        self.hop(Role::Mme, Role::Scef, "Ks_AS Reject (unknown GUTI)", &[]);
+        let answer = if stale_guti.is_err() {
+            "Ks_AS Reject (unknown GUTI)"
+        } else {
+            "Ks_AS Answer (Ks_AS)"
+        };
+        self.hop(Role::Mme, Role::Scef, answer, &[]);
         self.check("old_guti_refused_by_mme", stale_guti.is_err());
 
         let (sw, _) = self.card(
@@ -564,7 +567,12 @@ impl<T: Transport> Run<'_, '_, T> {
             "old_ks_as_tag_refused_by_card",
             sw == StatusWord::AUTH_ERROR_APPLICATION,
         );
-        let (sw, dos) = self.card("LIST KEYS", false, Vec::new(), ("LIST KEYS", "E1 …"))?;
+        let (sw, dos) = self.card(
+            "LIST KEYS",
+            false,
+            Vec::new(),
+            ("LIST KEYS", "(key entries)"),
+        )?;
         let new_rand = self.mme.ks_rand().unwrap_or_default();
         let ks_refs: Vec<Vec<u8>> = dos
             .iter()

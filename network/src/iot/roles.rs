@@ -10,6 +10,7 @@
 //! E3` (crypto::seed), the tag over GUTI ‖ C in the certificate variant and the SCEF's
 //! authorisation list.
 
+use vusim_apdu::StatusWord;
 use vusim_crypto::fiveg;
 use vusim_crypto::keys::{ct_eq, Ck, DerivedKey, EcPrivateKey, Ik};
 use vusim_crypto::seed::{self, IotAsKeys, SeedFcs, IOT_TAG_LEN};
@@ -62,8 +63,8 @@ impl Role {
     ];
 }
 
-/// One message of the flow: who sends what to whom, named with its parameters (never their
-/// values).
+/// One message of the flow: who sends what to whom, named with its parameters (a fixed
+/// string: never their values), and for a card answer its status word.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hop {
     /// Sender.
@@ -71,9 +72,22 @@ pub struct Hop {
     /// Receiver.
     pub to: Role,
     /// The message and its parameter names.
-    pub message: String,
+    pub message: &'static str,
+    /// The status word of a card answer.
+    pub sw: Option<StatusWord>,
     /// The values it carried (kept to check what crossed the wire; never printed).
     wire: Vec<Vec<u8>>,
+}
+
+impl Hop {
+    /// `message`, then `SW XXXX` for a card answer.
+    pub fn label(&self) -> String {
+        match (self.sw, self.message.is_empty()) {
+            (Some(sw), true) => format!("SW {sw}"),
+            (Some(sw), false) => format!("{} · SW {sw}", self.message),
+            (None, _) => self.message.to_string(),
+        }
+    }
 }
 
 /// Sees every hop as it is recorded (e.g. to print it with the APDU trace).
@@ -98,12 +112,19 @@ impl Hops {
         self
     }
 
-    /// Record a message and the values it carried.
-    pub fn record(&mut self, from: Role, to: Role, message: impl Into<String>, wire: &[&[u8]]) {
+    /// Record a message and the values it carried; `sw` for a card answer.
+    pub fn record(
+        &mut self,
+        (from, to): (Role, Role),
+        message: &'static str,
+        sw: Option<StatusWord>,
+        wire: &[&[u8]],
+    ) {
         let hop = Hop {
             from,
             to,
-            message: message.into(),
+            message,
+            sw,
             wire: wire.iter().map(|w| w.to_vec()).collect(),
         };
         if let Some(o) = self.observer.as_mut() {
