@@ -95,6 +95,35 @@ pub(crate) fn me<T: Transport>(link: T, with_trace: bool) -> Me<T> {
     }
 }
 
+/// Write the run's diagram to every `--diagram` file, the format by extension (`.mmd`
+/// Mermaid, `.svg` SVG; the argument parser admits no other).
+pub(crate) fn write_diagrams(
+    files: &[std::path::PathBuf],
+    diagram: &vusim_network::diagram::Diagram,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    for f in files {
+        let text = match f.extension().and_then(|e| e.to_str()) {
+            Some("svg") => diagram.svg()?,
+            _ => diagram.mermaid()?,
+        };
+        std::fs::write(f, text).with_context(|| format!("writing {}", f.display()))?;
+    }
+    Ok(())
+}
+
+/// Run a flow on `me`, then write its diagram (also when the flow failed part-way, up to the
+/// failure), then hand back the flow's result.
+pub(crate) fn with_diagram<T: Transport, R>(
+    me: &mut Me<T>,
+    files: &[std::path::PathBuf],
+    flow: impl FnOnce(&mut Me<T>) -> Result<R, NetworkError>,
+) -> anyhow::Result<R> {
+    let out = flow(me);
+    write_diagrams(files, &me.take_diagram())?;
+    Ok(out?)
+}
+
 /// The library names an input by what it is; the command line names it by its flag, as the
 /// network-side commands always have (`--rid`, `--sqn`, `--store-as`, `--mac`).
 pub(crate) fn name_the_flag(e: anyhow::Error) -> anyhow::Error {

@@ -24,6 +24,7 @@ use crate::af::{self, CardTarget};
 use crate::auc::Auc;
 use crate::authenticate as auth;
 use crate::client::{get, ApiChannel};
+use crate::diagram::{Msg, Party};
 use crate::error::Result;
 use crate::me::Me;
 use crate::report::Report;
@@ -167,6 +168,96 @@ fn random16(rng: &mut dyn RngCore) -> [u8; 16] {
     r
 }
 
+/// The AUSF's 5G HE AV from the UDM/ARPF and the challenge through the SEAF to the ME, recorded
+/// on the diagram.
+fn he_av<T: Transport>(
+    me: &mut Me<T>,
+    auc: &mut Auc,
+    ind_bits: u8,
+    rand: [u8; 16],
+    snn: &str,
+) -> Result<HomeAv> {
+    let d = me.diagram();
+    d.send(
+        Party::Seaf,
+        Party::Ausf,
+        Msg::new("Nausf_UEAuthentication_Authenticate").ps(&["SUPI", "SNN"]),
+    );
+    d.send(
+        Party::Ausf,
+        Party::Udm,
+        Msg::new("Nudm_UEAuthentication_Get").ps(&["SUPI", "SNN"]),
+    );
+    let v = HomeAv::new(auc, ind_bits, rand, None, snn)?;
+    let d = me.diagram();
+    d.reply(
+        Party::Udm,
+        Party::Ausf,
+        Msg::new("5G HE AV").ps(&["RAND", "AUTN", "XRES*", "K_AUSF"]),
+    );
+    d.note(Party::Ausf, Msg::new("HXRES* from XRES*"));
+    d.reply(
+        Party::Ausf,
+        Party::Seaf,
+        Msg::new("5G SE AV").ps(&["RAND", "AUTN", "HXRES*"]),
+    );
+    d.send(
+        Party::Seaf,
+        Party::Me,
+        Msg::new("Authentication Request").ps(&["RAND", "AUTN", "ngKSI", "ABBA"]),
+    );
+    Ok(v)
+}
+
+/// A synchronisation failure on the diagram: the card's AUTS back to the UDM, which
+/// resynchronises.
+fn record_resync<T: Transport>(me: &mut Me<T>, sw: StatusWord) {
+    let d = me.diagram();
+    d.fail(
+        Party::Uicc,
+        Party::Me,
+        Msg::new("DC synchronisation failure").p("AUTS").sw(sw),
+    );
+    d.fail(
+        Party::Me,
+        Party::Seaf,
+        Msg::new("Authentication Failure (synch failure)").p("AUTS"),
+    );
+    d.send(
+        Party::Seaf,
+        Party::Ausf,
+        Msg::new("Nausf_UEAuthentication_Authenticate").ps(&["SUPI", "RAND", "AUTS"]),
+    );
+    d.send(
+        Party::Ausf,
+        Party::Udm,
+        Msg::new("Nudm_UEAuthentication_Get (resynchronisation)").ps(&["RAND", "AUTS"]),
+    );
+    d.note(Party::Udm, Msg::new("checks MAC-S, SQN_HE := SQN_MS"));
+}
+
+/// The serving network's and the home network's checks of RES*, on the diagram.
+fn record_confirmation<T: Transport>(me: &mut Me<T>, ok: bool) {
+    let d = me.diagram();
+    if ok {
+        d.note(Party::Seaf, Msg::new("HRES* = HXRES*"));
+        d.send(
+            Party::Seaf,
+            Party::Ausf,
+            Msg::new("Nausf_UEAuthentication_Authenticate").p("RES*"),
+        );
+        d.note(Party::Ausf, Msg::new("RES* = XRES*"));
+        d.reply(
+            Party::Ausf,
+            Party::Seaf,
+            Msg::new("Authentication result").ps(&["SUPI", "K_SEAF"]),
+        );
+    } else {
+        d.note(Party::Ausf, Msg::new("RES* ≠ XRES*"));
+        d.fail(Party::Seaf, Party::Me, Msg::new("Authentication Reject"));
+    }
+}
+
 /// AKMA end to end: the card must be powered (USIM selected, PIN1 presented). `now` is the
 /// time K_AF's expiry counts from. The AuC's SEQ_HE is saved.
 pub fn run<T: Transport>(
@@ -183,18 +274,38 @@ pub fn run<T: Transport>(
     let mut ok = true;
 
     // AUSF / SEAF / card: 5G AKA in the 5G AKMA context, with resynchronisation.
+    me.diagram().set_title(
+        "UICC-based AKMA (TR 33.835 solutions #8/#10; AUTHENTICATE P2 '87' is RFU in TS 31.102)",
+    );
     let ind_bits = profile.auth.sqn.ind_bits;
-    let mut v = HomeAv::new(auc, ind_bits, random16(rng), None, &snn)?;
-    let mut resp = me.send(&v.card_apdu()?)?;
+    let mut v = he_av(me, auc, ind_bits, random16(rng), &snn)?;
+    let akma_msg = || Msg::new("AUTHENTICATE P2 '87' (RFU, proposal)").ps(&["RAND", "AUTN", "SNN"]);
+    let mut resp = me.send_as(&v.card_apdu()?, akma_msg())?;
     if let Some(auts) = auth::sync_failure(&resp) {
+        record_resync(me, resp.sw);
         let sqn_ms = auc.resync(&v.rand, &auts)?;
         r.num("sqn_ms", sqn_ms);
-        v = HomeAv::new(auc, ind_bits, random16(rng), None, &snn)?;
-        resp = me.send(&v.card_apdu()?)?;
+        v = he_av(me, auc, ind_bits, random16(rng), &snn)?;
+        resp = me.send_as(&v.card_apdu()?, akma_msg())?;
     }
     auc.save()?;
-    auth::require_success(&resp, "AUTHENTICATE (5G AKMA context)")?;
+    if let Err(e) = auth::require_success(&resp, "AUTHENTICATE (5G AKMA context)") {
+        me.diagram()
+            .card_answer(Party::Me, Msg::new("refused"), resp.sw);
+        return Err(e);
+    }
     let (res_star, k_seaf) = auth::parse_akma(&resp.data)?;
+    let d = me.diagram();
+    d.card_answer(Party::Me, Msg::new("DB").ps(&["RES*", "K_SEAF"]), resp.sw);
+    d.note(
+        Party::Uicc,
+        Msg::new("keeps").ps(&["K_AUSF", "K_AKMA", "A-KID"]),
+    );
+    d.send(
+        Party::Me,
+        Party::Seaf,
+        Msg::new("Authentication Response").p("RES*"),
+    );
     r.text("snn", snn.clone());
     r.num("sqn", v.sqn);
     r.hex("res_star", &res_star);
@@ -205,10 +316,21 @@ pub fn run<T: Transport>(
     r.check("res_star_verified", res_ok && hres_ok);
     r.check("k_seaf_match", seaf_ok);
     ok &= res_ok && hres_ok && seaf_ok;
+    record_confirmation(me, res_ok && hres_ok);
 
     // AAnF, then the card's API on a logical channel.
     let ctx = AanfContext::new(v.k_ausf(), &sub)?;
     r.text("a_kid", ctx.a_kid.clone());
+    let d = me.diagram();
+    d.note(
+        Party::Ausf,
+        Msg::new("derives").ps(&["K_AKMA", "A-TID", "A-KID"]),
+    );
+    d.send(
+        Party::Ausf,
+        Party::Aanf,
+        Msg::new("Naanf_AKMA_KeyRegistration").ps(&["SUPI", "A-KID", "K_AKMA"]),
+    );
     let ch = me.open_applet(&api::AID)?;
     r.num("channel", u64::from(ch));
     let af_id = gba::naf_id(&run.af_fqdn, run.ua);
@@ -227,6 +349,23 @@ pub fn run<T: Transport>(
     let a_kid_ok = sw == StatusWord::SUCCESS && get(&dos, tag::B_TID) == ctx.a_kid.as_bytes();
     r.check("a_kid_match", a_kid_ok);
     ok &= a_kid_ok;
+    let d = me.diagram();
+    d.send(
+        Party::Me,
+        Party::Af,
+        Msg::new("Application session establishment").p("A-KID"),
+    );
+    d.send(
+        Party::Af,
+        Party::Aanf,
+        Msg::new("Naanf_AKMA_ApplicationKey_Get").ps(&["A-KID", "AF_ID"]),
+    );
+    d.note(Party::Aanf, Msg::new("derives").p("K_AF"));
+    d.reply(
+        Party::Aanf,
+        Party::Af,
+        Msg::new("").ps(&["K_AF", "K_AF expiry"]),
+    );
 
     // MAC both ways.
     let mac_alg = Tlv::new(tag::ALG, vec![ops::ALG_HMAC_SHA256]);
@@ -239,6 +378,18 @@ pub fn run<T: Transport>(
     let mac_ok = sw == StatusWord::SUCCESS
         && ops::mac_verify(&k_af, ops::ALG_HMAC_SHA256, b"", &msg, &get(&dos, tag::MAC)).is_ok();
     r.check("card_mac_verified_by_af", mac_ok);
+    let d = me.diagram();
+    d.send(
+        Party::Me,
+        Party::Af,
+        Msg::new("Ua* message").ps(&["data", "MAC"]),
+    );
+    d.note(Party::Af, Msg::new("verifies MAC with K_AF"));
+    d.send(
+        Party::Af,
+        Party::Me,
+        Msg::new("Ua* message").ps(&["data", "MAC"]),
+    );
     let af_mac = ops::mac(&k_af, ops::ALG_HMAC_SHA256, b"", &msg, 32)?;
     let (sw, _) = chan.call(
         me,

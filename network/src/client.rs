@@ -8,8 +8,40 @@ use vusim_apdu::StatusWord;
 use vusim_applet::api::akma::command_apdu;
 use vusim_applet::api::apdu::CommandRow;
 
+use crate::diagram::{Msg, Party};
 use crate::error::Result;
 use crate::me::Me;
+
+/// The diagram name of an API data object (docs/api/gba-api.md §4; names, never values).
+fn do_name(tag: u32) -> &'static str {
+    use vusim_applet::api::apdu::tag;
+    match tag {
+        tag::CLIENT_AID => "client AID",
+        tag::NAF_ID => "NAF_ID/AF_ID",
+        tag::B_TID => "B-TID/A-KID",
+        tag::KIND => "kind",
+        tag::STORED_NAME => "stored name",
+        tag::E2E_NAME => "e2e name",
+        tag::EXPIRES => "expiry",
+        tag::STATE => "state",
+        tag::OPS => "operations",
+        tag::ALG => "alg",
+        tag::PURPOSE => "purpose",
+        tag::DATA => "data",
+        tag::MAC => "MAC",
+        tag::IV => "IV",
+        tag::AAD => "AAD",
+        tag::CHALLENGE => "challenge",
+        tag::PROOF => "proof",
+        tag::KA => "Ka",
+        tag::MAC_LEN => "MAC length",
+        _ => "DO",
+    }
+}
+
+fn names(dos: &[Tlv]) -> Vec<&'static str> {
+    dos.iter().map(|d| do_name(d.tag.0)).collect()
+}
 
 /// An API applet on a logical channel: each call addresses one key (DO 80 first).
 pub struct ApiChannel {
@@ -31,8 +63,18 @@ impl ApiChannel {
     ) -> Result<(StatusWord, Vec<Tlv>)> {
         let mut all = vec![self.key.clone()];
         all.extend(dos);
-        let resp = me.send(&command_apdu(self.table, self.channel, name, &all))?;
-        Ok((resp.sw, Tlv::parse_all(&resp.data).unwrap_or_default()))
+        // The diagram shows the table's own name of the command (a fixed string).
+        let label = self
+            .table
+            .iter()
+            .find(|r| r.name == name)
+            .map_or("API command", |r| r.name);
+        let msg = Msg::new(label).ps(&names(&all)).channel(self.channel);
+        let resp = me.send_as(&command_apdu(self.table, self.channel, name, &all), msg)?;
+        let answer = Tlv::parse_all(&resp.data).unwrap_or_default();
+        me.diagram()
+            .card_answer(Party::Me, Msg::new("").ps(&names(&answer)), resp.sw);
+        Ok((resp.sw, answer))
     }
 }
 

@@ -17,12 +17,14 @@ pub mod auc;
 pub mod authenticate;
 pub mod bsf;
 pub mod client;
+pub mod diagram;
 pub mod error;
 pub mod gba;
 pub mod iot;
 pub mod me;
 pub mod naf;
 pub mod report;
+pub mod script_net;
 
 pub use error::{NetworkError, Result};
 pub use me::Me;

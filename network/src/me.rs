@@ -5,6 +5,7 @@
 use vusim_apdu::script::Transport;
 use vusim_apdu::{Class, Command, Response, StatusWord};
 
+use crate::diagram::{Diagram, Msg, Party};
 use crate::error::{NetworkError, Result};
 
 /// Sees every exchange (command APDU, parsed response), e.g. to print an annotated trace.
@@ -14,6 +15,7 @@ pub type Observer = Box<dyn FnMut(&[u8], &Response)>;
 pub struct Me<T: Transport> {
     link: T,
     observer: Option<Observer>,
+    diagram: Diagram,
 }
 
 impl<T: Transport> Me<T> {
@@ -22,6 +24,7 @@ impl<T: Transport> Me<T> {
         Me {
             link,
             observer: None,
+            diagram: Diagram::default(),
         }
     }
 
@@ -39,6 +42,40 @@ impl<T: Transport> Me<T> {
     /// The card link, mutably.
     pub fn link_mut(&mut self) -> &mut T {
         &mut self.link
+    }
+
+    /// The sequence diagram of the run so far: the ME's own exchanges are recorded here, and
+    /// the flows record their network messages beside them.
+    pub fn diagram(&mut self) -> &mut Diagram {
+        &mut self.diagram
+    }
+
+    /// Take the recorded diagram, leaving an empty one.
+    pub fn take_diagram(&mut self) -> Diagram {
+        std::mem::take(&mut self.diagram)
+    }
+
+    /// Exchange one APDU, recording it on the diagram as `msg` from the ME to the UICC (the
+    /// caller records the answer once it has read it).
+    pub fn send_as(&mut self, apdu: &[u8], msg: Msg) -> Result<Response> {
+        self.diagram.send(Party::Me, Party::Uicc, msg);
+        self.send(apdu)
+    }
+
+    /// Exchange one APDU recorded as `msg`, record the answer as `answer` with its status word,
+    /// and require `9000`; the response data.
+    pub fn ok_as(&mut self, apdu: &[u8], msg: Msg, answer: Msg) -> Result<Vec<u8>> {
+        let what = msg.label();
+        let r = self.send_as(apdu, msg)?;
+        self.diagram.card_answer(Party::Me, answer, r.sw);
+        if r.sw != StatusWord::SUCCESS {
+            return Err(NetworkError::Refused {
+                what,
+                sw: r.sw,
+                meaning: r.sw.meaning(),
+            });
+        }
+        Ok(r.data)
     }
 
     /// Give the card link back.
@@ -84,38 +121,57 @@ impl<T: Transport> Me<T> {
     pub fn start_usim(&mut self, aid: &[u8], pin1: &str) -> Result<()> {
         self.reset()?;
         let sel = Command::build(0x00, 0xA4, 0x04, 0x0C, aid, None)?;
-        self.ok(&sel.encode(), "SELECT ADF.USIM")?;
-        let query = self.send(&[0x00, 0x20, 0x00, 0x01])?;
+        self.ok_as(&sel.encode(), Msg::new("SELECT ADF.USIM"), Msg::new(""))?;
+        let query = self.send_as(&[0x00, 0x20, 0x00, 0x01], Msg::new("VERIFY PIN1 (status)"))?;
+        // A status query: 63Cx (retries left) is an answer, not a failure.
+        self.diagram
+            .reply(Party::Uicc, Party::Me, Msg::new("").sw(query.sw));
         if query.sw != StatusWord::SUCCESS {
             let block = vusim_applet::card::security::pad_pin(pin1.as_bytes())
                 .ok_or_else(|| NetworkError::input("PIN1 too long"))?;
             let v = Command::build(0x00, 0x20, 0x00, 0x01, &block, None)?;
-            self.ok(&v.encode(), "VERIFY PIN1")?;
+            self.ok_as(&v.encode(), Msg::new("VERIFY PIN1"), Msg::new(""))?;
         }
         Ok(())
     }
 
-    /// SELECT an EF of the current application by FID (no data returned).
-    pub fn select_ef(&mut self, fid: u16) -> Result<()> {
+    /// SELECT a file by FID (no data returned); `name` is the file table's name.
+    pub fn select_ef(&mut self, fid: u16, name: &'static str) -> Result<()> {
         let sel = Command::build(0x00, 0xA4, 0x00, 0x0C, &fid.to_be_bytes(), None)?;
-        self.ok(&sel.encode(), &format!("SELECT {fid:04X}"))?;
+        self.ok_as(&sel.encode(), Msg::new("SELECT").p(name), Msg::new(""))?;
         Ok(())
     }
 
-    /// UPDATE BINARY of the selected EF from offset 0.
-    pub fn update_binary(&mut self, data: &[u8], what: &str) -> Result<()> {
+    /// UPDATE BINARY of the selected EF from offset 0, recorded as `msg` (the EF and the names
+    /// of what it writes).
+    pub fn update_binary(&mut self, data: &[u8], msg: Msg) -> Result<()> {
         let upd = Command::build(0x00, 0xD6, 0x00, 0x00, data, None)?;
-        self.ok(&upd.encode(), what)?;
+        self.ok_as(&upd.encode(), msg, Msg::new(""))?;
         Ok(())
+    }
+
+    /// READ BINARY of `len` bytes (1–256) of the selected EF from offset 0, recorded as `msg`;
+    /// the answer is recorded with the names in `answer`.
+    pub fn read_binary(&mut self, len: usize, msg: Msg, answer: Msg) -> Result<Vec<u8>> {
+        let rd = Command::build(0x00, 0xB0, 0x00, 0x00, &[], Some(len))?;
+        self.ok_as(&rd.encode(), msg, answer)
     }
 
     /// Open a logical channel (MANAGE CHANNEL) and select an applet by AID on it; the channel.
     pub fn open_applet(&mut self, aid: &[u8]) -> Result<u8> {
-        let r = self.ok(&[0x00, 0x70, 0x00, 0x00, 0x01], "MANAGE CHANNEL open")?;
+        let r = self.ok_as(
+            &[0x00, 0x70, 0x00, 0x00, 0x01],
+            Msg::new("MANAGE CHANNEL open"),
+            Msg::new("").p("channel"),
+        )?;
         let ch = r.first().copied().unwrap_or(0);
         let cla = Class::ISO.with_channel(ch).map_or(0x00, |c| c.0);
         let sel = Command::build(cla, 0xA4, 0x04, 0x0C, aid, None)?;
-        self.ok(&sel.encode(), "SELECT API applet")?;
+        self.ok_as(
+            &sel.encode(),
+            Msg::new("SELECT API applet").p("AID").channel(ch),
+            Msg::new(""),
+        )?;
         Ok(ch)
     }
 }

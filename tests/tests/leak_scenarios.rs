@@ -96,11 +96,15 @@ fn aka(rand: &str, sqn: u64) -> (Vec<u8>, Vec<u8>) {
 
 type Needles = Vec<(String, Vec<u8>)>;
 
-/// The GBA_U API scenarios (api-gba-bootstrap, door lock, V2X, e2e).
+/// The GBA_U API scenarios (api-gba-bootstrap, door lock, V2X, e2e) with their fixed RAND.
 fn gba_keys(n: &mut Needles) {
-    let rand = "23553CBE9637A89D218AE64DAE47BF35";
-    let (ks, _) = aka(rand, 0x21);
-    n.push(("Ks (GBA)".into(), ks.clone()));
+    gba_keys_for(n, "23553CBE9637A89D218AE64DAE47BF35");
+}
+
+/// Ks and every Ks_int_NAF (and e2e_key) of a GBA_U bootstrap with `rand`.
+fn gba_keys_for(n: &mut Needles, rand: &str) {
+    let (ks, _) = aka(rand, 0);
+    n.push((format!("Ks (GBA, RAND {rand})"), ks.clone()));
     for naf in ["lock.example.org", "v2x.example.org", "e2e.example.org"] {
         let id = [naf.as_bytes(), &UA].concat();
         let int = kdf(
@@ -116,6 +120,26 @@ fn gba_keys(n: &mut Needles) {
         n.push((format!("Ks_int_NAF {naf}"), int));
         n.push((format!("e2e_key {naf}"), e2e));
     }
+}
+
+/// The RANDs the network side handed out in a run (`net gba-av` sets `rand`: the text line
+/// `  rand = HEX`, the JSON member `"rand":"HEX"`).
+fn net_rands(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if let Some(r) = line.trim().strip_prefix("rand = ") {
+            out.push(r.to_string());
+        }
+        let mut rest = line;
+        while let Some(i) = rest.find("\"rand\":\"") {
+            let tail = &rest[i + 8..];
+            if let Some(end) = tail.find('"') {
+                out.push(tail[..end].to_string());
+            }
+            rest = tail;
+        }
+    }
+    out
 }
 
 /// K_AUSF and K_AKMA of one 5G AKA; K_AF for each AF.
@@ -152,6 +176,25 @@ fn iot_keys(n: &mut Needles) {
     n.push(("Ks_AS".into(), ks_as));
     n.push(("Ks_AS_enc".into(), enc));
     n.push(("Ks_AS_int".into(), int));
+}
+
+/// The card's answers in a run's output: text lines `< HEX` and the `data`/`sw` members of
+/// JSON `apdu` events.
+fn card_answers(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if let Some(r) = line.strip_prefix("< ") {
+            out.push_str(r);
+            out.push('\n');
+        } else if line.starts_with('{') && line.contains("\"type\":\"apdu\"") {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            for k in ["data", "sw"] {
+                out.push_str(v[k].as_str().unwrap_or_default());
+            }
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Every way `bytes` (or an 8-byte piece of it) could be printed.
@@ -240,14 +283,36 @@ fn scripted_scenarios_print_no_key() {
     );
     akma_keys(&mut needles, "9F7C8D4A2E1B3C5D6E7F8091A2B3C4D5", 0x21, &[]);
     iot_keys(&mut needles);
-    // What the V2X card applet received on its protected channel stays in the card (the part
-    // after "EC-enrolment-": the credentials' name "enrolment" is listed by GET INFO).
-    needles.push((
-        "V2X enrolment credentials".into(),
-        b"credential:OBU-0042;cert=3082".to_vec(),
-    ));
+    // The card-applet scenarios bootstrap with a fresh RAND from the network side every run:
+    // the keys of each run's RAND.
+    for o in outputs.iter().filter(|o| o.what.contains("applet-")) {
+        let rands = net_rands(&o.text);
+        assert!(!rands.is_empty(), "no RAND in `vusim {}`", o.what);
+        for r in rands {
+            gba_keys_for(&mut needles, &r);
+        }
+    }
     // CK ‖ IK of the bike AKA is also the GBA Ks (same RAND): one needle each is enough.
     assert_clean(&outputs, &needles);
+    // What the V2X card applet received on its protected channel stays in the card: no card
+    // answer carries it (the part after "EC-enrolment-": the credentials' name "enrolment" is
+    // listed by GET INFO). The script itself plays the CA, so its own input may show.
+    let answers: Vec<Output> = outputs
+        .iter()
+        .map(|o| Output {
+            what: format!("{} (card answers)", o.what),
+            code: o.code,
+            text: card_answers(&o.text),
+        })
+        .collect();
+    assert!(answers.iter().any(|o| o.text.contains("9000")));
+    assert_clean(
+        &answers,
+        &vec![(
+            "V2X enrolment credentials".into(),
+            b"credential:OBU-0042;cert=3082".to_vec(),
+        )],
+    );
     let _ = fs::remove_dir_all(&dir);
 }
 

@@ -43,6 +43,8 @@ mod verb;
 
 pub use parse::{load, parse, Action, Expectation, FsLoader, Loader, Program, ScriptError, Step};
 pub use pattern::{Match, Pattern};
-pub use run::{Event, Failure, Flow, Observer, RunError, Runner, Summary, Transport};
+pub use run::{
+    Event, Failure, Flow, NetOutput, Network, Observer, RunError, Runner, Summary, Transport,
+};
 pub use text::{is_var_name, Located, Origin, Template, Vars};
 pub use verb::{Arg, NoNames, Resolver, SelectTarget, Verb, VERBS};

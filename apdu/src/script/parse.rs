@@ -36,6 +36,14 @@ pub enum Action {
     },
     /// `echo TEXT`.
     Echo(Template),
+    /// `net OPERATION ARGS…`: a step of the network side (a [`super::Network`]); the bytes it
+    /// gives are what an expectation on it checks.
+    Net {
+        /// Column of the operation word.
+        column: usize,
+        /// The operation and its arguments, one word each.
+        words: Vec<Template>,
+    },
 }
 
 /// An expectation (`=> PATTERN`), on the command's line or the next.
@@ -283,7 +291,7 @@ impl Ctx<'_> {
                             &at,
                             Located::new(
                                 column,
-                                "an expectation `=>` must follow an APDU, a verb or `reset`, on its line or on the next line",
+                                "an expectation `=>` must follow an APDU, a verb, `net` or `reset`, on its line or on the next line",
                             ),
                         ));
                     };
@@ -296,7 +304,7 @@ impl Ctx<'_> {
                 Line::Step(action, expect, source) => {
                     let takes_expectation = matches!(
                         action,
-                        Action::Apdu(_) | Action::Verb { .. } | Action::Reset
+                        Action::Apdu(_) | Action::Verb { .. } | Action::Reset | Action::Net { .. }
                     );
                     if let Some((column, _)) = &expect {
                         if !takes_expectation {
@@ -304,7 +312,7 @@ impl Ctx<'_> {
                                 &at,
                                 Located::new(
                                     *column,
-                                    "only APDUs, verbs and `reset` take an expectation `=>`",
+                                    "only APDUs, verbs, `net` and `reset` take an expectation `=>`",
                                 ),
                             ));
                         }
@@ -519,6 +527,22 @@ fn parse_line(chars: &[char]) -> Result<Line, Located> {
             let value = Template::parse(cmd.get(start..).unwrap_or_default(), start + 1)?;
             Action::Set { name, value }
         }
+        "net" => {
+            let Some((i, _)) = args.first() else {
+                return Err(Located::new(
+                    first + 1,
+                    "usage: net OPERATION ARGS… (docs/script.md#the-network-side-net)",
+                ));
+            };
+            let words = args
+                .iter()
+                .map(|(i, w)| Template::parse(w, i + 1))
+                .collect::<Result<Vec<_>, _>>()?;
+            Action::Net {
+                column: i + 1,
+                words,
+            }
+        }
         "include" => {
             let start = skip_ws(cmd, w_end);
             let mut path = collect(cmd.get(start..).unwrap_or_default());
@@ -569,7 +593,7 @@ fn parse_line(chars: &[char]) -> Result<Line, Located> {
                 return Err(Located::new(
                     first + 1,
                     format!(
-                        "unknown command `{word}`: a line is an APDU in hex, an expectation `=> …`, reset, exit, set, echo, include or one of {}",
+                        "unknown command `{word}`: a line is an APDU in hex, an expectation `=> …`, reset, exit, set, echo, include, net or one of {}",
                         verbs.join(", ")
                     ),
                 ));
@@ -673,7 +697,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_name_line_and_column() {
-        assert_eq!(err("reset\n  => 9000\n=> 6A82"), "t.script:3:1: an expectation `=>` must follow an APDU, a verb or `reset`, on its line or on the next line");
+        assert_eq!(err("reset\n  => 9000\n=> 6A82"), "t.script:3:1: an expectation `=>` must follow an APDU, a verb, `net` or `reset`, on its line or on the next line");
         assert!(err("00A4 0004 02 3F0G").starts_with("t.script:1:17: unexpected 'G'"));
         assert!(err("\n\nselct MF").starts_with("t.script:3:1: unknown command `selct`"));
         assert!(err("00 A4").starts_with("t.script:1:1: an APDU needs at least"));

@@ -33,6 +33,25 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     }
 }
 
+/// The network side of a script's `net` steps (docs/script.md): what a network function
+/// (HSS/BSF, NAF, AF, CA …) would send to the card or check from it. It never touches the card —
+/// the script sends every APDU itself — and never hands out a key it keeps (Ks, Ks_int_NAF, K_AF
+/// stay inside it); vusim-network implements it.
+pub trait Network {
+    /// Run one step: `words[0]` is the operation, the rest its arguments (variables
+    /// substituted). On failure, the message says what is wrong with which argument.
+    fn call(&mut self, words: &[String]) -> Result<NetOutput, String>;
+}
+
+/// What a `net` step gives back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetOutput {
+    /// Variables it sets (upper-case hex, or text), in order.
+    pub vars: Vec<(String, String)>,
+    /// The bytes an expectation on the step checks (a MAC, a proof …; may be empty).
+    pub bytes: Vec<u8>,
+}
+
 /// What happened, step by step, for the front end to print.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
@@ -79,6 +98,17 @@ pub enum Event<'a> {
         name: &'a str,
         /// Its new value.
         value: &'a str,
+    },
+    /// A `net` step.
+    Net {
+        /// Where the step is.
+        at: &'a Origin,
+        /// The step as written.
+        source: &'a str,
+        /// The variables it set.
+        vars: &'a [(String, String)],
+        /// The bytes an expectation checks.
+        bytes: &'a [u8],
     },
     /// `exit`.
     Exit {
@@ -204,6 +234,7 @@ fn step_error<E>(at: &Origin, e: Located) -> RunError<E> {
 /// Runs scripts, keeping variables and counts from one script to the next.
 pub struct Runner<'r> {
     resolver: &'r dyn Resolver,
+    network: Option<&'r mut dyn Network>,
     keep_going: bool,
     vars: Vars,
     summary: Summary,
@@ -215,6 +246,7 @@ impl<'r> Runner<'r> {
     pub fn new(resolver: &'r dyn Resolver) -> Runner<'r> {
         Runner {
             resolver,
+            network: None,
             keep_going: false,
             vars: Vars::new(),
             summary: Summary::default(),
@@ -224,6 +256,12 @@ impl<'r> Runner<'r> {
     /// Keep running after a failed expectation (all failures are reported in the summary).
     pub fn keep_going(mut self, yes: bool) -> Runner<'r> {
         self.keep_going = yes;
+        self
+    }
+
+    /// The network side `net` steps talk to (without one, a `net` step cannot run).
+    pub fn network(mut self, network: &'r mut dyn Network) -> Runner<'r> {
+        self.network = Some(network);
         self
     }
 
@@ -315,11 +353,49 @@ impl<'r> Runner<'r> {
                 observer.event(&Event::Echo { at, text: &text });
                 return Ok(None);
             }
+            Action::Net { column, words } => self.net(step, *column, words, observer)?,
         };
         match &step.expect {
             Some(e) => self.check(step, e, &actual, observer),
             None => Ok(None),
         }
+    }
+
+    fn net<E>(
+        &mut self,
+        step: &Step,
+        column: usize,
+        words: &[super::text::Template],
+        observer: &mut dyn Observer,
+    ) -> Result<Vec<u8>, RunError<E>> {
+        let at = &step.at;
+        let words = words
+            .iter()
+            .map(|t| t.expand(&self.vars))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| step_error(at, e))?;
+        let Some(network) = self.network.as_deref_mut() else {
+            return Err(step_error(
+                at,
+                Located::new(
+                    column,
+                    "`net` steps need the network side, which `vusim run` and `vusim shell` give the embedded card and a card file (--card)",
+                ),
+            ));
+        };
+        let out = network
+            .call(&words)
+            .map_err(|message| step_error(at, Located::new(column, message)))?;
+        for (name, value) in &out.vars {
+            self.vars.insert(name.clone(), value.clone());
+        }
+        observer.event(&Event::Net {
+            at,
+            source: &step.source,
+            vars: &out.vars,
+            bytes: &out.bytes,
+        });
+        Ok(out.bytes)
     }
 
     fn exchange<T: Transport>(
@@ -465,6 +541,50 @@ mod tests {
         assert_eq!(r, Ok(Flow::Exited));
         assert_eq!(sent.len(), 3);
         assert_eq!(s.failures.len(), 2);
+    }
+
+    /// `net double HEX` sets `twice` and gives HEX ‖ HEX; anything else is refused.
+    struct Doubler;
+    impl Network for Doubler {
+        fn call(&mut self, words: &[String]) -> Result<NetOutput, String> {
+            match words {
+                [op, arg] if op == "double" => {
+                    let twice = format!("{arg}{arg}");
+                    let bytes = hex::decode(&twice).map_err(|e| e.to_string())?;
+                    Ok(NetOutput {
+                        vars: vec![("twice".into(), twice)],
+                        bytes,
+                    })
+                }
+                _ => Err(format!("unknown operation `{}`", words.join(" "))),
+            }
+        }
+    }
+
+    #[test]
+    fn net_steps_set_variables_and_take_expectations() {
+        let text = "set x AB\nnet double ${x} => ABAB\n00B0 ${twice} => * 9000\nnet double ${x} => ABAC\nnet nope";
+        let prog = parse("t.script", text, &mut NoFiles).expect("parses");
+        let mut card = Echo { sent: Vec::new() };
+        let mut net = Doubler;
+        let mut runner = Runner::new(&NoNames).keep_going(true).network(&mut net);
+        let r = runner
+            .run(&prog, &mut card, &mut |_: &Event<'_>| {})
+            .map_err(|e| e.to_string());
+        assert_eq!(r, Err("t.script:5:5: unknown operation `nope`".to_string()));
+        assert_eq!(card.sent, vec![vec![0x00, 0xB0, 0xAB, 0xAB]]);
+        let s = runner.summary();
+        assert_eq!(s.expectations, 3);
+        assert_eq!(s.failures.len(), 1);
+        assert_eq!(s.failures[0].actual, vec![0xAB, 0xAB]);
+        // Without a network side, a `net` step cannot run.
+        let (r, ..) = run("net double AB", false);
+        assert!(r
+            .expect_err("no network")
+            .starts_with("t.script:1:5: `net` steps need the network side"));
+        // `net` alone is a syntax error.
+        let e = parse("t.script", "net", &mut NoFiles).expect_err("usage");
+        assert!(e.to_string().contains("usage: net OPERATION"), "{e}");
     }
 
     #[test]

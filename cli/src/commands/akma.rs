@@ -187,6 +187,9 @@ pub struct RunArgs {
     /// Print every APDU, annotated, to stderr.
     #[arg(long)]
     trace: bool,
+    /// The run as a sequence diagram (FILE.mmd or FILE.svg).
+    #[command(flatten)]
+    diagram: super::DiagramArg,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,13 +402,8 @@ fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
         ua: UaProtocolId::from_bytes(hex_fixed("--ua-protocol", &a.ua_protocol)?),
     };
     let mut me = crate::report::me(&mut card, a.trace);
-    me.start_usim(&access.aid, &access.pin1)?;
-    Ok(network::run(
-        &mut me,
-        &mut auc,
-        &profile,
-        &run,
-        &mut rand::thread_rng(),
-        now(),
-    )?)
+    crate::report::with_diagram(&mut me, &a.diagram.files, |me| {
+        me.start_usim(&access.aid, &access.pin1)?;
+        network::run(me, &mut auc, &profile, &run, &mut rand::thread_rng(), now())
+    })
 }

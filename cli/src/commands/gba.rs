@@ -52,6 +52,9 @@ pub struct BootstrapArgs {
     /// One JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// The run as a sequence diagram (FILE.mmd or FILE.svg).
+    #[command(flatten)]
+    pub diagram: super::DiagramArg,
 }
 
 /// Run `vusim gba …`.
@@ -92,7 +95,9 @@ fn bootstrap(args: &BootstrapArgs) -> anyhow::Result<ExitCode> {
     let access = UsimAccess::from_profile(card.profile())?;
     let clock = card.card().clock();
     let mut me = crate::report::me(&mut card, args.trace);
-    me.start_usim(&access.aid, &access.pin1)?;
-    let report = vusim_network::gba::bootstrap(&mut me, &mut auc, &run, || clock.now())?;
+    let report = crate::report::with_diagram(&mut me, &args.diagram.files, |me| {
+        me.start_usim(&access.aid, &access.pin1)?;
+        vusim_network::gba::bootstrap(me, &mut auc, &run, || clock.now())
+    })?;
     Ok(crate::report::finish(&report, args.json))
 }

@@ -63,6 +63,28 @@ pub struct WaitArg {
     pub secs: Duration,
 }
 
+/// `--diagram FILE`, on every scenario command: the run as a sequence diagram, the format
+/// picked by the extension (`.mmd` Mermaid `sequenceDiagram`, `.svg` standalone SVG); give it
+/// twice for both. Written also when the run fails part-way (up to the failure).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DiagramArg {
+    /// Write the run's sequence diagram to FILE: FILE.mmd gets Mermaid, FILE.svg gets SVG
+    /// (repeat the option for both). Message and key names only, never key values.
+    #[arg(long = "diagram", value_name = "FILE", value_parser = parse_diagram_path)]
+    pub files: Vec<std::path::PathBuf>,
+}
+
+/// A `--diagram` file must end in `.mmd` or `.svg`.
+pub fn parse_diagram_path(text: &str) -> Result<std::path::PathBuf, String> {
+    let p = std::path::PathBuf::from(text);
+    match p.extension().and_then(|e| e.to_str()) {
+        Some("mmd" | "svg") => Ok(p),
+        _ => Err(format!(
+            "`{text}`: the extension picks the format, expected FILE.mmd (Mermaid) or FILE.svg"
+        )),
+    }
+}
+
 /// Parse `--wait SECS` (fractions allowed, at most a day).
 pub fn parse_wait(text: &str) -> Result<Duration, String> {
     let secs: f64 = text

@@ -231,6 +231,6 @@ mod imp {
             conn,
             raw: args.raw,
         };
-        super::super::run::run_loaded(&loaded, &mut link, &atr, args.json, args.keep_going)
+        super::super::run::run_loaded(&loaded, &mut link, None, &atr, args.json, args.keep_going)
     }
 }

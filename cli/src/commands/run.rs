@@ -12,6 +12,7 @@
 //! | `expectation` | `file`, `line`, `passed`, `expected`, `actual`, `captures`, `differs_at` |
 //! | `echo` | `file`, `line`, `text` |
 //! | `set` | `file`, `line`, `name`, `value` |
+//! | `net` | `file`, `line`, `source`, `set` (the variables it set), `gives` (the bytes an expectation checks) |
 //! | `exit` | `file`, `line` |
 //! | `summary` | `scripts`, `apdus`, `resets`, `expectations`, `failed`, `passed`, `stopped` |
 //!
@@ -26,6 +27,7 @@ use serde_json::{json, Value};
 use vusim_apdu::script::{self, Event, Flow, FsLoader, Observer, Program, Runner};
 use vusim_apdu::Response;
 use vusim_applet::store::{DurableCard, StoreError};
+use vusim_network::script_net::ScriptNetwork;
 
 use super::send::{exchange_json, write_exchange};
 use crate::out::Out;
@@ -197,6 +199,25 @@ impl Observer for Printer {
                 self.emit(json!({"type": "set", "file": &*at.file, "line": at.line,
                                  "name": name, "value": value}));
             }
+            Event::Net {
+                at,
+                source,
+                vars,
+                bytes,
+            } => {
+                if self.json {
+                    let set: serde_json::Map<String, Value> =
+                        vars.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+                    self.emit(json!({"type": "net", "file": &*at.file, "line": at.line,
+                                     "source": source, "set": set,
+                                     "gives": hex::encode_upper(bytes)}));
+                } else {
+                    outln!(self.out, "-- {at}: {source}");
+                    for (k, v) in vars.iter() {
+                        outln!(self.out, "  {k} = {v}");
+                    }
+                }
+            }
             Event::Exit { at } => {
                 if self.json {
                     self.emit(json!({"type": "exit", "file": &*at.file, "line": at.line}));
@@ -249,6 +270,7 @@ pub(crate) fn load_scripts(paths: &[PathBuf], vars: &[String]) -> anyhow::Result
 pub(crate) fn run_loaded<T: script::Transport>(
     loaded: &Loaded,
     transport: &mut T,
+    network: Option<&mut dyn script::Network>,
     atr: &[u8],
     json: bool,
     keep_going: bool,
@@ -260,6 +282,9 @@ pub(crate) fn run_loaded<T: script::Transport>(
         outln!(printer.out, "power on: ATR {}", hex::encode_upper(atr));
     }
     let mut runner = Runner::new(&loaded.resolver).keep_going(keep_going);
+    if let Some(n) = network {
+        runner = runner.network(n);
+    }
     for (name, value) in &loaded.vars {
         runner.set_var(name.clone(), value.clone());
     }
@@ -319,13 +344,28 @@ pub(crate) fn run_loaded<T: script::Transport>(
     })
 }
 
+/// The network side of `net` steps for the subscriber of an in-process card.
+pub(crate) fn script_network(
+    card: &DurableCard,
+    file: Option<PathBuf>,
+) -> anyhow::Result<ScriptNetwork> {
+    let clock = card.card().clock();
+    Ok(ScriptNetwork::new(
+        card.profile(),
+        file,
+        Box::new(move || clock.now()),
+    )?)
+}
+
 /// Run `vusim run`.
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_scripts(&args.scripts, &args.vars)?;
     let (mut card, atr) = args.session.open()?;
+    let mut network = script_network(&card, args.session.card.clone())?;
     run_loaded(
         &loaded,
         &mut CardLink(&mut card),
+        Some(&mut network),
         &atr,
         args.json,
         args.keep_going,

@@ -28,7 +28,9 @@ pub struct ShellArgs {
     pub session: super::send::CardSession,
 }
 
-const KEYWORDS: &[&str] = &["reset", "set", "echo", "include", "exit", "help", "quit"];
+const KEYWORDS: &[&str] = &[
+    "reset", "set", "echo", "include", "exit", "help", "quit", "net",
+];
 
 /// Completion of verbs, keywords and file names.
 struct ShellHelper {
@@ -107,6 +109,13 @@ fn help(out: &mut Out) {
     );
     outln!(
         out,
+        "The network side (`net OPERATION …`, vusim's script extension):"
+    );
+    for (usage, what) in vusim_network::script_net::OPERATIONS {
+        outln!(out, "  net {usage}: {what}");
+    }
+    outln!(
+        out,
         "Add `=> PATTERN` to check a response (e.g. `=> 9000`, `=> DB 08 ${{res:8}} *`)."
     );
     outln!(
@@ -150,7 +159,10 @@ pub fn run(args: &ShellArgs) -> anyhow::Result<ExitCode> {
         "vusim shell — ATR {} — `help` lists verbs, Tab completes, Ctrl-D quits",
         hex::encode_upper(&atr)
     );
-    let mut runner = Runner::new(&resolver).keep_going(true);
+    let mut network = super::run::script_network(&card, args.session.card.clone())?;
+    let mut runner = Runner::new(&resolver)
+        .keep_going(true)
+        .network(&mut network);
     let mut failures = 0usize;
     let mut n = 0usize;
     loop {
