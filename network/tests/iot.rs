@@ -18,6 +18,7 @@ use vusim_apdu::Response;
 use vusim_applet::profile::DEFAULT_PROFILE;
 use vusim_applet::store::DurableCard;
 use vusim_network::auc::Auc;
+use vusim_network::diagram::{Diagram, Party};
 use vusim_network::iot::roles::{Hops, Role, TEST_PRIVATE_KEY_A, TEST_PRIVATE_KEY_B};
 use vusim_network::iot::{self, Refresh, RunOptions, Variant};
 use vusim_network::me::UsimAccess;
@@ -33,6 +34,7 @@ struct Outcome {
     report: Report,
     hops: Hops,
     log: Vec<(Vec<u8>, Response)>,
+    diagram: Diagram,
 }
 
 struct TempCard(PathBuf);
@@ -74,6 +76,7 @@ fn try_run(
         variant,
         refresh,
         as_private_key: key,
+        reveal: false,
     };
     let report = iot::run(
         &mut me,
@@ -83,9 +86,15 @@ fn try_run(
         &mut rand::thread_rng(),
         &mut hops,
     )?;
+    let diagram = me.take_diagram();
     drop(me);
     let log = log.borrow().clone();
-    Ok(Outcome { report, hops, log })
+    Ok(Outcome {
+        report,
+        hops,
+        log,
+        diagram,
+    })
 }
 
 fn run(c: &mut DurableCard, variant: Variant, refresh: Option<Refresh>) -> Outcome {
@@ -249,6 +258,19 @@ fn the_network_roles_take_their_hops() {
     )
     .is_some());
     assert!(hop_index(&o.hops, Role::As, Role::Scef, "Key Refresh Request").is_none());
+    // The ME's diagram has the six roles, in order, and renders (no key-sized hex run).
+    assert_eq!(
+        o.diagram.participants(),
+        [
+            Party::Uicc,
+            Party::Me,
+            Party::Mme,
+            Party::Hss,
+            Party::Scef,
+            Party::As
+        ]
+    );
+    assert!(o.diagram.mermaid().is_ok() && o.diagram.svg().is_ok());
     // Messages are names: no run of 8 hex digits (a value) in any of them.
     for x in o.hops.list() {
         let longest = x

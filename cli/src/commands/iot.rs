@@ -40,7 +40,8 @@ pub struct IotArgs {
     /// One JSON object instead of `name: value` lines.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Also print key bytes (Ks, Ks_AS, Ks_AS_enc, Ks_AS_int, K_app): for checking by hand only.
+    /// Also print key bytes (Ks, Ks_AS, Ks_AS_enc, Ks_AS_int, K_app; for `run` the last Ks and
+    /// K_app): for checking by hand only.
     #[arg(long, global = true)]
     pub reveal: bool,
 }
@@ -160,6 +161,9 @@ pub struct RunArgs {
     /// stderr.
     #[arg(long)]
     trace: bool,
+    /// The run as a sequence diagram (FILE.mmd or FILE.svg): UICC, ME, MME, HSS, SCEF, AS.
+    #[command(flatten)]
+    diagram: super::DiagramArg,
 }
 
 fn aka_of(k: &IotKeyArgs) -> anyhow::Result<IotAka> {
@@ -213,7 +217,7 @@ pub fn run(args: &IotArgs) -> anyhow::Result<ExitCode> {
     let report = match &args.action {
         IotAction::As(a) => as_side(a, args.reveal)?,
         IotAction::App(a) => app(a, args.reveal)?,
-        IotAction::Run(a) => run_e2e(a)?,
+        IotAction::Run(a) => run_e2e(a, args.reveal)?,
     };
     Ok(crate::report::finish(&report, args.json))
 }
@@ -269,7 +273,7 @@ fn app(a: &AppArgs, reveal: bool) -> anyhow::Result<Report> {
 }
 
 /// `vusim iot run`: the ME drives the card, the HSS and the AS compute.
-fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
+fn run_e2e(a: &RunArgs, reveal: bool) -> anyhow::Result<Report> {
     let mut card = crate::commands::open_card_file(a.card.as_deref(), a.wait)?;
     let profile = card.profile().clone();
     if profile.iot.is_none() {
@@ -292,6 +296,7 @@ fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
             .as_deref()
             .map(|h| hex_fixed::<32>("--as-private-key", h))
             .transpose()?,
+        reveal,
     };
     let mut hops = Hops::new();
     if a.trace {
@@ -300,13 +305,15 @@ fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
         }));
     }
     let mut me = crate::report::me(&mut card, a.trace);
-    me.start_usim(&access.aid, &access.pin1)?;
-    Ok(network::run(
-        &mut me,
-        &mut auc,
-        &profile,
-        &opts,
-        &mut rand::thread_rng(),
-        &mut hops,
-    )?)
+    crate::report::with_diagram(&mut me, &a.diagram.files, |me| {
+        me.start_usim(&access.aid, &access.pin1)?;
+        network::run(
+            me,
+            &mut auc,
+            &profile,
+            &opts,
+            &mut rand::thread_rng(),
+            &mut hops,
+        )
+    })
 }

@@ -32,6 +32,7 @@ use crate::aanf::Subscriber;
 use crate::auc::Auc;
 use crate::authenticate::{self as auth, AuthenticateCommand};
 use crate::client::get;
+use crate::diagram::{Msg, Party};
 use crate::error::{NetworkError, Result};
 use crate::me::{imsi, Me};
 use crate::report::Report;
@@ -65,6 +66,8 @@ pub struct RunOptions<'a> {
     /// The AS's private key (certificate variant); default: the published TS 33.501 C.4 test
     /// key of the card's profile (the default card's demo key).
     pub as_private_key: Option<[u8; 32]>,
+    /// Print the last Ks (MME) and K_app (AS) in the report: for checking by hand only.
+    pub reveal: bool,
 }
 
 /// Why a new AKA runs.
@@ -115,8 +118,29 @@ fn named(base: &'static str, after: bool) -> &'static str {
 }
 
 impl<T: Transport> Run<'_, '_, T> {
+    /// A network message (or the ME's), recorded as a hop and on the ME's diagram: an answer
+    /// (`… Answer`, `… Accept`, `… Response`, `… Confirmation`) as a reply arrow, a `… Reject`
+    /// as a failure arrow, anything else as a request.
     fn hop(&mut self, from: Role, to: Role, msg: &'static str, wire: &[&[u8]]) {
         self.hops.record((from, to), msg, None, wire);
+        let (a, b, m) = (from.party(), to.party(), Msg::new(msg));
+        let d = self.me.diagram();
+        let head = msg.split(" (").next().unwrap_or(msg);
+        if head.ends_with("Reject") {
+            d.fail(a, b, m);
+        } else if ["Answer", "Accept", "Response", "Confirmation"]
+            .iter()
+            .any(|w| head.ends_with(w))
+        {
+            d.reply(a, b, m);
+        } else {
+            d.send(a, b, m);
+        }
+    }
+
+    /// A computation or check over a participant, on the diagram.
+    fn note(&mut self, over: Party, msg: &'static str) {
+        self.me.diagram().note(over, Msg::new(msg));
     }
 
     fn check(&mut self, name: &'static str, ok: bool) {
@@ -138,8 +162,11 @@ impl<T: Transport> Run<'_, '_, T> {
         }
         all.extend(dos);
         let apdu = api::apdu(self.channel, name, &all);
-        self.hop(Role::Me, Role::Uicc, msg, &[&apdu]);
-        let resp = self.me.send(&apdu)?;
+        self.hops
+            .record((Role::Me, Role::Uicc), msg, None, &[&apdu]);
+        let resp = self
+            .me
+            .send_as(&apdu, Msg::new(msg).channel(self.channel))?;
         let back = if resp.sw == StatusWord::SUCCESS {
             answer
         } else {
@@ -147,6 +174,9 @@ impl<T: Transport> Run<'_, '_, T> {
         };
         self.hops
             .record((Role::Uicc, Role::Me), back, Some(resp.sw), &[&resp.data]);
+        self.me
+            .diagram()
+            .card_answer(Party::Me, Msg::new(back), resp.sw);
         Ok((resp.sw, Tlv::parse_all(&resp.data).unwrap_or_default()))
     }
 
@@ -183,6 +213,7 @@ impl<T: Transport> Run<'_, '_, T> {
                 &[],
             );
             let av = self.hss.authentication_info(random::<16>(self.rng))?;
+            self.note(Party::Hss, "AV; Ks = KDF(CK ‖ IK)");
             let sqn = av.sqn;
             let answer = if self.hss.snn().is_some() {
                 "Authentication Information Answer (RAND, AUTN, XRES*, Ks)"
@@ -214,11 +245,16 @@ impl<T: Transport> Run<'_, '_, T> {
                 ),
             };
             let apdu = cmd.apdu()?;
-            self.hop(Role::Me, Role::Uicc, msg, &[&apdu]);
-            let resp = self.me.send(&apdu)?;
+            self.hops
+                .record((Role::Me, Role::Uicc), msg, None, &[&apdu]);
+            let resp = self.me.send_as(&apdu, Msg::new(msg))?;
             if let Some(auts) = auth::sync_failure(&resp).filter(|_| attempt == 0) {
+                let answer = "DC synchronisation failure (AUTS)";
                 self.hops
-                    .record((Role::Uicc, Role::Me), "(AUTS)", Some(resp.sw), &[&auts]);
+                    .record((Role::Uicc, Role::Me), answer, Some(resp.sw), &[&auts]);
+                self.me
+                    .diagram()
+                    .fail(Party::Uicc, Party::Me, Msg::new(answer).sw(resp.sw));
                 self.hop(
                     Role::Me,
                     Role::Mme,
@@ -232,10 +268,16 @@ impl<T: Transport> Run<'_, '_, T> {
                     &[&rand, &auts],
                 );
                 self.hss.resync(&rand, &auts)?;
+                self.note(Party::Hss, "checks MAC-S, SQN_HE := SQN_MS");
                 attempt += 1;
                 continue;
             }
-            auth::require_success(&resp, "AUTHENTICATE")?;
+            if let Err(e) = auth::require_success(&resp, "AUTHENTICATE") {
+                self.me
+                    .diagram()
+                    .card_answer(Party::Me, Msg::new("refused"), resp.sw);
+                return Err(e);
+            }
             let (res, answer) = match &AuthResponse::parse(mode, &resp.data) {
                 Ok(AuthResponse::Vusim5gAkma { res_star, .. }) => {
                     (res_star.to_vec(), "(RES*, K_SEAF)")
@@ -250,6 +292,10 @@ impl<T: Transport> Run<'_, '_, T> {
             };
             self.hops
                 .record((Role::Uicc, Role::Me), answer, Some(resp.sw), &[&resp.data]);
+            self.me
+                .diagram()
+                .card_answer(Party::Me, Msg::new(answer), resp.sw);
+            self.note(Party::Uicc, "keeps Ks, drops every K_app");
             let res_name = if mode == AuthMode::ThreeG {
                 "Authentication Response (RES)"
             } else {
@@ -263,6 +309,7 @@ impl<T: Transport> Run<'_, '_, T> {
                     by: "MME",
                     what: "RES does not match XRES".into(),
                 })?;
+            self.note(Party::Mme, "RES checked; keeps Ks by the new GUTI");
             self.hop(Role::Mme, Role::Me, "Attach Accept (GUTI)", &[&guti]);
             self.r.num(named("sqn", after), sqn);
             self.r.hex(named("guti", after), &guti);
@@ -280,6 +327,7 @@ impl<T: Transport> Run<'_, '_, T> {
             &[guti],
         );
         let keys = self.scef.ks_as(&self.mme, guti, self.app.id())?;
+        self.note(Party::Mme, "Ks_AS = KDF(Ks, AS_ID)");
         self.hop(Role::Mme, Role::Scef, "Ks_AS Answer (Ks_AS)", &[]);
         self.hop(Role::Scef, Role::As, "Ks_AS Answer (Ks_AS)", &[]);
         self.app.install(guti, keys);
@@ -311,6 +359,7 @@ impl<T: Transport> Run<'_, '_, T> {
         );
         self.fetch_ks_as(guti)?;
         let ok = sw == StatusWord::SUCCESS && self.app.verify(&rand_as1, &t_ue)?;
+        self.note(Party::As, "checks t");
         self.check(named("card_tag_verified_by_as", after), ok);
 
         let rand_as2 = random::<16>(self.rng);
@@ -362,6 +411,10 @@ impl<T: Transport> Run<'_, '_, T> {
         );
         self.fetch_ks_as(guti)?;
         let opened = self.app.open_c(&c, &t)?;
+        self.note(
+            Party::As,
+            "checks t; RAND_AS = DecSK_AS(C); K_app = KDF(Ks_AS_enc, RAND_AS)",
+        );
         self.check(named("card_tag_verified_by_as", after), opened);
 
         let confirm = [guti.as_slice(), &c].concat();
@@ -400,6 +453,9 @@ impl<T: Transport> Run<'_, '_, T> {
             &[guti, &c, &t],
         );
         let replay = self.app.open_c(&c, &t)?;
+        if !replay {
+            self.hop(Role::As, Role::Me, "Key Reject (C seen before)", &[]);
+        }
         self.check(named("replay_refused", after), !replay);
         let hidden = !self.app.rand_as_carried(self.hops);
         self.check(named("rand_as_never_on_the_wire", after), hidden);
@@ -680,13 +736,45 @@ pub fn run<T: Transport>(
         channel: 0,
         ok: true,
     };
+    run.me.diagram().set_title(title(opts));
     let result = drive(&mut run, opts);
     run.hss.save()?;
     result?;
+    if opts.reveal {
+        if let Some(ks) = run.mme.ks() {
+            run.r.hex("ks", ks.as_bytes());
+        }
+        let k_app = run.app.k_app()?.as_bytes().to_vec();
+        run.r.hex("k_app", &k_app);
+    }
     let mut r = run.r;
     r.num("hops", run.hops.list().len() as u64);
     r.text("verdict", if run.ok { "pass" } else { "fail" });
     Ok(r)
+}
+
+/// The diagram title of a run.
+fn title(opts: &RunOptions<'_>) -> &'static str {
+    match (opts.variant, opts.refresh) {
+        (Variant::Plain, None) => {
+            "IoT end-to-end keys, plain variant (TR 33.863 Rel-14 solution #11, study)"
+        }
+        (Variant::Plain, Some(Refresh::Ue)) => {
+            "IoT end-to-end keys, plain variant, refresh by the UE (TR 33.863 Rel-14 solution #11, study)"
+        }
+        (Variant::Plain, Some(Refresh::As)) => {
+            "IoT end-to-end keys, plain variant, refresh by the AS (TR 33.863 Rel-14 solution #11, study)"
+        }
+        (Variant::Certificate, None) => {
+            "IoT end-to-end keys, certificate variant (TR 33.863 Rel-14 solution #11, study)"
+        }
+        (Variant::Certificate, Some(Refresh::Ue)) => {
+            "IoT end-to-end keys, certificate variant, refresh by the UE (TR 33.863 Rel-14 solution #11, study)"
+        }
+        (Variant::Certificate, Some(Refresh::As)) => {
+            "IoT end-to-end keys, certificate variant, refresh by the AS (TR 33.863 Rel-14 solution #11, study)"
+        }
+    }
 }
 
 fn drive<T: Transport>(run: &mut Run<'_, '_, T>, opts: &RunOptions<'_>) -> Result<()> {

@@ -20,6 +20,7 @@ use zeroize::Zeroizing;
 use super::AsSide;
 use crate::aanf::Subscriber;
 use crate::auc::Auc;
+use crate::diagram::Party;
 use crate::error::{NetworkError, Result};
 
 /// A party of the flow (a diagram participant).
@@ -49,6 +50,18 @@ impl Role {
             Role::Hss => "HSS",
             Role::Scef => "SCEF",
             Role::As => "AS",
+        }
+    }
+
+    /// The diagram participant.
+    pub fn party(self) -> Party {
+        match self {
+            Role::Uicc => Party::Uicc,
+            Role::Me => Party::Me,
+            Role::Mme => Party::Mme,
+            Role::Hss => Party::Hss,
+            Role::Scef => Party::Scef,
+            Role::As => Party::As,
         }
     }
 
@@ -300,6 +313,11 @@ impl Mme {
     /// The GUTI in use, if any.
     pub fn guti(&self) -> Option<Guti> {
         self.context.as_ref().map(|c| c.guti)
+    }
+
+    /// Ks of the UE context (for printing with `--reveal` only).
+    pub fn ks(&self) -> Option<&DerivedKey> {
+        self.context.as_ref().map(|c| &c.ks)
     }
 
     /// The RAND of the AKA whose Ks the MME holds.
