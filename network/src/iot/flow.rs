@@ -25,7 +25,6 @@ use vusim_applet::api::apdu::tag;
 use vusim_applet::api::iot as api;
 use vusim_applet::api::ops;
 use vusim_applet::profile::Profile;
-use vusim_crypto::keys::ct_eq;
 
 use super::roles::{AppServer, AsKeyPair, Guti, Hops, Hss, Mme, Role, Scef};
 use crate::aanf::Subscriber;
@@ -72,34 +71,35 @@ pub struct RunOptions<'a> {
 
 /// Why a new AKA runs.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Trigger {
+pub(super) enum Trigger {
     Attach,
     UeRefresh,
     AsRefresh,
 }
 
-struct Run<'a, 'm, T: Transport> {
-    me: &'m mut Me<T>,
-    hss: Hss<'a>,
-    mme: Mme,
-    scef: Scef,
-    app: AppServer,
-    hops: &'m mut Hops,
-    rng: &'m mut dyn RngCore,
-    r: Report,
-    imsi: String,
-    channel: u8,
-    ok: bool,
+/// One run: the card through the ME, the network functions, the hops and the report.
+pub(super) struct Run<'a, 'm, T: Transport> {
+    pub(super) me: &'m mut Me<T>,
+    pub(super) hss: Hss<'a>,
+    pub(super) mme: Mme,
+    pub(super) scef: Scef,
+    pub(super) app: AppServer,
+    pub(super) hops: &'m mut Hops,
+    pub(super) rng: &'m mut dyn RngCore,
+    pub(super) r: Report,
+    pub(super) imsi: String,
+    pub(super) channel: u8,
+    pub(super) ok: bool,
 }
 
-fn random<const N: usize>(rng: &mut dyn RngCore) -> [u8; N] {
+pub(super) fn random<const N: usize>(rng: &mut dyn RngCore) -> [u8; N] {
     let mut r = [0u8; N];
     rng.fill_bytes(&mut r);
     r
 }
 
 /// The report name of a check, with its twin after the refresh.
-fn named(base: &'static str, after: bool) -> &'static str {
+pub(super) fn named(base: &'static str, after: bool) -> &'static str {
     if !after {
         return base;
     }
@@ -121,7 +121,7 @@ impl<T: Transport> Run<'_, '_, T> {
     /// A network message (or the ME's), recorded as a hop and on the ME's diagram: an answer
     /// (`… Answer`, `… Accept`, `… Response`, `… Confirmation`) as a reply arrow, a `… Reject`
     /// as a failure arrow, anything else as a request.
-    fn hop(&mut self, from: Role, to: Role, msg: &'static str, wire: &[&[u8]]) {
+    pub(super) fn hop(&mut self, from: Role, to: Role, msg: &'static str, wire: &[&[u8]]) {
         self.hops.record((from, to), msg, None, wire);
         let (a, b, m) = (from.party(), to.party(), Msg::new(msg));
         let d = self.me.diagram();
@@ -139,17 +139,17 @@ impl<T: Transport> Run<'_, '_, T> {
     }
 
     /// A computation or check over a participant, on the diagram.
-    fn note(&mut self, over: Party, msg: &'static str) {
+    pub(super) fn note(&mut self, over: Party, msg: &'static str) {
         self.me.diagram().note(over, Msg::new(msg));
     }
 
-    fn check(&mut self, name: &'static str, ok: bool) {
+    pub(super) fn check(&mut self, name: &'static str, ok: bool) {
         self.r.check(name, ok);
         self.ok &= ok;
     }
 
     /// One IoT API command, with AS_ID first when `keyed`: the hop to the card and its answer.
-    fn card(
+    pub(super) fn card(
         &mut self,
         name: &str,
         keyed: bool,
@@ -182,7 +182,7 @@ impl<T: Transport> Run<'_, '_, T> {
 
     /// Attach (or re-attach) with AKA: the HSS's AV with Ks to the MME, AUTHENTICATE in the
     /// card (one resynchronisation allowed), RES to the MME, a new GUTI back.
-    fn attach(&mut self, trigger: Trigger, after: bool) -> Result<Guti> {
+    pub(super) fn attach(&mut self, trigger: Trigger, after: bool) -> Result<Guti> {
         match trigger {
             Trigger::Attach => {
                 let id = self.imsi.clone();
@@ -318,7 +318,7 @@ impl<T: Transport> Run<'_, '_, T> {
     }
 
     /// The AS gets Ks_AS for the UE through the SCEF, which pulls it from the MME by GUTI.
-    fn fetch_ks_as(&mut self, guti: &Guti) -> Result<()> {
+    pub(super) fn fetch_ks_as(&mut self, guti: &Guti) -> Result<()> {
         self.hop(Role::As, Role::Scef, "Ks_AS Request (GUTI, AS_ID)", &[guti]);
         self.hop(
             Role::Scef,
@@ -336,7 +336,7 @@ impl<T: Transport> Run<'_, '_, T> {
 
     /// Plain variant: the card's t checked by the AS, the AS's t by the card, a replay
     /// refused; K_app from the AS's RAND_AS.
-    fn establish_plain(&mut self, guti: &Guti, after: bool) -> Result<()> {
+    pub(super) fn establish_plain(&mut self, guti: &Guti, after: bool) -> Result<()> {
         let rand_as1 = random::<16>(self.rng);
         let common = |r: &[u8]| {
             vec![
@@ -388,7 +388,7 @@ impl<T: Transport> Run<'_, '_, T> {
 
     /// Certificate variant: the card sends C and t; the AS checks t, decrypts RAND_AS and
     /// confirms K_app with a MAC; a replayed C is refused; RAND_AS crossed no wire.
-    fn establish_certificate(&mut self, guti: &Guti, after: bool) -> Result<()> {
+    pub(super) fn establish_certificate(&mut self, guti: &Guti, after: bool) -> Result<()> {
         let (sw, dos) = self.card(
             "IOT KEY (card encrypts RAND_AS)",
             true,
@@ -464,7 +464,7 @@ impl<T: Transport> Run<'_, '_, T> {
 
     /// K_app at work: the card's MAC checked by the AS, the AS's ciphertext opened by the card.
     /// The card's MAC, for the refresh checks.
-    fn use_k_app(&mut self, after: bool) -> Result<Vec<u8>> {
+    pub(super) fn use_k_app(&mut self, after: bool) -> Result<Vec<u8>> {
         let msg = b"meter reading 42".to_vec();
         let mac_alg = Tlv::new(tag::ALG, vec![ops::ALG_HMAC_SHA256]);
         let (sw, dos) = self.card(
@@ -514,151 +514,11 @@ impl<T: Transport> Run<'_, '_, T> {
         Ok(mac)
     }
 
-    fn establish(&mut self, variant: Variant, guti: &Guti, after: bool) -> Result<()> {
+    pub(super) fn establish(&mut self, variant: Variant, guti: &Guti, after: bool) -> Result<()> {
         match variant {
             Variant::Plain => self.establish_plain(guti, after),
             Variant::Certificate => self.establish_certificate(guti, after),
         }
-    }
-
-    /// A key refresh: a new AKA, then the old keys refused on both ends, new keys established
-    /// and used.
-    fn refresh(&mut self, how: Refresh, variant: Variant, old_guti: &Guti) -> Result<()> {
-        // What a stale party holds: the old K_app and a tag under the old Ks_AS.
-        let old_k_app = self.app.k_app()?.clone();
-        let probe = random::<16>(self.rng);
-        let old_t = self.app.tag(&probe)?;
-        let stale = b"open valve 3";
-        let old_mac = ops::mac(
-            old_k_app.as_bytes(),
-            ops::ALG_HMAC_SHA256,
-            b"cmd",
-            stale,
-            32,
-        )?;
-        let guti = match how {
-            Refresh::Ue => {
-                let g = self.attach(Trigger::UeRefresh, true)?;
-                self.hop(Role::Me, Role::As, "Key Refresh (GUTI)", &[&g]);
-                self.app.drop_keys();
-                g
-            }
-            Refresh::As => {
-                self.hop(
-                    Role::As,
-                    Role::Scef,
-                    "Key Refresh Request (GUTI, AS_ID)",
-                    &[old_guti],
-                );
-                self.app.drop_keys();
-                self.hop(
-                    Role::Scef,
-                    Role::Mme,
-                    "Re-authentication Request (GUTI)",
-                    &[old_guti],
-                );
-                let g = self.attach(Trigger::AsRefresh, true)?;
-                self.hop(
-                    Role::Mme,
-                    Role::Scef,
-                    "Re-authentication Answer (GUTI)",
-                    &[&g],
-                );
-                self.hop(Role::Scef, Role::As, "Key Refresh Answer (GUTI)", &[&g]);
-                self.hop(Role::As, Role::Me, "Key Refresh (GUTI)", &[&g]);
-                g
-            }
-        };
-        self.r.text(
-            "refresh_started_by",
-            if how == Refresh::Ue { "ue" } else { "as" },
-        );
-        self.check("as_dropped_old_keys", !self.app.holds_keys());
-        self.hop(
-            Role::Scef,
-            Role::Mme,
-            "Ks_AS Request (old GUTI, AS_ID)",
-            &[old_guti],
-        );
-        let stale_guti = self.scef.ks_as(&self.mme, old_guti, self.app.id());
-        let answer = if stale_guti.is_err() {
-            "Ks_AS Reject (unknown GUTI)"
-        } else {
-            "Ks_AS Answer (Ks_AS)"
-        };
-        self.hop(Role::Mme, Role::Scef, answer, &[]);
-        self.check("old_guti_refused_by_mme", stale_guti.is_err());
-
-        let (sw, _) = self.card(
-            "MAC VERIFY",
-            true,
-            vec![
-                Tlv::new(tag::ALG, vec![ops::ALG_HMAC_SHA256]),
-                Tlv::new(tag::PURPOSE, b"cmd".to_vec()),
-                Tlv::new(tag::DATA, stale.to_vec()),
-                Tlv::new(tag::MAC, old_mac),
-            ],
-            ("MAC VERIFY (AS_ID, message, MAC under the old K_app)", ""),
-        )?;
-        self.r.text("old_k_app_sw", sw.to_string());
-        self.check(
-            "old_k_app_refused_by_card",
-            sw == StatusWord::REFERENCED_DATA_NOT_FOUND,
-        );
-        let (sw, _) = self.card(
-            "IOT KEY (verify AS tag)",
-            true,
-            vec![
-                Tlv::new(api::iot_tag::GUTI, old_guti.to_vec()),
-                Tlv::new(tag::CHALLENGE, probe.to_vec()),
-                Tlv::new(tag::MAC, old_t.to_vec()),
-            ],
-            (
-                "IOT KEY P1 01 (AS_ID, GUTI, RAND_AS, t under the old Ks_AS)",
-                "",
-            ),
-        )?;
-        self.r.text("old_ks_as_tag_sw", sw.to_string());
-        self.check(
-            "old_ks_as_tag_refused_by_card",
-            sw == StatusWord::AUTH_ERROR_APPLICATION,
-        );
-        let (sw, dos) = self.card(
-            "LIST KEYS",
-            false,
-            Vec::new(),
-            ("LIST KEYS", "(key entries)"),
-        )?;
-        let new_rand = self.mme.ks_rand().unwrap_or_default();
-        let ks_refs: Vec<Vec<u8>> = dos
-            .iter()
-            .filter(|d| d.tag.0 == tag::KEY_ENTRY)
-            .filter_map(|d| Tlv::parse_all(&d.value).ok())
-            .filter(|items| get(items, tag::KIND) == [api::kind::KS])
-            .map(|items| get(&items, tag::B_TID))
-            .collect();
-        self.check(
-            "card_holds_only_the_new_ks",
-            sw == StatusWord::SUCCESS && ks_refs == [new_rand.to_vec()],
-        );
-
-        self.establish(variant, &guti, true)?;
-        let new_mac = self.use_k_app(true)?;
-        let new_k_app = self.app.k_app()?.clone();
-        self.check(
-            "k_app_replaced",
-            !ct_eq(new_k_app.as_bytes(), old_k_app.as_bytes()),
-        );
-        let old_verifies = ops::mac_verify(
-            old_k_app.as_bytes(),
-            ops::ALG_HMAC_SHA256,
-            b"",
-            b"meter reading 42",
-            &new_mac,
-        )
-        .is_ok();
-        self.check("old_k_app_no_longer_verifies", !old_verifies);
-        Ok(())
     }
 }
 
@@ -736,7 +596,7 @@ pub fn run<T: Transport>(
         channel: 0,
         ok: true,
     };
-    run.me.diagram().set_title(title(opts));
+    run.me.diagram().set_title(super::refresh::title(opts));
     let result = drive(&mut run, opts);
     run.hss.save()?;
     result?;
@@ -751,30 +611,6 @@ pub fn run<T: Transport>(
     r.num("hops", run.hops.list().len() as u64);
     r.text("verdict", if run.ok { "pass" } else { "fail" });
     Ok(r)
-}
-
-/// The diagram title of a run.
-fn title(opts: &RunOptions<'_>) -> &'static str {
-    match (opts.variant, opts.refresh) {
-        (Variant::Plain, None) => {
-            "IoT end-to-end keys, plain variant (TR 33.863 Rel-14 solution #11, study)"
-        }
-        (Variant::Plain, Some(Refresh::Ue)) => {
-            "IoT end-to-end keys, plain variant, refresh by the UE (TR 33.863 Rel-14 solution #11, study)"
-        }
-        (Variant::Plain, Some(Refresh::As)) => {
-            "IoT end-to-end keys, plain variant, refresh by the AS (TR 33.863 Rel-14 solution #11, study)"
-        }
-        (Variant::Certificate, None) => {
-            "IoT end-to-end keys, certificate variant (TR 33.863 Rel-14 solution #11, study)"
-        }
-        (Variant::Certificate, Some(Refresh::Ue)) => {
-            "IoT end-to-end keys, certificate variant, refresh by the UE (TR 33.863 Rel-14 solution #11, study)"
-        }
-        (Variant::Certificate, Some(Refresh::As)) => {
-            "IoT end-to-end keys, certificate variant, refresh by the AS (TR 33.863 Rel-14 solution #11, study)"
-        }
-    }
 }
 
 fn drive<T: Transport>(run: &mut Run<'_, '_, T>, opts: &RunOptions<'_>) -> Result<()> {

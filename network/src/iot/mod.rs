@@ -20,6 +20,7 @@ use crate::error::Result;
 use crate::report::Report;
 
 pub mod flow;
+mod refresh;
 pub mod roles;
 
 pub use flow::{run, Refresh, RunOptions, Variant};
