@@ -380,6 +380,7 @@ fn run_variants_and_refreshes() {
             assert_eq!(s(&v, "refresh_started_by"), refresh);
             assert_eq!(s(&v, "old_k_app_sw"), "6A88");
             assert_eq!(s(&v, "old_ks_as_tag_sw"), "9862");
+            assert_eq!(s(&v, "old_ks_reference_sw"), "6A88");
             for k in [
                 "card_tag_verified_by_as",
                 second,
@@ -387,6 +388,7 @@ fn run_variants_and_refreshes() {
                 "old_guti_refused_by_mme",
                 "old_k_app_refused_by_card",
                 "old_ks_as_tag_refused_by_card",
+                "old_ks_reference_refused_by_card",
                 "card_holds_only_the_new_ks",
                 "k_app_replaced",
                 "old_k_app_no_longer_verifies",
@@ -503,6 +505,7 @@ fn run_diagram_names_the_roles_and_no_key() {
         "    MME--xSCEF: Ks_AS Reject (unknown GUTI)\n",
         "    UICC--xME: SW 6A88\n",
         "    UICC--xME: SW 9862\n",
+        "    ME->>UICC: IOT KEY P1 00 (AS_ID, GUTI, RAND_AS, old Ks reference) on channel 1\n",
     ] {
         assert!(mmd.contains(line), "{line} missing:\n{mmd}");
     }

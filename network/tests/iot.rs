@@ -130,6 +130,7 @@ const REFRESH: &[&str] = &[
     "old_guti_refused_by_mme",
     "old_k_app_refused_by_card",
     "old_ks_as_tag_refused_by_card",
+    "old_ks_reference_refused_by_card",
     "card_holds_only_the_new_ks",
     "card_tag_verified_by_as_after_refresh",
     "card_mac_verified_by_as_after_refresh",
@@ -160,6 +161,8 @@ fn both_variants_and_both_refreshes_pass() {
                 // No K_app for the AS after the new AKA; a tag under the old Ks_AS fails.
                 assert_eq!(o.report.get_text("old_k_app_sw"), Some("6A88"));
                 assert_eq!(o.report.get_text("old_ks_as_tag_sw"), Some("9862"));
+                // The Ks named by the old AKA's RAND is gone.
+                assert_eq!(o.report.get_text("old_ks_reference_sw"), Some("6A88"));
                 assert_ne!(
                     o.report.get_text("guti"),
                     o.report.get_text("guti_after_refresh")

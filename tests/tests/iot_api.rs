@@ -336,10 +336,44 @@ fn certificate_variant_card_answer() {
     );
     let k = net.k_app(AS_ID, &ra);
     assert_eq!(val(&m, 0x93), hmac(&api_key(&k, "mac", 1, b""), &[b"m"]));
+    // Naming the Ks by the RAND of its AKA (DO 81): the current one works, after a new AKA
+    // the old reference is refused (6A88) and the new one works.
+    let (mut c, net) = ready(&profile());
+    let named = |id: &str, rand: &[u8]| {
+        apdu(
+            0,
+            "IOT KEY (card encrypts RAND_AS)",
+            &[asid(id), t(0x9B, &GUTI), t(0x81, rand)],
+        )
+    };
+    ok(&mut c, &named(AS_ID, &net.rand));
+    let net2 = Net::new([0x42; 16], 0x41);
+    start_usim(&mut c);
+    assert!(tx(&mut c, &net2.auth_akma()).ends_with("9000"));
+    assert_eq!(tx(&mut c, &select_api(0)), "9000");
+    let before = c.image();
+    assert_eq!(sw(&mut c, &named(AS_ID, &net.rand)), "6A88");
+    assert_eq!(sw(&mut c, &card_tag_named(&net.rand)), "6A88");
+    assert_eq!(c.image(), before);
+    ok(&mut c, &named(AS_ID, &net2.rand));
     // A profile with a key that is no P-256 point (x ≥ p) does not build.
     let mut bad = profile();
     bad.iot.as_mut().unwrap().as_keys[0].public_key = format!("02{}", "FF".repeat(32));
     assert!(bad.build_card("bad.toml").is_err());
+}
+
+/// IOT KEY P1 00 naming the Ks by `rand` (DO 81).
+fn card_tag_named(rand: &[u8]) -> Vec<u8> {
+    apdu(
+        0,
+        "IOT KEY (card tag)",
+        &[
+            asid(AS_ID),
+            t(0x9B, &GUTI),
+            t(0x96, &[9; 16]),
+            t(0x81, rand),
+        ],
+    )
 }
 
 #[test]

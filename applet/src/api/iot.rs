@@ -163,7 +163,7 @@ mod imp {
         (sw::BAD_P1P2, "P1-P2 not defined for this instruction"),
         (
             sw::NO_SUCH_KEY,
-            "no IoT Ks (no AKA since the card was made), no K_app for this AS_ID, or (P1 02) no public key for this AS_ID",
+            "no IoT Ks (no AKA since the card was made), a Ks reference (81) a newer AKA replaced, no K_app for this AS_ID, or (P1 02) no public key for this AS_ID",
         ),
         (sw::BAD_INS, "instruction not defined by the API"),
         (sw::BAD_CLA, "interindustry class with an API instruction"),
@@ -201,7 +201,7 @@ mod imp {
             p1: 0x00,
             op: None,
             required: &[iot_tag::GUTI, t::CHALLENGE],
-            optional: &[],
+            optional: &[t::B_TID],
             key: KeyAddress::BaseOnly,
             returns_data: true,
             clause: "docs/api/iot.md §5.3",
@@ -212,7 +212,7 @@ mod imp {
             p1: 0x01,
             op: None,
             required: &[iot_tag::GUTI, t::CHALLENGE, t::MAC],
-            optional: &[],
+            optional: &[t::B_TID],
             key: KeyAddress::BaseOnly,
             returns_data: false,
             clause: "docs/api/iot.md §5.3",
@@ -223,7 +223,7 @@ mod imp {
             p1: 0x02,
             op: None,
             required: &[iot_tag::GUTI],
-            optional: &[],
+            optional: &[t::B_TID],
             key: KeyAddress::BaseOnly,
             returns_data: true,
             clause: "docs/api/iot.md §5.3",
@@ -295,6 +295,7 @@ mod imp {
             (ins::IOT_KEY, iot_tag::GUTI) => len_in(v, GUTI_LEN),
             (ins::IOT_KEY, tag::CHALLENGE) => len_in(v, RAND_AS_LEN),
             (ins::IOT_KEY, tag::MAC) => len_in(v, IOT_TAG_LEN..=IOT_TAG_LEN),
+            (ins::IOT_KEY, tag::B_TID) => len_in(v, 16..=16),
             _ => common_value_ok(row, tg, v),
         }
     }
@@ -363,14 +364,19 @@ mod imp {
             })
         }
 
-        /// The IoT Ks, present (`6A88`) and usable (`6984`).
-        fn current_ks(ctx: &Context<'_>) -> Result<CurrentKs, StatusWord> {
+        /// The IoT Ks, present (`6A88`), the one the command names when it names one (DO
+        /// `81`, the RAND of its AKA; another — e.g. a Ks a newer AKA replaced — `6A88`), and
+        /// usable (`6984`).
+        fn current_ks(ctx: &Context<'_>, d: &Decoded) -> Result<CurrentKs, StatusWord> {
             let (ks, ks_ref, expires) = ctx
                 .keys
                 .of_kind(KeyKind::IotKs)
                 .first()
                 .map(|e| (e.key.clone(), e.reference.clone(), e.expires))
                 .ok_or(sw::NO_SUCH_KEY)?;
+            if d.get(tag::B_TID).is_some_and(|r| r != ks_ref.as_slice()) {
+                return Err(sw::NO_SUCH_KEY);
+            }
             if !usable(expires, ctx.now) {
                 return Err(sw::EXPIRED);
             }
@@ -456,7 +462,7 @@ mod imp {
                 .find(|(id, _, _)| id == as_id)
                 .map(|(_, p, k)| (*p, k.clone()))
                 .ok_or(sw::NO_SUCH_KEY)?;
-            let (ks, ks_ref, expires) = Self::current_ks(ctx)?;
+            let (ks, ks_ref, expires) = Self::current_ks(ctx, d)?;
             let fresh_ks = self.room(&ks_ref, None)?;
             let tp = |_| StatusWord::TECHNICAL_PROBLEM;
             let mut rand_as = Zeroizing::new([0u8; CARD_RAND_AS_LEN]);
@@ -516,7 +522,7 @@ mod imp {
             let as_id = std::str::from_utf8(d.key_id()?).map_err(|_| sw::BAD_DATA)?;
             let guti = d.need(iot_tag::GUTI)?;
             let rand_as = d.need(tag::CHALLENGE)?;
-            let (ks, ks_ref, expires) = Self::current_ks(ctx)?;
+            let (ks, ks_ref, expires) = Self::current_ks(ctx, d)?;
             let fresh_ks = self.room(&ks_ref, Some(rand_as))?;
             let tp = |_| StatusWord::TECHNICAL_PROBLEM;
             let ks = DerivedKey::from_slice(&ks).map_err(tp)?;

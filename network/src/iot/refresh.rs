@@ -30,6 +30,7 @@ impl<T: Transport> Run<'_, '_, T> {
     ) -> Result<()> {
         // What a stale party holds: the old K_app and a tag under the old Ks_AS.
         let old_k_app = self.app.k_app()?.clone();
+        let old_rand = self.mme.ks_rand().unwrap_or_default();
         let probe = random::<16>(self.rng);
         let old_t = self.app.tag(&probe)?;
         let stale = b"open valve 3";
@@ -126,6 +127,22 @@ impl<T: Transport> Run<'_, '_, T> {
         self.check(
             "old_ks_as_tag_refused_by_card",
             sw == StatusWord::AUTH_ERROR_APPLICATION,
+        );
+        let fresh = random::<16>(self.rng);
+        let (sw, _) = self.card(
+            "IOT KEY (card tag)",
+            true,
+            vec![
+                Tlv::new(api::iot_tag::GUTI, guti.to_vec()),
+                Tlv::new(tag::CHALLENGE, fresh.to_vec()),
+                Tlv::new(tag::B_TID, old_rand.to_vec()),
+            ],
+            ("IOT KEY P1 00 (AS_ID, GUTI, RAND_AS, old Ks reference)", ""),
+        )?;
+        self.r.text("old_ks_reference_sw", sw.to_string());
+        self.check(
+            "old_ks_reference_refused_by_card",
+            sw == StatusWord::REFERENCED_DATA_NOT_FOUND,
         );
         let (sw, dos) = self.card(
             "LIST KEYS",
