@@ -2,9 +2,20 @@
 //!
 //! pcscd's client socket (`/run/pcscd/pcscd.comm`) is machine-wide, so only one pcscd can run
 //! at a time: callers share one [`PrivatePcscd`] and run their PC/SC work serially. It is
-//! started as `pcscd -f -c DIR` where `DIR` holds one reader.conf entry (`FRIENDLYNAME NAME`,
-//! `CHANNELID PORT`), which gives two readers, `NAME 00 00` on `PORT` and `NAME 00 01` on
-//! `PORT + 1`. Dropping it stops the daemon (SIGTERM, then SIGKILL), also when a test fails.
+//! started as `pcscd -f -c DIR` where `DIR` holds the reader.conf entries written by
+//! [`reader_conf`]. Dropping it stops the daemon (SIGTERM, then SIGKILL), also when a test fails.
+//!
+//! How many slots (measured with pcsc-lite 1.9.9 and vsmartcard-vpcd 3.3, Debian 12):
+//! - one reader.conf entry (`FRIENDLYNAME`, `CHANNELID PORT`) gives **two** slots, `NAME 00 00`
+//!   on `PORT` and `NAME 00 01` on `PORT + 1`: the driver's `vicc_max_slots` is 2, fixed when
+//!   vpcd is built;
+//! - a second entry with the same `LIBPATH` does not work: pcscd loads the driver once and the
+//!   driver keeps its connections in one static array indexed by the slot number only, so the
+//!   second entry's readers reach the first entry's cards (or nothing). Each further entry
+//!   needs its own copy of the driver file (a separate `dlopen` instance) and its own
+//!   `FRIENDLYNAME` (readers with one name all come out as `NAME 00 0x`);
+//! - pcscd serves at most [`MAX_SLOTS`] readers (`PCSCLITE_MAX_READERS_CONTEXTS` = 16, every
+//!   slot counts as one); further entries are silently not started.
 
 use std::fs;
 use std::io;
@@ -17,6 +28,10 @@ use std::time::{Duration, Instant};
 pub const PCSCD_SOCKET: &str = "/run/pcscd/pcscd.comm";
 /// Where Debian installs the vpcd driver.
 pub const VPCD_DRIVER: &str = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
+/// Slots of one vpcd reader entry (the driver's `vicc_max_slots` in Debian's build).
+pub const SLOTS_PER_ENTRY: u8 = 2;
+/// The most readers one pcscd serves (pcsc-lite's `PCSCLITE_MAX_READERS_CONTEXTS`).
+pub const MAX_SLOTS: u8 = 16;
 
 /// A private pcscd could not be started or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +59,12 @@ pub enum PcscdError {
         /// The OS error.
         source: io::Error,
     },
+    /// More slots asked for than pcscd serves.
+    #[error("{slots} slots asked for: pcscd serves at most {MAX_SLOTS} readers (PCSCLITE_MAX_READERS_CONTEXTS), every vpcd slot is one")]
+    TooManySlots {
+        /// The number asked for.
+        slots: u8,
+    },
     /// The daemon did not open its vpcd ports in time.
     #[error("pcscd did not start listening on vpcd port {port} within {secs}s; its log: {log}")]
     NotReady {
@@ -56,13 +77,14 @@ pub enum PcscdError {
     },
 }
 
-/// A running private pcscd with one vpcd reader entry (two slots).
+/// A running private pcscd with vpcd slots only.
 #[derive(Debug)]
 pub struct PrivatePcscd {
     child: Option<Child>,
     dir: PathBuf,
     name: String,
     port: u16,
+    slots: u8,
     pcscd: PathBuf,
 }
 
@@ -110,10 +132,71 @@ pub fn port_listening(port: u16) -> bool {
     })
 }
 
+/// The reader name of vpcd slot `slot` in a configuration written by [`reader_conf`]: entry
+/// `slot / 2` is named `NAME` (entry 0) or `NAME E`, and pcscd appends `00 0S`.
+pub fn reader_name(name: &str, slot: u8) -> String {
+    let entry = slot / SLOTS_PER_ENTRY;
+    let s = slot % SLOTS_PER_ENTRY;
+    if entry == 0 {
+        format!("{name} 00 {s:02X}")
+    } else {
+        format!("{name} {entry} 00 {s:02X}")
+    }
+}
+
+/// Write a reader.conf file `conf_dir/vpcd` for `slots` vpcd slots on ports `port` …
+/// `port + slots - 1` (rounded up to whole entries of two), and the driver copies the entries
+/// after the first need (`driver_dir/libifdvpcd-E.so`; see the module documentation).
+pub fn reader_conf(
+    conf_dir: &Path,
+    driver_dir: &Path,
+    name: &str,
+    port: u16,
+    slots: u8,
+) -> Result<(), PcscdError> {
+    if slots > MAX_SLOTS {
+        return Err(PcscdError::TooManySlots { slots });
+    }
+    fs::create_dir_all(conf_dir).map_err(io_err(format!("creating {}", conf_dir.display())))?;
+    let mut text = String::new();
+    for entry in 0..slots.div_ceil(SLOTS_PER_ENTRY).max(1) {
+        let (friendly, lib) = if entry == 0 {
+            (name.to_string(), PathBuf::from(VPCD_DRIVER))
+        } else {
+            fs::create_dir_all(driver_dir)
+                .map_err(io_err(format!("creating {}", driver_dir.display())))?;
+            let copy = driver_dir.join(format!("libifdvpcd-{entry}.so"));
+            fs::copy(VPCD_DRIVER, &copy).map_err(io_err(format!(
+                "copying {VPCD_DRIVER} to {}",
+                copy.display()
+            )))?;
+            (format!("{name} {entry}"), copy)
+        };
+        let p = port.saturating_add(u16::from(entry) * u16::from(SLOTS_PER_ENTRY));
+        text.push_str(&format!(
+            "FRIENDLYNAME \"{friendly}\"\nDEVICENAME /dev/null:0x{p:04X}\nLIBPATH {}\nCHANNELID 0x{p:04X}\n\n",
+            lib.display()
+        ));
+    }
+    let file = conf_dir.join("vpcd");
+    fs::write(&file, text).map_err(io_err(format!("writing {}", file.display())))
+}
+
 impl PrivatePcscd {
     /// Start `pcscd -f -c DIR/reader.conf.d` with readers `NAME 00 00` (vpcd on `port`) and
     /// `NAME 00 01` (`port + 1`), and wait until both ports listen. `dir` is created.
     pub fn start(dir: &Path, name: &str, port: u16) -> Result<PrivatePcscd, PcscdError> {
+        PrivatePcscd::start_slots(dir, name, port, SLOTS_PER_ENTRY)
+    }
+
+    /// Like [`PrivatePcscd::start`] with `slots` slots (up to [`MAX_SLOTS`]) on ports `port` …
+    /// `port + slots - 1`, named as [`reader_name`] says.
+    pub fn start_slots(
+        dir: &Path,
+        name: &str,
+        port: u16,
+        slots: u8,
+    ) -> Result<PrivatePcscd, PcscdError> {
         let pcscd = ["/usr/sbin/pcscd", "/usr/bin/pcscd", "/sbin/pcscd"]
             .iter()
             .map(PathBuf::from)
@@ -128,18 +211,20 @@ impl PrivatePcscd {
                 path: VPCD_DRIVER.into(),
             });
         }
-        let conf = dir.join("reader.conf.d");
-        fs::create_dir_all(&conf).map_err(io_err(format!("creating {}", conf.display())))?;
-        let entry = format!(
-            "FRIENDLYNAME \"{name}\"\nDEVICENAME /dev/null:0x{port:04X}\nLIBPATH {VPCD_DRIVER}\nCHANNELID 0x{port:04X}\n"
-        );
-        let file = conf.join("vpcd");
-        fs::write(&file, entry).map_err(io_err(format!("writing {}", file.display())))?;
+        let slots = slots.max(SLOTS_PER_ENTRY);
+        reader_conf(
+            &dir.join("reader.conf.d"),
+            &dir.join("drivers"),
+            name,
+            port,
+            slots,
+        )?;
         let mut p = PrivatePcscd {
             child: None,
             dir: dir.to_path_buf(),
             name: name.to_string(),
             port,
+            slots,
             pcscd,
         };
         p.launch()?;
@@ -175,7 +260,8 @@ impl PrivatePcscd {
         self.child = Some(child);
         let secs = 10;
         let deadline = Instant::now() + Duration::from_secs(secs);
-        while !(port_listening(self.port) && port_listening(self.port.saturating_add(1))) {
+        let ports: Vec<u16> = (0..self.slots).map(|s| self.port(s)).collect();
+        while !ports.iter().all(|p| port_listening(*p)) {
             let exited = self
                 .child
                 .as_mut()
@@ -194,9 +280,15 @@ impl PrivatePcscd {
         Ok(())
     }
 
-    /// The reader name of slot `slot` (0 or 1): `NAME 00 0<slot>`.
+    /// The reader name of slot `slot`: `NAME 00 0<slot>` for slots 0 and 1 (see
+    /// [`reader_name`]).
     pub fn reader(&self, slot: u8) -> String {
-        format!("{} 00 {slot:02X}", self.name)
+        reader_name(&self.name, slot)
+    }
+
+    /// The number of slots.
+    pub fn slots(&self) -> u8 {
+        self.slots
     }
 
     /// vpcd's port for slot `slot`.

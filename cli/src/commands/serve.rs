@@ -16,6 +16,7 @@ use tracing::{debug, info};
 use vusim_apdu::annotate::{describe_status, Annotator};
 use vusim_apdu::{Command, StatusWord};
 use vusim_applet::fs::names::TABLE_NAMES;
+use vusim_pcsc_bridge::pcscd;
 use vusim_pcsc_bridge::vpcd::{self, Bridge, Shutdown, SlotCard, SlotConfig};
 use vusim_pcsc_bridge::{UiccCard, VirtualCard};
 
@@ -36,8 +37,9 @@ pub struct ServeArgs {
     /// (reader `Virtual PCD 00 00`) and 35964 (`Virtual PCD 00 01`).
     #[arg(long, value_name = "HOST:PORT", default_value = vpcd::DEFAULT_ADDR)]
     pub vpcd: String,
-    /// Number of slots (default: one per --card, at least one).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    /// Number of slots (default: one per --card, at least one; at most 16, the readers one
+    /// pcscd serves — docs/pcsc.md "Many cards").
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=16))]
     pub slots: Option<u16>,
     /// Reversed mode: listen on the --vpcd address (PORT + i) and let vpcd connect
     /// (`DEVICENAME host:port` in reader.conf). Crashes Debian 12's pcscd; see docs/pcsc.md.
@@ -121,8 +123,11 @@ fn log_exchange(ann: &mut Annotator<'_>, name: &str, apdu: &[u8], response: &[u8
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     init_logging(args.verbose && !args.quiet);
     let slots = usize::from(args.slots.unwrap_or(1)).max(args.cards.len());
-    if slots > 64 {
-        bail!("at most 64 slots");
+    if slots > usize::from(pcscd::MAX_SLOTS) {
+        bail!(
+            "{slots} slots: pcscd serves at most {} readers (PCSCLITE_MAX_READERS_CONTEXTS); see docs/pcsc.md \"Many cards\"",
+            pcscd::MAX_SLOTS
+        );
     }
     let mut seen = HashSet::new();
     for c in &args.cards {
@@ -151,7 +156,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         let port = addr
             .rsplit_once(':')
             .and_then(|(_, p)| p.parse::<u16>().ok());
-        let reader = if !args.listen && port == vpcd::DEFAULT_PORT.checked_add(n) {
+        let reader = if !args.listen && n < 2 && port == vpcd::DEFAULT_PORT.checked_add(n) {
             format!(" (reader \"Virtual PCD 00 {i:02X}\" in Debian's vpcd configuration)")
         } else {
             String::new()
