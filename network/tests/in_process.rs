@@ -204,25 +204,6 @@ fn akma_end_to_end() {
 }
 
 #[test]
-fn iot_end_to_end() {
-    let mut card = DurableCard::embedded().unwrap();
-    let profile = card.profile().clone();
-    let mut auc = Auc::for_profile(&profile, None).unwrap();
-    let mut me = started(&mut card);
-    let r = vusim_network::iot::run(
-        &mut me,
-        &mut auc,
-        &profile,
-        "as.iot.example.org",
-        &mut rand::thread_rng(),
-    )
-    .unwrap();
-    assert!(!r.failed(), "{r:?}");
-    assert_eq!(r.get_bool("replay_refused"), Some(true));
-    assert_eq!(r.get_text("verdict"), Some("pass"));
-}
-
-#[test]
 fn a_refused_command_is_an_error_naming_it() {
     let mut card = DurableCard::embedded().unwrap();
     let mut me = Me::new(&mut card);
