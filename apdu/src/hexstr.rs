@@ -88,18 +88,38 @@ pub fn to_hex(bytes: &[u8]) -> String {
 pub fn push_hex(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
     out.reserve(bytes.len() * 2);
-    let mut buf = [0u8; 128];
-    for chunk in bytes.chunks(buf.len() / 2) {
-        for (pair, b) in buf.chunks_exact_mut(2).zip(chunk) {
-            if let [hi, lo] = pair {
-                *hi = DIGITS.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
-                *lo = DIGITS.get(usize::from(b & 0x0F)).copied().unwrap_or(b'0');
-            }
+    for b in bytes {
+        // Indices are nibbles (< 16): the lookups cannot miss.
+        for nibble in [b >> 4, b & 0x0F] {
+            out.push(char::from(
+                DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+            ));
         }
-        let digits = buf.get(..chunk.len() * 2).unwrap_or_default();
-        // Always ASCII; from_utf8 cannot fail here.
-        out.push_str(std::str::from_utf8(digits).unwrap_or_default());
     }
+}
+
+/// Append `n` in decimal to `out` without the formatting machinery (printers' hot path).
+pub fn push_decimal(out: &mut String, mut n: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(d) = buf.get_mut(i) {
+            // n % 10 < 10: the cast cannot truncate.
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    out.extend(
+        buf.get(i..)
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .map(char::from),
+    );
 }
 
 #[cfg(test)]
@@ -137,5 +157,11 @@ mod tests {
         push_hex(&mut s, &[]);
         push_hex(&mut s, &[0x0F]);
         assert_eq!(s, "> 0F");
+        // Decimal against the formatter.
+        for n in [0usize, 7, 10, 99, 100, 65_536, usize::MAX] {
+            let mut d = String::from("x");
+            push_decimal(&mut d, n);
+            assert_eq!(d, format!("x{n}"));
+        }
     }
 }

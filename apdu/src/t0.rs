@@ -14,7 +14,7 @@ use crate::response::Response;
 use crate::status::StatusWord;
 
 /// INS of GET RESPONSE.
-pub const INS_GET_RESPONSE: u8 = 0xC0;
+pub const INS_GET_RESPONSE: u8 = crate::ins::Ins::GetResponse.byte();
 
 #[derive(Debug)]
 struct Pending {

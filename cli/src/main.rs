@@ -2,6 +2,7 @@
 //!
 //! Exit codes follow grep: 0 success, 1 a check ran and failed, 2 an error (usage, I/O, input).
 
+mod argv;
 mod commands;
 mod out;
 mod report;
@@ -21,7 +22,11 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let (argv, apdus) = argv::split(std::env::args_os().collect());
+    let mut cli = Cli::parse_from(argv);
+    if let commands::Command::Send(args) = &mut cli.command {
+        args.apdus.extend(apdus);
+    }
     match commands::run(cli.command) {
         Ok(code) => code,
         Err(e) => {

@@ -212,3 +212,35 @@ fn card_file_errors_exit_2() {
     let (_, out, _) = vusim_in(&dir.0, &["send", "--json", "--card", &card, "00200001"]);
     assert!(out.contains("63C3"), "{out}");
 }
+
+/// Long command lines take a fast path past the argument parser (cli/src/argv.rs): the output
+/// and the argument numbers in errors are the same as with the whole line parsed by clap
+/// (which happens when an option comes last).
+#[test]
+fn long_command_lines_print_the_same_as_parsed_ones() {
+    let mut apdus = vec![
+        "00A4040C07A0000000871002",
+        "002000010831323334FFFFFFFF",
+        "00A4000C026F07",
+    ];
+    apdus.extend(std::iter::repeat_n("00B0000009", 20));
+    let mut fast = vec!["send"];
+    fast.extend(&apdus);
+    let mut parsed = fast.clone();
+    parsed.extend(["--wait", "5"]);
+    let (code, fast_out, err) = vusim(&fast);
+    assert_eq!(code, 0, "{err}");
+    let (code, parsed_out, err) = vusim(&parsed);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(fast_out, parsed_out);
+    assert_eq!(fast_out.matches("> 00B0000009\n").count(), 20);
+    // A bad APDU far down the line is named by its position either way.
+    fast.push("00B0ZZ");
+    parsed.insert(parsed.len() - 2, "00B0ZZ");
+    for args in [&fast, &parsed] {
+        let (code, out, err) = vusim(args);
+        assert_eq!(code, 2);
+        assert!(out.is_empty(), "{out}");
+        assert!(err.contains("argument 24 (\"00B0ZZ\")"), "{err}");
+    }
+}

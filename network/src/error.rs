@@ -78,6 +78,9 @@ pub enum NetworkError {
     /// The AuC could not verify AUTS (MAC-S).
     #[error("AUTS rejected by the AuC: {0}")]
     AutsRejected(CryptoError),
+    /// A benchmark workload did not do what it measures (`bench`).
+    #[error("benchmark: {0}")]
+    Bench(String),
 }
 
 impl NetworkError {

@@ -14,6 +14,7 @@ pub mod aka;
 pub mod akma;
 pub mod auc;
 pub mod authenticate;
+pub mod bench;
 pub mod bsf;
 pub mod client;
 pub mod diagram;

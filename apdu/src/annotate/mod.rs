@@ -111,27 +111,30 @@ fn sfi_or_current(sfi: u8) -> String {
     }
 }
 
-fn binary(name: &str, cmd: &Command) -> String {
-    // One allocation: READ/UPDATE BINARY is the most frequent command in a trace.
-    let mut s = String::with_capacity(48);
-    s.push_str(name);
+/// READ/UPDATE BINARY appended to `out` without formatting machinery: it is the most frequent
+/// command in a trace.
+fn binary(out: &mut String, name: &str, cmd: &Command) {
+    out.push_str(name);
     let offset = if cmd.p1() & 0x80 != 0 {
-        let _ = write!(s, " SFI {:02X}", cmd.p1() & 0x1F);
+        out.push_str(" SFI ");
+        crate::hexstr::push_hex(out, &[cmd.p1() & 0x1F]);
         usize::from(cmd.p2())
     } else {
-        s.push_str(" current EF");
+        out.push_str(" current EF");
         (usize::from(cmd.p1() & 0x7F) << 8) | usize::from(cmd.p2())
     };
-    let _ = write!(s, " at offset {offset}");
+    out.push_str(" at offset ");
+    crate::hexstr::push_decimal(out, offset);
     let len = if cmd.ins() == 0xB0 {
         cmd.le()
     } else {
         Some(cmd.data().len())
     };
     if let Some(n) = len {
-        let _ = write!(s, ", {n} bytes");
+        out.push_str(", ");
+        crate::hexstr::push_decimal(out, n);
+        out.push_str(" bytes");
     }
-    s
 }
 
 fn record(name: &str, cmd: &Command) -> String {
@@ -211,7 +214,14 @@ impl<'n> Annotator<'n> {
 
     /// Describe a command APDU, following its SELECT (if it is one).
     pub fn describe_command(&mut self, cmd: &Command) -> String {
-        describe(cmd, &mut self.ctx)
+        let mut out = String::new();
+        describe(&mut out, cmd, &mut self.ctx);
+        out
+    }
+
+    /// [`Annotator::describe_command`] appended to `out` (the printers' hot path).
+    pub fn write_command(&mut self, out: &mut String, cmd: &Command) {
+        describe(out, cmd, &mut self.ctx);
     }
 
     /// Take note of the status word answering the last command (a refused SELECT is undone).
@@ -229,7 +239,35 @@ impl<'n> Annotator<'n> {
     ) {
         self.observe_status(resp.sw);
         let ctx = &self.ctx;
-        write_response_named(out, indent, resp, ins, &|fid| ctx.fcp_name(fid));
+        write_response_named(out, indent, &resp.data, resp.sw, ins, &|fid| {
+            ctx.fcp_name(fid)
+        });
+    }
+
+    /// [`Annotator::write_response`] for response bytes `data ‖ SW1 SW2` as they came (no copy
+    /// of the data); too short a response is described as the error it is.
+    pub fn write_response_bytes(
+        &mut self,
+        out: &mut String,
+        indent: &str,
+        response: &[u8],
+        ins: Option<u8>,
+    ) {
+        match response {
+            [data @ .., sw1, sw2] => {
+                let sw = StatusWord::from_bytes(*sw1, *sw2);
+                self.observe_status(sw);
+                let ctx = &self.ctx;
+                write_response_named(out, indent, data, sw, ins, &|fid| ctx.fcp_name(fid));
+            }
+            _ => {
+                let _ = writeln!(
+                    out,
+                    "{indent}{}",
+                    crate::response::ResponseTooShort(response.len())
+                );
+            }
+        }
     }
 
     /// [`describe_response`] in the session's context.
@@ -240,14 +278,33 @@ impl<'n> Annotator<'n> {
     }
 }
 
-fn describe(cmd: &Command, ctx: &mut Context<'_>) -> String {
+fn describe(out: &mut String, cmd: &Command, ctx: &mut Context<'_>) {
     if cmd.ins() != 0xA4 {
         ctx.other_command();
     }
     if cmd.cla().0 == crate::ins::CLA_GSM {
-        return gsm_command(cmd, ctx);
+        out.push_str(&gsm_command(cmd, ctx));
+        return;
     }
-    let base = match cmd.ins() {
+    match cmd.ins() {
+        0xB0 => binary(out, "READ BINARY", cmd),
+        0xD6 => binary(out, "UPDATE BINARY", cmd),
+        ins => out.push_str(&other_command(cmd, ins, ctx)),
+    }
+    match cmd.channel() {
+        Some(0) => {}
+        Some(n) => {
+            let _ = write!(out, " (channel {n})");
+        }
+        None => {
+            let _ = write!(out, " (invalid class {})", cmd.cla());
+        }
+    }
+}
+
+/// The description of a command other than READ/UPDATE BINARY, without the channel.
+fn other_command(cmd: &Command, ins: u8, ctx: &mut Context<'_>) -> String {
+    match ins {
         0xA4 => select(cmd, ctx),
         0xF2 => {
             let p2 = match cmd.p2() {
@@ -263,8 +320,6 @@ fn describe(cmd: &Command, ctx: &mut Context<'_>) -> String {
             };
             format!("STATUS, {p2}{p1}")
         }
-        0xB0 => binary("READ BINARY", cmd),
-        0xD6 => binary("UPDATE BINARY", cmd),
         0xB2 => record("READ RECORD", cmd),
         0xDC => record("UPDATE RECORD", cmd),
         0xA2 => format!("SEARCH RECORD in {}", sfi_or_current(cmd.p2() >> 3)),
@@ -283,11 +338,6 @@ fn describe(cmd: &Command, ctx: &mut Context<'_>) -> String {
         0xC0 => format!("GET RESPONSE, {} bytes", cmd.le().unwrap_or(256)),
         0x84 => format!("GET CHALLENGE, {} bytes", cmd.le().unwrap_or(0)),
         ins => crate::ins::name(ins),
-    };
-    match cmd.channel() {
-        Some(0) => base,
-        Some(n) => format!("{base} (channel {n})"),
-        None => format!("{base} (invalid class {})", cmd.cla()),
     }
 }
 
@@ -355,7 +405,7 @@ pub fn describe_response(resp: &Response, ins: Option<u8>) -> Vec<String> {
 /// [`describe_response`] appended to `out`, each line prefixed by `indent` and ended by `\n`:
 /// the printers' hot path (no string per line).
 pub fn write_response(out: &mut String, indent: &str, resp: &Response, ins: Option<u8>) {
-    write_response_named(out, indent, resp, ins, &|fid| {
+    write_response_named(out, indent, &resp.data, resp.sw, ins, &|fid| {
         reserved_name(fid).map(str::to_string)
     });
 }
@@ -363,32 +413,36 @@ pub fn write_response(out: &mut String, indent: &str, resp: &Response, ins: Opti
 fn write_response_named(
     out: &mut String,
     indent: &str,
-    resp: &Response,
+    data: &[u8],
+    sw: StatusWord,
     ins: Option<u8>,
     name: &dyn Fn(u16) -> Option<String>,
 ) {
     out.push_str(indent);
-    crate::hexstr::push_hex(out, &resp.sw.to_bytes());
+    crate::hexstr::push_hex(out, &sw.to_bytes());
     out.push(' ');
-    match resp.sw.fixed_meaning(ins) {
+    match sw.fixed_meaning(ins) {
         Some(m) => out.push_str(m),
         None => out.push_str(&match ins {
-            Some(i) => resp.sw.meaning_for(i),
-            None => resp.sw.meaning(),
+            Some(i) => sw.meaning_for(i),
+            None => sw.meaning(),
         }),
     }
     out.push('\n');
-    if resp.data.is_empty() {
+    if data.is_empty() {
         return;
     }
-    let _ = write!(out, "{indent}data ({} bytes) ", resp.data.len());
-    crate::hexstr::push_hex(out, &resp.data);
+    out.push_str(indent);
+    out.push_str("data (");
+    crate::hexstr::push_decimal(out, data.len());
+    out.push_str(" bytes) ");
+    crate::hexstr::push_hex(out, data);
     out.push('\n');
     let mut more = Vec::new();
-    if let Some(fcp) = describe_fcp_named(&resp.data, name) {
+    if let Some(fcp) = describe_fcp_named(data, name) {
         more.extend(fcp.into_iter().map(|l| format!("  {l}")));
-    } else if matches!(resp.data.first(), Some(0x6F | 0x61 | 0x73)) {
-        if let Ok(tree) = Node::parse_tree(&resp.data) {
+    } else if matches!(data.first(), Some(0x6F | 0x61 | 0x73)) {
+        if let Ok(tree) = Node::parse_tree(data) {
             outline(&tree, 1, &mut more);
         }
     }

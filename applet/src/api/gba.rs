@@ -22,6 +22,7 @@ use vusim_apdu::{Command, Response, StatusWord};
 use zeroize::Zeroizing;
 
 use super::apdu::{self, kind, sw, tag, CommandRow, KeyAddress};
+use super::gba_u_service::{self, GbaUError};
 use super::ops;
 use super::policy::{fqdn_of, ApiSection, Op, Policy};
 use super::toolkit::{
@@ -160,6 +161,20 @@ impl GbaApi {
             .rule_for(fqdn_of(&key.naf_id))
             .check(op, ctx.channel, d.client.as_deref())
             .map_err(refusal)?;
+        // Ks_int_NAF itself through the GBA_U key service's lookup (the same presence and
+        // lifetime rules as the card applets'; this applet's policy stands in for EF_GBAUAPI).
+        if key.sub.is_none() {
+            let (k, info) =
+                gba_u_service::usable_ks_int_naf(ctx, &key.naf_id).map_err(|e| match e {
+                    GbaUError::Expired => sw::EXPIRED,
+                    _ => sw::NO_SUCH_KEY,
+                })?;
+            return Ok(Usable {
+                key: k,
+                reference: info.reference,
+                expires: Some(info.expires),
+            });
+        }
         let entry = ctx
             .keys
             .get(key.kind(), &key.store_id())

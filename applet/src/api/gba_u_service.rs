@@ -36,19 +36,29 @@ impl KeyDomain for GbaU {
         if !gbauapi_grants(ctx, ctx.aid, naf_id) {
             return Err(ServiceError::NotGranted);
         }
-        let e = ctx
-            .keys
-            .get(KeyKind::KsIntNaf, naf_id)
-            .ok_or(ServiceError::NoKey)?;
-        match e.expires {
-            Some(t) if ctx.now < t => Ok((
-                e.key.clone(),
-                KeyInfo {
-                    reference: e.reference.clone(),
-                    expires: t,
-                },
-            )),
-            _ => Err(ServiceError::Expired),
-        }
+        usable_ks_int_naf(ctx, naf_id)
+    }
+}
+
+/// Ks_int_NAF of `naf_id` if the card has it and it is within its lifetime — the key lookup of
+/// the service without the EF_GBAUAPI grant. The ME-facing GBA_U API applet (the study's
+/// ME-facing variant, docs/api/gba-api.md) uses it behind its own per-NAF policy.
+pub(crate) fn usable_ks_int_naf(
+    ctx: &Context<'_>,
+    naf_id: &[u8],
+) -> Result<(Zeroizing<Vec<u8>>, KeyInfo), ServiceError> {
+    let e = ctx
+        .keys
+        .get(KeyKind::KsIntNaf, naf_id)
+        .ok_or(ServiceError::NoKey)?;
+    match e.expires {
+        Some(t) if ctx.now < t => Ok((
+            e.key.clone(),
+            KeyInfo {
+                reference: e.reference.clone(),
+                expires: t,
+            },
+        )),
+        _ => Err(ServiceError::Expired),
     }
 }

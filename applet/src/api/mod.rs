@@ -79,6 +79,23 @@ pub(crate) fn card_applets(p: &Profile, file: &str) -> Result<Vec<Box<dyn Applet
     Ok(out)
 }
 
+/// The label and command table of the API or card applet with this AID (its default AID), for
+/// naming its commands in traces and diagrams.
+#[cfg(feature = "experimental-api")]
+pub fn command_table(aid: &[u8]) -> Option<(&'static str, &'static [apdu::CommandRow])> {
+    let tables: [(&[u8], &'static str, &'static [apdu::CommandRow]); 5] = [
+        (&apdu::AID, "GBA_U API", apdu::COMMANDS),
+        (&akma::AID, "AKMA API", akma::COMMANDS),
+        (&iot::AID, "IoT key applet", iot::COMMANDS),
+        (&door_lock::AID, "door lock", door_lock::COMMANDS),
+        (&v2x::AID, "V2X provisioning", v2x::COMMANDS),
+    ];
+    tables
+        .into_iter()
+        .find(|(a, ..)| *a == aid)
+        .map(|(_, label, table)| (label, table))
+}
+
 /// Without the `experimental-api` feature no card applet exists.
 #[cfg(not(feature = "experimental-api"))]
 pub(crate) fn card_applets(

@@ -2,7 +2,9 @@
 
 use vusim_apdu::{Command, Response, StatusWord};
 
-use super::{Card, Channel};
+use vusim_apdu::ins::Ins;
+
+use super::{body_fits, Card, Channel};
 use crate::fs::spec::{Rule, Structure};
 use crate::fs::tree::NodeId;
 
@@ -97,9 +99,7 @@ impl Card {
         state: &mut Channel,
         cmd: &Command,
     ) -> Result<Response, StatusWord> {
-        if !cmd.data().is_empty() {
-            return Err(StatusWord::WRONG_LENGTH);
-        }
+        body_fits(cmd, Ins::ReadBinary)?;
         let (id, offset) = self.binary_target(state, cmd)?;
         self.check_access(state, id, Op::Read)?;
         let data = self.fs.data(id).ok_or(StatusWord::NO_EF_SELECTED)?;
@@ -127,10 +127,8 @@ impl Card {
     ) -> Result<Response, StatusWord> {
         let (id, offset) = self.binary_target(state, cmd)?;
         self.check_access(state, id, Op::Update)?;
+        body_fits(cmd, Ins::UpdateBinary)?;
         let new = cmd.data();
-        if new.is_empty() {
-            return Err(StatusWord::WRONG_LENGTH);
-        }
         let data = self.fs.data_mut(id).ok_or(StatusWord::NO_EF_SELECTED)?;
         if offset >= data.len() {
             return Err(StatusWord::WRONG_P1P2);
@@ -210,9 +208,7 @@ impl Card {
         state: &mut Channel,
         cmd: &Command,
     ) -> Result<Response, StatusWord> {
-        if !cmd.data().is_empty() {
-            return Err(StatusWord::WRONG_LENGTH);
-        }
+        body_fits(cmd, Ins::ReadRecord)?;
         let (p1, p2) = (cmd.p1(), cmd.p2());
         let (id, rl, count, cyclic) = self.record_target(state, p2 >> 3)?;
         self.check_access(state, id, Op::Read)?;
@@ -273,10 +269,8 @@ impl Card {
         cmd: &Command,
     ) -> Result<Response, StatusWord> {
         let (p1, p2) = (cmd.p1(), cmd.p2());
+        body_fits(cmd, Ins::SearchRecord)?;
         let pattern = cmd.data();
-        if pattern.is_empty() {
-            return Err(StatusWord::WRONG_LENGTH);
-        }
         let (id, rl, count, _) = self.record_target(state, p2 >> 3)?;
         self.check_access(state, id, Op::Read)?;
         if pattern.len() > rl {
@@ -351,8 +345,9 @@ impl Card {
             return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
         }
         self.check_access(state, id, Op::Increase)?;
+        body_fits(cmd, Ins::Increase)?;
         let add = cmd.data();
-        if add.is_empty() || add.len() > rl {
+        if add.len() > rl {
             return Err(StatusWord::WRONG_LENGTH);
         }
         let data = self.fs.data(id).ok_or(StatusWord::NO_EF_SELECTED)?;
@@ -408,7 +403,7 @@ impl Card {
             }
             _ => return Err(StatusWord::INCORRECT_P1P2),
         };
-        let activate = cmd.ins() == 0x44;
+        let activate = cmd.ins() == Ins::ActivateFile.byte();
         self.check_access(
             state,
             id,

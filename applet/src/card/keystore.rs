@@ -77,6 +77,15 @@ pub struct SavedKey {
 pub struct KeyStore {
     entries: Vec<KeyEntry>,
     counter: u64,
+    /// The open transaction (one per APDU an applet processes), if any.
+    tx: Option<Transaction>,
+}
+
+/// One APDU's transaction: the store as it was before the first change, copied only when a
+/// change comes (most commands change nothing).
+#[derive(Clone, Default)]
+struct Transaction {
+    before: Option<(Vec<KeyEntry>, u64)>,
 }
 
 impl std::fmt::Debug for KeyStore {
@@ -86,6 +95,35 @@ impl std::fmt::Debug for KeyStore {
 }
 
 impl KeyStore {
+    /// Open a transaction: until [`KeyStore::commit`] or [`KeyStore::rollback`], the first
+    /// change keeps a copy of the store as it was (Java Card's transaction around an applet's
+    /// `process`).
+    pub fn begin(&mut self) {
+        self.tx = Some(Transaction::default());
+    }
+
+    /// Keep the changes of the open transaction.
+    pub fn commit(&mut self) {
+        self.tx = None;
+    }
+
+    /// Undo the changes of the open transaction.
+    pub fn rollback(&mut self) {
+        if let Some((entries, counter)) = self.tx.take().and_then(|t| t.before) {
+            self.entries = entries;
+            self.counter = counter;
+        }
+    }
+
+    /// Before a change: the copy the open transaction rolls back to, taken once.
+    fn changing(&mut self) {
+        if let Some(tx) = &mut self.tx {
+            if tx.before.is_none() {
+                tx.before = Some((self.entries.clone(), self.counter));
+            }
+        }
+    }
+
     /// Entries of a kind, most recently used first.
     pub fn of_kind(&self, kind: KeyKind) -> Vec<&KeyEntry> {
         let mut v: Vec<&KeyEntry> = self.entries.iter().filter(|e| e.kind == kind).collect();
@@ -100,6 +138,7 @@ impl KeyStore {
 
     /// Mark an entry used (moves it to the front of the recency list).
     pub fn touch(&mut self, kind: KeyKind, id: &[u8]) {
+        self.changing();
         self.counter += 1;
         let c = self.counter;
         if let Some(e) = self
@@ -116,6 +155,7 @@ impl KeyStore {
     /// replaced or evicted entry is reused, else the lowest free slot in 1..=capacity.
     /// Returns the slot.
     pub fn put(&mut self, mut entry: KeyEntry, capacity: Option<u8>) -> u8 {
+        self.changing();
         self.counter += 1;
         entry.last_used = self.counter;
         let kind = entry.kind;
@@ -157,6 +197,7 @@ impl KeyStore {
 
     /// Remove every entry of a kind whose reference matches (e.g. keys of a replaced bootstrap).
     pub fn remove_where(&mut self, pred: impl Fn(&KeyEntry) -> bool) {
+        self.changing();
         self.entries.retain(|e| !pred(e));
     }
 
@@ -178,6 +219,7 @@ impl KeyStore {
 
     /// Restore the saved form.
     pub fn restore(&mut self, saved: &[SavedKey]) -> Result<(), String> {
+        self.changing();
         let h =
             |s: &str, what: &str| hex::decode(s).map_err(|_| format!("keys: {what} is not hex"));
         self.entries.clear();
@@ -194,5 +236,65 @@ impl KeyStore {
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(kind: KeyKind, id: u8, key: u8) -> KeyEntry {
+        KeyEntry {
+            kind,
+            id: vec![id],
+            reference: Vec::new(),
+            key: Zeroizing::new(vec![key; 16]),
+            expires: None,
+            slot: 0,
+            last_used: 0,
+        }
+    }
+
+    fn keys(s: &KeyStore) -> Vec<(u8, u8, u64)> {
+        s.save()
+            .iter()
+            .map(|k| {
+                let b = |h: &str| {
+                    hex::decode(h)
+                        .ok()
+                        .and_then(|v| v.first().copied())
+                        .unwrap_or(0)
+                };
+                (b(&k.id), b(&k.key), k.last_used)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_rolled_back_transaction_leaves_the_store_as_it_was() {
+        let mut s = KeyStore::default();
+        s.put(entry(KeyKind::Stored, 1, 0xAA), None);
+        let before = keys(&s);
+        assert_eq!(before, vec![(1, 0xAA, 1)]);
+        // Changes of every kind, then a rollback: entries and the recency counter come back.
+        s.begin();
+        s.put(entry(KeyKind::Stored, 1, 0xBB), None);
+        s.put(entry(KeyKind::IotKs, 2, 0xCC), None);
+        s.touch(KeyKind::Stored, &[1]);
+        s.remove_where(|e| e.kind == KeyKind::IotKs);
+        s.rollback();
+        assert_eq!(keys(&s), before);
+        s.put(entry(KeyKind::Stored, 3, 0xDD), None);
+        assert_eq!(keys(&s), vec![(1, 0xAA, 1), (3, 0xDD, 2)]);
+        // A committed transaction keeps its changes, and a later rollback has nothing to undo.
+        s.begin();
+        s.remove_where(|e| e.id == [3]);
+        s.commit();
+        s.rollback();
+        assert_eq!(keys(&s), before);
+        // A transaction without changes rolls back to the same store.
+        s.begin();
+        s.rollback();
+        assert_eq!(keys(&s), before);
     }
 }

@@ -12,8 +12,8 @@ mod select;
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 use vusim_apdu::atr::{Atr, Convention, InterfaceGroup};
-use vusim_apdu::ins::{self, ClaFamily};
-use vusim_apdu::t0::{T0Adapter, INS_GET_RESPONSE};
+use vusim_apdu::ins::{self, ClaFamily, Ins};
+use vusim_apdu::t0::T0Adapter;
 use vusim_apdu::{Class, Command, Response, StatusWord};
 
 use crate::fs::spec::DfSpec;
@@ -348,6 +348,17 @@ fn case1_form(cmd: &Command) -> bool {
     }
 }
 
+/// The command's data field (present or absent) fits the ISO case of its row in the command
+/// table, else 6700 (TS 102 221 §10.1.2 Table 10.5; ISO/IEC 7816-4 §5.6). Each command handler
+/// calls it where it checks its body, so the order of its checks stays the handler's.
+fn body_fits(cmd: &Command, ins: Ins) -> Result<(), StatusWord> {
+    if ins.spec().case.admits_data(!cmd.data().is_empty()) {
+        Ok(())
+    } else {
+        Err(StatusWord::WRONG_LENGTH)
+    }
+}
+
 /// EF.DIR records: `61 L 4F L AID 50 L label` per application (TS 102 221 §13.1). Every
 /// registered application must get its record: too few or too short records are an error.
 fn write_ef_dir(fs: &mut FileTree, apps: &[AppEntry]) -> Result<(), CardBuildError> {
@@ -513,8 +524,13 @@ impl Card {
             .app
             .and_then(|a| self.apps.get(a))
             .is_some_and(|a| a.adf.is_none());
-        let runtime =
-            ins::lookup(ins).filter(|spec| !standalone || matches!(spec.ins, 0xA4 | 0x70 | 0xC0));
+        let runtime = ins::lookup(ins).filter(|spec| {
+            !standalone
+                || matches!(
+                    spec.instruction,
+                    Ins::Select | Ins::ManageChannel | Ins::GetResponse
+                )
+        });
         let Some(spec) = runtime else {
             return self.forward_to_applet(ch, &state, cmd);
         };
@@ -526,36 +542,53 @@ impl Card {
         if !family_ok {
             return Err(StatusWord::CLA_NOT_SUPPORTED);
         }
-        let r = match ins {
-            0xA4 => self.select(ch, &mut state, cmd),
-            0xF2 => self.status(&state, cmd),
-            0xB0 => self.read_binary(&mut state, cmd),
-            0xD6 => self.update_binary(&mut state, cmd),
-            0xB2 => self.read_record(&mut state, cmd),
-            0xDC => self.update_record(&mut state, cmd),
-            0xA2 => self.search_record(&mut state, cmd),
-            0x32 => self.increase(&mut state, cmd),
-            0x20 | 0x24 | 0x26 | 0x28 | 0x2C => self.pin_command(&state, cmd),
-            0x04 | 0x44 => self.activation(&mut state, cmd),
-            0x84 => self.get_challenge(cmd),
-            0x70 => return self.manage_channel(ch, &state, cmd),
+        let r = match spec.instruction {
+            Ins::Select => self.select(ch, &mut state, cmd),
+            Ins::Status => self.status(&state, cmd),
+            Ins::ReadBinary => self.read_binary(&mut state, cmd),
+            Ins::UpdateBinary => self.update_binary(&mut state, cmd),
+            Ins::ReadRecord => self.read_record(&mut state, cmd),
+            Ins::UpdateRecord => self.update_record(&mut state, cmd),
+            Ins::SearchRecord => self.search_record(&mut state, cmd),
+            Ins::Increase => self.increase(&mut state, cmd),
+            Ins::VerifyPin
+            | Ins::ChangePin
+            | Ins::DisablePin
+            | Ins::EnablePin
+            | Ins::UnblockPin => self.pin_command(&state, spec.instruction, cmd),
+            Ins::DeactivateFile | Ins::ActivateFile => self.activation(&mut state, cmd),
+            Ins::GetChallenge => self.get_challenge(cmd),
+            Ins::ManageChannel => return self.manage_channel(ch, &state, cmd),
             // Under T=0 the adapter serves GET RESPONSE; here nothing is ever pending.
-            INS_GET_RESPONSE => Err(StatusWord::CONDITIONS_NOT_SATISFIED),
-            0x10 => {
+            Ins::GetResponse => Err(StatusWord::CONDITIONS_NOT_SATISFIED),
+            Ins::TerminalProfile => {
                 if cmd.p1() != 0 || cmd.p2() != 0 {
                     return Err(StatusWord::INCORRECT_P1P2);
                 }
                 self.terminal_profile = cmd.data().to_vec();
                 Ok(Response::ok(Vec::new()))
             }
-            0xAA => {
+            Ins::TerminalCapability => {
                 if cmd.p1() != 0 || cmd.p2() != 0 {
                     return Err(StatusWord::INCORRECT_P1P2);
                 }
                 self.terminal_capability = cmd.data().to_vec();
                 Ok(Response::ok(Vec::new()))
             }
-            _ => return self.forward_to_applet(ch, &state, cmd),
+            // The rest of the table belongs to the selected application (AUTHENTICATE, GET
+            // IDENTITY …) or to no one here (ENVELOPE, FETCH …: INS not supported).
+            Ins::RetrieveData
+            | Ins::SetData
+            | Ins::Authenticate
+            | Ins::AuthenticateOdd
+            | Ins::ManageSecureChannel
+            | Ins::TransactData
+            | Ins::SuspendUicc
+            | Ins::GetIdentity
+            | Ins::ExchangeCapabilities
+            | Ins::Envelope
+            | Ins::Fetch
+            | Ins::TerminalResponse => return self.forward_to_applet(ch, &state, cmd),
         }?;
         // Commit the channel state only after success (failed commands leave selection as it was).
         if let Some(slot) = self.channels.get_mut(usize::from(ch)) {
@@ -591,10 +624,12 @@ impl Card {
         };
         // One transaction per APDU: a command that ends in an error leaves the card's keys
         // as they were (Java Card aborts the transaction of an uncaught ISOException).
-        let keys_before = ctx.keys.clone();
+        ctx.keys.begin();
         let result = entry.applet.process(&mut ctx, cmd);
         if result.is_err() {
-            *ctx.keys = keys_before;
+            ctx.keys.rollback();
+        } else {
+            ctx.keys.commit();
         }
         result
     }
@@ -704,20 +739,27 @@ impl Card {
         }
     }
 
+    /// GET CHALLENGE (TS 102 221 §11.1.17): case 2, no data field.
     fn get_challenge(&mut self, cmd: &Command) -> Result<Response, StatusWord> {
         if cmd.p1() != 0 || cmd.p2() != 0 {
             return Err(StatusWord::INCORRECT_P1P2);
         }
+        body_fits(cmd, Ins::GetChallenge)?;
         let n = cmd.le().ok_or(StatusWord::WRONG_LENGTH)?.min(256);
         let mut v = vec![0u8; n];
         self.rng.fill_bytes(&mut v);
         Ok(Response::ok(v))
     }
 
-    fn pin_command(&mut self, state: &Channel, cmd: &Command) -> Result<Response, StatusWord> {
+    fn pin_command(
+        &mut self,
+        state: &Channel,
+        ins: Ins,
+        cmd: &Command,
+    ) -> Result<Response, StatusWord> {
         let p1 = cmd.p1();
-        let ok_p1 = match cmd.ins() {
-            0x26 => p1 == 0x00 || p1 == 0x80,
+        let ok_p1 = match ins {
+            Ins::DisablePin => p1 == 0x00 || p1 == 0x80,
             _ => p1 == 0x00,
         };
         if !ok_p1 {
@@ -729,11 +771,11 @@ impl Card {
         }
         let adf = state.app.and_then(|a| self.apps.get(a)).and_then(|a| a.adf);
         let data = cmd.data();
-        let r = match cmd.ins() {
-            0x20 => self.security.verify(key, data, adf),
-            0x24 => self.security.change(key, data, adf),
-            0x26 => self.security.disable(key, data, adf),
-            0x28 => self.security.enable(key, data, adf),
+        let r = match ins {
+            Ins::VerifyPin => self.security.verify(key, data, adf),
+            Ins::ChangePin => self.security.change(key, data, adf),
+            Ins::DisablePin => self.security.disable(key, data, adf),
+            Ins::EnablePin => self.security.enable(key, data, adf),
             _ => self.security.unblock(key, data, adf),
         };
         // Counters move on failures too: every presentation is durable.

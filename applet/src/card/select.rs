@@ -3,8 +3,9 @@
 use vusim_apdu::{Command, Response, StatusWord};
 
 use super::applet::Context;
-use super::{fcp, Card, Channel};
+use super::{body_fits, fcp, Card, Channel};
 use crate::fs::tree::{NodeId, MF};
+use vusim_apdu::ins::Ins;
 
 /// P2 response options (b5–b3 after masking 1C).
 const P2_FCP: u8 = 0x04;
@@ -264,9 +265,7 @@ impl Card {
         if cmd.p1() > 0x02 {
             return Err(StatusWord::INCORRECT_P1P2);
         }
-        if !cmd.data().is_empty() {
-            return Err(StatusWord::WRONG_LENGTH);
-        }
+        body_fits(cmd, Ins::Status)?;
         match cmd.p2() {
             0x00 => Ok(Response::ok(fcp::fcp(
                 &self.fs,

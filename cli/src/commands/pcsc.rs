@@ -127,6 +127,7 @@ mod imp {
     use super::{ListArgs, PcscRunArgs, PcscSendArgs};
     use crate::commands::send::{apdu_args, print_exchange};
     use crate::out::Out;
+    use crate::outln;
     use crate::trace::TraceArgs;
 
     fn protocol_name(p: Protocol) -> &'static str {
@@ -140,23 +141,26 @@ mod imp {
     pub(super) fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
         let client = Client::establish()?;
         let readers = client.readers()?;
+        let mut out = Out::new();
         if readers.is_empty() && !args.json {
-            println!("no readers");
+            outln!(out, "no readers");
         }
         for (i, r) in readers.iter().enumerate() {
             let atr = r.atr.as_deref().map(hex::encode_upper);
             if args.json {
-                println!(
+                outln!(
+                    out,
                     "{}",
                     json!({"index": i, "reader": r.name, "card": r.card_present, "atr": atr})
                 );
             } else {
                 match atr {
-                    Some(a) => println!("{i}: {}\n   card, ATR {a}", r.name),
-                    None => println!("{i}: {}\n   no card", r.name),
+                    Some(a) => outln!(out, "{i}: {}\n   card, ATR {a}", r.name),
+                    None => outln!(out, "{i}: {}\n   no card", r.name),
                 }
             }
         }
+        out.finish().context("writing to standard output")?;
         Ok(ExitCode::SUCCESS)
     }
 
@@ -231,6 +235,14 @@ mod imp {
             conn,
             raw: args.raw,
         };
-        super::super::run::run_loaded(&loaded, &mut link, None, &atr, args.json, args.keep_going)
+        super::super::run::run_loaded(
+            &loaded,
+            &mut link,
+            None,
+            None,
+            &atr,
+            args.json,
+            args.keep_going,
+        )
     }
 }

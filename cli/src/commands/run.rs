@@ -27,6 +27,7 @@ use serde_json::{json, Value};
 use vusim_apdu::script::{self, Event, Flow, FsLoader, Observer, Program, Runner};
 use vusim_apdu::Response;
 use vusim_applet::store::{DurableCard, StoreError};
+use vusim_network::diagram::script::ScriptDiagram;
 use vusim_network::script_net::ScriptNetwork;
 
 use super::send::{exchange_json, write_exchange};
@@ -51,6 +52,10 @@ pub struct RunArgs {
     /// Define a variable before the scripts run (repeatable), e.g. `--set pin=1234`.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+    /// The run as a sequence diagram (FILE.mmd or FILE.svg): every APDU and `net` step, names
+    /// only.
+    #[command(flatten)]
+    pub diagram: super::DiagramArg,
     /// Script files, run in order on the same card; variables carry over from one to the next.
     #[arg(required = true, value_name = "SCRIPT")]
     pub scripts: Vec<PathBuf>,
@@ -271,6 +276,7 @@ pub(crate) fn run_loaded<T: script::Transport>(
     loaded: &Loaded,
     transport: &mut T,
     network: Option<&mut dyn script::Network>,
+    mut also: Option<&mut dyn Observer>,
     atr: &[u8],
     json: bool,
     keep_going: bool,
@@ -297,7 +303,13 @@ pub(crate) fn run_loaded<T: script::Transport>(
         } else {
             outln!(printer.out, "== {}", program.name);
         }
-        let flow = runner.run(program, transport, &mut printer)?;
+        let mut tee = |e: &Event<'_>| {
+            printer.event(e);
+            if let Some(o) = also.as_deref_mut() {
+                o.event(e);
+            }
+        };
+        let flow = runner.run(program, transport, &mut tee)?;
         if flow == Flow::Stopped {
             stopped = true;
             break;
@@ -362,12 +374,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_scripts(&args.scripts, &args.vars)?;
     let (mut card, atr) = args.session.open()?;
     let mut network = script_network(&card, args.session.card.clone())?;
-    run_loaded(
+    let mut diagram = ScriptDiagram::new();
+    let code = run_loaded(
         &loaded,
         &mut CardLink(&mut card),
         Some(&mut network),
+        Some(&mut diagram),
         &atr,
         args.json,
         args.keep_going,
-    )
+    );
+    crate::report::write_diagrams(&args.diagram.files, diagram.diagram())?;
+    code
 }

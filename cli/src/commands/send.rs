@@ -95,7 +95,9 @@ pub(crate) fn write_exchange(
     text.push('\n');
     let ins = match Command::parse(command) {
         Ok(cmd) => {
-            let _ = writeln!(text, "  {}", ann.describe_command(&cmd));
+            text.push_str("  ");
+            ann.write_command(text, &cmd);
+            text.push('\n');
             Some(cmd.ins())
         }
         Err(e) => {
@@ -106,12 +108,7 @@ pub(crate) fn write_exchange(
     text.push_str("< ");
     push_hex(text, response);
     text.push('\n');
-    match Response::parse(response) {
-        Ok(resp) => ann.write_response(text, "  ", &resp, ins),
-        Err(e) => {
-            let _ = writeln!(text, "  {e}");
-        }
-    }
+    ann.write_response_bytes(text, "  ", response, ins);
 }
 
 /// Print one exchange as text lines or one JSON object.

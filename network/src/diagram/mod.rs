@@ -10,6 +10,7 @@
 //! output) with a run of [`MAX_HEX_RUN`] or more hexadecimal digits.
 
 mod mermaid;
+pub mod script;
 mod svg;
 
 use vusim_apdu::StatusWord;

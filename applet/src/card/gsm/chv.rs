@@ -12,6 +12,7 @@
 //! CHANGE while disabled → 9808. A new CHV that is not 4–8 digits padded with FF is refused with
 //! 6B00 (vusim's choice: TS 51.011 has no word for it).
 
+use vusim_apdu::ins::GsmIns;
 use vusim_apdu::{Command, Response, StatusWord};
 
 use super::params;
@@ -20,17 +21,23 @@ use crate::card::Card;
 
 impl Card {
     /// The CHV commands.
-    pub(super) fn gsm_chv(&mut self, cmd: &Command) -> Result<Response, StatusWord> {
-        let ins = cmd.ins();
+    pub(super) fn gsm_chv(&mut self, ins: GsmIns, cmd: &Command) -> Result<Response, StatusWord> {
+        use GsmIns::{ChangeChv, DisableChv, EnableChv, UnblockChv, VerifyChv};
         let key = match (ins, cmd.p2()) {
-            (0x20 | 0x24, 0x01) | (0x26 | 0x28, 0x01) | (0x2C, 0x00) => KEY_PIN1,
-            (0x20 | 0x24, 0x02) | (0x2C, 0x02) => KEY_PIN2,
-            (0x20, KEY_ADM1) => KEY_ADM1,
+            (VerifyChv | ChangeChv, 0x01) | (DisableChv | EnableChv, 0x01) | (UnblockChv, 0x00) => {
+                KEY_PIN1
+            }
+            (VerifyChv | ChangeChv, 0x02) | (UnblockChv, 0x02) => KEY_PIN2,
+            (VerifyChv, KEY_ADM1) => KEY_ADM1,
             _ => return Err(StatusWord::WRONG_P1P2),
         };
         params(cmd, 0, cmd.p2())?;
         let data = cmd.data();
-        let expected = if matches!(ins, 0x24 | 0x2C) { 16 } else { 8 };
+        let expected = if matches!(ins, ChangeChv | UnblockChv) {
+            16
+        } else {
+            8
+        };
         if data.len() != expected {
             return Err(StatusWord::WRONG_LENGTH);
         }
@@ -43,10 +50,10 @@ impl Card {
             None
         };
         let r = match ins {
-            0x20 => self.security.verify(key, data, adf),
-            0x24 => self.security.change(key, data, adf),
-            0x26 => self.security.disable(key, data, adf),
-            0x28 => self.security.enable(key, data, adf),
+            VerifyChv => self.security.verify(key, data, adf),
+            ChangeChv => self.security.change(key, data, adf),
+            DisableChv => self.security.disable(key, data, adf),
+            EnableChv => self.security.enable(key, data, adf),
             _ => self.security.unblock(key, data, adf),
         };
         // Every presentation moves a counter: durable.

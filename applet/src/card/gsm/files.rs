@@ -2,6 +2,7 @@
 //! SIM application (3GPP TS 51.011 Rel-4 §9.2.3–§9.2.8, §9.2.14–§9.2.15), on the current EF of
 //! the basic channel, with the §9.4 status words.
 
+use vusim_apdu::ins::GsmIns;
 use vusim_apdu::{Command, Response, StatusWord};
 
 use super::{p3, params};
@@ -271,13 +272,14 @@ impl Card {
     pub(super) fn gsm_invalidation(
         &mut self,
         state: &Channel,
+        ins: GsmIns,
         cmd: &Command,
     ) -> Result<Response, StatusWord> {
         params(cmd, 0, 0)?;
         if !cmd.data().is_empty() {
             return Err(StatusWord::WRONG_LENGTH);
         }
-        let rehabilitate = cmd.ins() == 0x44;
+        let rehabilitate = ins == GsmIns::Rehabilitate;
         let ef = self.gsm_ef(
             state,
             |a| {

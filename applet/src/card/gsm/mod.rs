@@ -14,6 +14,7 @@ mod chv;
 mod files;
 pub mod response;
 
+use vusim_apdu::ins::GsmIns;
 use vusim_apdu::{Command, Response, StatusWord};
 
 use super::{Card, Channel};
@@ -23,26 +24,37 @@ impl Card {
     /// A class `A0` command (TS 51.011 §9.2). Runs on the basic channel's selection.
     pub(super) fn gsm_dispatch(&mut self, cmd: &Command) -> Result<Response, StatusWord> {
         let mut state = *self.channel(0).ok_or(StatusWord::TECHNICAL_PROBLEM)?;
-        let r = match cmd.ins() {
-            0xA4 => self.gsm_select(&mut state, cmd),
-            0xF2 => self.gsm_status(&state, cmd),
-            0xB0 => self.gsm_read_binary(&state, cmd),
-            0xD6 => self.gsm_update_binary(&state, cmd),
-            0xB2 => self.gsm_read_record(&mut state, cmd),
-            0xDC => self.gsm_update_record(&mut state, cmd),
-            0xA2 => self.gsm_seek(&mut state, cmd),
-            0x32 => self.gsm_increase(&mut state, cmd),
-            0x04 | 0x44 => self.gsm_invalidation(&state, cmd),
-            0x20 | 0x24 | 0x26 | 0x28 | 0x2C => self.gsm_chv(cmd),
-            0x88 => self.gsm_run_algorithm(&state, cmd),
+        let Some(ins) = GsmIns::from_byte(cmd.ins()) else {
+            return Err(StatusWord::INS_NOT_SUPPORTED);
+        };
+        let r = match ins {
+            GsmIns::Select => self.gsm_select(&mut state, cmd),
+            GsmIns::Status => self.gsm_status(&state, cmd),
+            GsmIns::ReadBinary => self.gsm_read_binary(&state, cmd),
+            GsmIns::UpdateBinary => self.gsm_update_binary(&state, cmd),
+            GsmIns::ReadRecord => self.gsm_read_record(&mut state, cmd),
+            GsmIns::UpdateRecord => self.gsm_update_record(&mut state, cmd),
+            GsmIns::Seek => self.gsm_seek(&mut state, cmd),
+            GsmIns::Increase => self.gsm_increase(&mut state, cmd),
+            GsmIns::Invalidate | GsmIns::Rehabilitate => self.gsm_invalidation(&state, ins, cmd),
+            GsmIns::VerifyChv
+            | GsmIns::ChangeChv
+            | GsmIns::DisableChv
+            | GsmIns::EnableChv
+            | GsmIns::UnblockChv => self.gsm_chv(ins, cmd),
+            GsmIns::RunGsmAlgorithm => self.gsm_run_algorithm(&state, cmd),
             // SLEEP (§9.2.17): kept for old terminals, does nothing.
-            0xFA => {
+            GsmIns::Sleep => {
                 params(cmd, 0, 0)?;
                 Ok(Response::ok(Vec::new()))
             }
             // GET RESPONSE is served by the T=0 adapter; here nothing is ever pending.
-            0xC0 => Err(StatusWord::TECHNICAL_PROBLEM),
-            _ => Err(StatusWord::INS_NOT_SUPPORTED),
+            GsmIns::GetResponse => Err(StatusWord::TECHNICAL_PROBLEM),
+            // The SIM Application Toolkit commands: no toolkit on this card.
+            GsmIns::TerminalProfile
+            | GsmIns::Envelope
+            | GsmIns::Fetch
+            | GsmIns::TerminalResponse => Err(StatusWord::INS_NOT_SUPPORTED),
         }?;
         self.commit_channel(0, state);
         Ok(r)
