@@ -1,6 +1,7 @@
 //! Card profiles (TOML): identities, authentication algorithm and secrets, SQN scheme, PINs, service tables and EF contents; the embedded default profile.
 
 pub mod sections;
+pub mod templates;
 
 /// The service tables are spec identities next to the file tables ([`crate::fs::services`]).
 pub use crate::fs::services;

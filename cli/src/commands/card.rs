@@ -7,12 +7,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
 use rand::RngCore;
-use std::collections::BTreeSet;
 
-use vusim_applet::fs::spec::{DfSpec, Gate};
-use vusim_applet::fs::tables::{ADF_ISIM, ADF_USIM};
-use vusim_applet::profile::services::ServiceRef;
-use vusim_applet::profile::{self, Profile};
+use vusim_applet::profile::{self, templates};
 use vusim_applet::store::holder::Holder;
 use vusim_applet::store::{save_atomic, DurableCard};
 
@@ -47,7 +43,7 @@ pub enum Algorithm {
     Xor,
 }
 
-/// What a new card starts from.
+/// What a new card starts from (`vusim_applet::profile::templates`).
 #[derive(Debug, Clone, Copy, ValueEnum, Default)]
 pub enum Template {
     /// The embedded default card (docs: the default service tables in `fs/tables`).
@@ -56,12 +52,29 @@ pub enum Template {
     /// Every service the file tables gate a file on switched on in EF.UST and EF.IST, so every
     /// file of the tables is present (TS 31.102 Rel-18, TS 31.103).
     Full,
+    /// The TS 34.108 §8 test USIM: XOR test algorithm with its public K (docs/files.md#templates).
+    Ts34108,
+    /// The TS 31.121 §4.1.1 default UICC (docs/files.md#templates).
+    Ts31121,
+}
+
+impl From<Template> for templates::Template {
+    fn from(t: Template) -> Self {
+        match t {
+            Template::Default => templates::Template::Default,
+            Template::Full => templates::Template::Full,
+            Template::Ts34108 => templates::Template::Ts34108,
+            Template::Ts31121 => templates::Template::Ts31121,
+        }
+    }
 }
 
 /// Arguments of `vusim card new`.
 #[derive(Debug, Args)]
 pub struct NewArgs {
-    /// Starting point: `default` or `full` (every file of the tables present).
+    /// Starting point: `default`, `full` (every file of the tables present), `ts34108` (the
+    /// TS 34.108 test USIM, its K and algorithm unless given) or `ts31121` (TS 31.121 default
+    /// UICC).
     #[arg(long, value_enum, default_value = "default")]
     pub template: Template,
     /// Output file (mode 0600); standard output when absent.
@@ -82,9 +95,9 @@ pub struct NewArgs {
     /// OPc (MILENAGE) / TOPc (TUAK), hex. Random when neither --op nor --opc is given.
     #[arg(long)]
     pub opc: Option<String>,
-    /// Authentication algorithm.
-    #[arg(long, value_enum, default_value = "milenage")]
-    pub algorithm: Algorithm,
+    /// Authentication algorithm (default: the template's; MILENAGE for `default` and `full`).
+    #[arg(long, value_enum)]
+    pub algorithm: Option<Algorithm>,
     /// Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,
@@ -117,63 +130,32 @@ pub fn run(args: &CardArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Every service number a gate below `df` names.
-fn gated_services(df: &DfSpec, out: &mut BTreeSet<u16>) {
-    let gates = df.efs.iter().map(|e| e.gate).chain([df.gate]);
-    for gate in gates {
-        match gate {
-            Gate::None => {}
-            Gate::Service(n) => {
-                out.insert(n);
-            }
-            Gate::All(list) | Gate::Any(list) => out.extend(list.iter().copied()),
-        }
-    }
-    for child in df.dfs {
-        gated_services(child, out);
-    }
-}
-
-/// The services of a service-table EF's default contents (bit n-1 set).
-fn default_services(adf: &DfSpec, fid: u16) -> Vec<u16> {
-    adf.efs
-        .iter()
-        .find(|e| e.fid == fid)
-        .and_then(|e| vusim_applet::fs::tree::default_contents(e).ok())
-        .map(|t| profile::services::list(&t))
-        .unwrap_or_default()
-}
-
-/// `full`: the default tables plus every gated service.
-fn full_services(adf: &DfSpec, table_fid: u16) -> Vec<ServiceRef> {
-    let mut all: BTreeSet<u16> = default_services(adf, table_fid).into_iter().collect();
-    gated_services(adf, &mut all);
-    all.into_iter().map(ServiceRef::Number).collect()
-}
-
 fn new(a: &NewArgs) -> anyhow::Result<ExitCode> {
-    let mut p = Profile::embedded_default();
-    p.state = None;
-    if matches!(a.template, Template::Full) {
-        p.services.ust = Some(full_services(&ADF_USIM, 0x6F38));
-        p.services.ist = Some(full_services(&ADF_ISIM, 0x6F07));
-    }
-    let (name, secret_len) = match a.algorithm {
-        Algorithm::Milenage => ("milenage", 16),
-        Algorithm::Tuak => ("tuak", 32),
-        Algorithm::Xor => ("xor", 16),
-    };
-    p.auth.algorithm = name.to_string();
-    p.auth.k = a.k.clone().unwrap_or_else(|| random_hex(16));
-    p.auth.op = a.op.clone();
-    p.auth.opc = match (&a.op, &a.opc, a.algorithm) {
-        (_, _, Algorithm::Xor) => None,
-        (Some(_), _, _) => None,
-        (None, Some(opc), _) => Some(opc.clone()),
-        (None, None, _) => Some(random_hex(secret_len)),
-    };
-    if matches!(a.algorithm, Algorithm::Xor) {
-        p.auth.op = None;
+    let template = templates::Template::from(a.template);
+    let mut p = template.profile();
+    // The test USIM keeps its public K unless another K or algorithm is asked for.
+    let keep_keys = template.fixed_keys()
+        && a.k.is_none()
+        && matches!(a.algorithm, None | Some(Algorithm::Xor));
+    if !keep_keys {
+        let algorithm = a.algorithm.unwrap_or(Algorithm::Milenage);
+        let (name, secret_len) = match algorithm {
+            Algorithm::Milenage => ("milenage", 16),
+            Algorithm::Tuak => ("tuak", 32),
+            Algorithm::Xor => ("xor", 16),
+        };
+        p.auth.algorithm = name.to_string();
+        p.auth.k = a.k.clone().unwrap_or_else(|| random_hex(16));
+        p.auth.op = a.op.clone();
+        p.auth.opc = match (&a.op, &a.opc, algorithm) {
+            (_, _, Algorithm::Xor) => None,
+            (Some(_), _, _) => None,
+            (None, Some(opc), _) => Some(opc.clone()),
+            (None, None, _) => Some(random_hex(secret_len)),
+        };
+        if matches!(algorithm, Algorithm::Xor) {
+            p.auth.op = None;
+        }
     }
     if let Some(imsi) = &a.imsi {
         p.usim.imsi = Some(imsi.clone());

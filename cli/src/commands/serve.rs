@@ -18,7 +18,7 @@ use vusim_apdu::{Command, StatusWord};
 use vusim_applet::fs::names::TABLE_NAMES;
 use vusim_pcsc_bridge::pcscd;
 use vusim_pcsc_bridge::vpcd::{self, Bridge, Shutdown, SlotCard, SlotConfig};
-use vusim_pcsc_bridge::{UiccCard, VirtualCard};
+use vusim_pcsc_bridge::{StubCard, UiccCard, VirtualCard};
 
 use crate::trace::{SharedTracer, TraceArgs};
 
@@ -52,6 +52,10 @@ pub struct ServeArgs {
     /// default: the annotation stays off the exchange's path.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Serve a trivial card instead: `9000` to every command, nothing processed (the floor of
+    /// the round-trip benchmark, scripts/bench-pcsc).
+    #[arg(long, conflicts_with_all = ["cards", "trace_pcap", "gsmtap"])]
+    pub stub: bool,
     /// Trace destinations.
     #[command(flatten)]
     pub trace: TraceArgs,
@@ -147,6 +151,16 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         let n = u16::try_from(i).context("too many slots")?;
         let addr = vpcd::slot_address(&args.vpcd, n).map_err(|e| anyhow::anyhow!("--vpcd: {e}"))?;
         let name = format!("slot {i}");
+        let cfg = if args.listen {
+            SlotConfig::listen(name.clone(), addr.clone())
+        } else {
+            SlotConfig::connect(name.clone(), addr.clone())
+        };
+        if args.stub {
+            info!("{name}: a trivial card (9000 to everything) on vpcd {addr}");
+            configs.push((cfg, Box::new(StubCard) as SlotCard));
+            continue;
+        }
         let path = args.cards.get(i);
         let durable = super::open_card_file(path.map(PathBuf::as_path), args.wait)?;
         let what = match path {
@@ -169,11 +183,6 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             log: args.verbose && !args.quiet,
             tracer: tracer.clone(),
             ann: Annotator::new(&TABLE_NAMES),
-        };
-        let cfg = if args.listen {
-            SlotConfig::listen(name, addr)
-        } else {
-            SlotConfig::connect(name, addr)
         };
         configs.push((cfg, Box::new(card) as SlotCard));
     }
