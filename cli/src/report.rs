@@ -9,6 +9,7 @@ use vusim_apdu::annotate::Annotator;
 use vusim_apdu::script::Transport;
 use vusim_apdu::{Command, Response};
 use vusim_applet::fs::names::TABLE_NAMES;
+use vusim_network::me::Shown;
 use vusim_network::report::Value;
 use vusim_network::{Me, NetworkError, Report};
 
@@ -63,12 +64,19 @@ pub(crate) fn finish(r: &Report, as_json: bool) -> ExitCode {
 }
 
 /// Print one exchange annotated to stderr (`--trace`), files named in the session's DF context.
-fn trace(ann: &mut Annotator<'static>, apdu: &[u8], resp: &Response) {
+fn trace(ann: &mut Annotator<'static>, apdu: &[u8], resp: &Response, shown: Shown) {
     let cmd = Command::parse(apdu).ok();
     let what = cmd
         .as_ref()
         .map_or_else(|| "malformed".to_string(), |c| ann.describe_command(c));
-    eprintln!("> {}  {what}", hex::encode_upper(apdu));
+    match (shown, cmd.as_ref()) {
+        (Shown::WithoutData(keys), Some(c)) => eprintln!(
+            "> {}…  {what}; data withheld: {keys} ({} bytes)",
+            hex::encode_upper(apdu.get(..5).unwrap_or(apdu)),
+            c.data().len()
+        ),
+        _ => eprintln!("> {}  {what}", hex::encode_upper(apdu)),
+    }
     for (i, l) in ann
         .describe_response(resp, cmd.as_ref().map(Command::ins))
         .into_iter()
@@ -87,9 +95,9 @@ pub(crate) fn me<T: Transport>(link: T, with_trace: bool) -> Me<T> {
     let me = Me::new(link);
     if with_trace {
         let mut ann = Annotator::new(&TABLE_NAMES);
-        me.with_observer(Box::new(move |apdu: &[u8], resp: &Response| {
-            trace(&mut ann, apdu, resp)
-        }))
+        me.with_observer(Box::new(
+            move |apdu: &[u8], resp: &Response, shown: Shown| trace(&mut ann, apdu, resp, shown),
+        ))
     } else {
         me
     }

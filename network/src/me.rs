@@ -8,8 +8,19 @@ use vusim_apdu::{Class, Command, Response, StatusWord};
 use crate::diagram::{Diagram, Msg, Party};
 use crate::error::{NetworkError, Result};
 
-/// Sees every exchange (command APDU, parsed response), e.g. to print an annotated trace.
-pub type Observer = Box<dyn FnMut(&[u8], &Response)>;
+/// Sees every exchange (command APDU, parsed response, whether its data field is a secret the
+/// observer must not show), e.g. to print an annotated trace.
+pub type Observer = Box<dyn FnMut(&[u8], &Response, Shown)>;
+
+/// What an observer may show of an exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Everything.
+    All,
+    /// Not the command's data field: it carries keys (K_AUSF and K_SEAF written to
+    /// EF_5GAUTHKEYS); the observer names what is withheld.
+    WithoutData(&'static str),
+}
 
 /// A terminal driving a card.
 pub struct Me<T: Transport> {
@@ -85,13 +96,17 @@ impl<T: Transport> Me<T> {
 
     /// Exchange one APDU.
     pub fn send(&mut self, apdu: &[u8]) -> Result<Response> {
+        self.exchange(apdu, Shown::All)
+    }
+
+    fn exchange(&mut self, apdu: &[u8], shown: Shown) -> Result<Response> {
         let raw = self
             .link
             .transmit(apdu)
             .map_err(|e| NetworkError::Link(Box::new(e)))?;
         let resp = Response::parse(&raw).map_err(NetworkError::NoStatusWord)?;
         if let Some(o) = self.observer.as_mut() {
-            o(apdu, &resp);
+            o(apdu, &resp, shown);
         }
         Ok(resp)
     }
@@ -147,6 +162,29 @@ impl<T: Transport> Me<T> {
     pub fn update_binary(&mut self, data: &[u8], msg: Msg) -> Result<()> {
         let upd = Command::build(0x00, 0xD6, 0x00, 0x00, data, None)?;
         self.ok_as(&upd.encode(), msg, Msg::new(""))?;
+        Ok(())
+    }
+
+    /// UPDATE BINARY of keys (`what` names them): as [`Me::update_binary`], but observers are
+    /// told not to show the data field (a trace names what it withholds).
+    pub fn update_binary_secret(
+        &mut self,
+        data: &[u8],
+        msg: Msg,
+        what: &'static str,
+    ) -> Result<()> {
+        let upd = Command::build(0x00, 0xD6, 0x00, 0x00, data, None)?;
+        let name = msg.label();
+        self.diagram.send(Party::Me, Party::Uicc, msg);
+        let r = self.exchange(&upd.encode(), Shown::WithoutData(what))?;
+        self.diagram.card_answer(Party::Me, Msg::new(""), r.sw);
+        if r.sw != StatusWord::SUCCESS {
+            return Err(NetworkError::Refused {
+                what: name,
+                sw: r.sw,
+                meaning: r.sw.meaning(),
+            });
+        }
         Ok(())
     }
 

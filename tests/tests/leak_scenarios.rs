@@ -483,3 +483,52 @@ fn end_to_end_runs_print_no_key() {
     assert_clean(&outputs, &needles);
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// AKMA in the ME (TS 33.535): the ME writes K_AUSF and K_SEAF to EF_5GAUTHKEYS; neither the
+/// trace nor the report (without `--reveal`) nor `card show` prints them.
+#[test]
+fn akma_in_the_me_keeps_k_ausf_out_of_traces() {
+    let tmp = TempDir::new("leak-akma-me");
+    let dir = tmp.path().to_path_buf();
+    fs::write(dir.join("card.toml"), DEFAULT_PROFILE).unwrap();
+    let mut outputs = Vec::new();
+    for auth in ["5g-aka", "eap-aka-prime"] {
+        for json in [true, false] {
+            let mut args = vec![
+                "akma",
+                "run",
+                "--where",
+                "me",
+                "--auth",
+                auth,
+                "--card",
+                "card.toml",
+                "--trace",
+            ];
+            if json {
+                args.push("--json");
+            }
+            let o = run(&dir, &args);
+            assert_eq!(o.code, 0, "{}\n{}", o.what, o.text);
+            assert!(
+                o.text.contains("data withheld: K_AUSF, K_SEAF"),
+                "{}",
+                o.text
+            );
+            outputs.push(o);
+        }
+    }
+    outputs.push(run(&dir, &["card", "show", "card.toml"]));
+    // What the last run left in EF_5GAUTHKEYS (DF.5GS/4F05): 80 20 K_AUSF 81 20 K_SEAF.
+    let text = fs::read_to_string(dir.join("card.toml")).unwrap();
+    let p = Profile::from_toml(&text, "card.toml").unwrap();
+    let ef = p.state.unwrap().files["USIM:5FC0/4F05"].clone();
+    let ef = hex::decode(ef).unwrap();
+    assert_eq!((ef[0], ef[1], ef[34], ef[35]), (0x80, 0x20, 0x81, 0x20));
+    let needles: Needles = vec![
+        ("K_AUSF".into(), ef[2..34].to_vec()),
+        ("K_SEAF".into(), ef[36..68].to_vec()),
+    ];
+    assert_clean(&outputs, &needles);
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -380,8 +380,20 @@ pub fn redact(profile: &Profile) -> Profile {
         for k in &mut state.keys {
             k.key = "<redacted>".to_string();
         }
+        for (path, v) in &mut state.files {
+            if secret_file_paths().contains(path) {
+                *v = "<redacted>".to_string();
+            }
+        }
     }
     p
+}
+
+/// Saved EF contents (`[state.files]` keys) that are keys: EF.5GAUTHKEYS of the USIM (K_AUSF,
+/// K_SEAF; TS 31.102 §4.4.11.6).
+fn secret_file_paths() -> [String; 1] {
+    use crate::fs::tables::fid::{DF_5GS, EF_5GAUTHKEYS};
+    [format!("USIM:{DF_5GS:04X}/{EF_5GAUTHKEYS:04X}")]
 }
 
 fn redact_table(table: &mut toml::Table) {

@@ -81,9 +81,10 @@ pub(super) fn run<T: Transport>(
     content.resize(size.max(written), 0xFF);
     me.select_ef(df, "DF.5GS")?;
     me.select_ef(ef, "EF.5GAUTHKEYS")?;
-    me.update_binary(
+    me.update_binary_secret(
         &content,
         Msg::new("UPDATE BINARY EF.5GAUTHKEYS").ps(&["K_AUSF", "K_SEAF"]),
+        "K_AUSF, K_SEAF",
     )?;
     r.num("ef_5gauthkeys_bytes_written", written as u64);
 

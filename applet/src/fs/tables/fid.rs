@@ -38,6 +38,8 @@ pub const EF_GBABP: u16 = 0x6FD6;
 pub const EF_GBANL: u16 = 0x6FDA;
 /// DF.5GS (§4.4.11).
 pub const DF_5GS: u16 = 0x5FC0;
+/// EF.5GAUTHKEYS in DF.5GS (§4.4.11.6): K_AUSF and K_SEAF.
+pub const EF_5GAUTHKEYS: u16 = 0x4F05;
 /// EF.SUCI_Calc_Info in DF.5GS (§4.4.11.8).
 pub const EF_SUCI_CALC_INFO: u16 = 0x4F07;
 /// EF.Routing_Indicator in DF.5GS (§4.4.11.11).

@@ -93,7 +93,7 @@ pub const DF_5GS: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.5GAUTHKEYS",
-            fid: 0x4F05,
+            fid: fid::EF_5GAUTHKEYS,
             sfi: Some(0x05),
             structure: transparent(110),
             // BER-TLV '80' K_AUSF, '81' K_SEAF, written by the ME after a primary
