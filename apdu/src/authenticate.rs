@@ -74,7 +74,13 @@ pub enum AuthMode {
     GbaNaf,
     /// vusim's 5G AKMA context.
     Vusim5gAkma,
+    /// vusim's 5G AKMA context with EAP-AKA′ as the method (data ends `01 01`).
+    Vusim5gAkmaEap,
 }
+
+/// The method field of vusim's 5G AKMA context for EAP-AKA′: a last length-value field
+/// `01 01` after the SNN (absent: 5G AKA).
+pub const AKMA_METHOD_EAP_AKA_PRIME: u8 = 0x01;
 
 /// An AUTHENTICATE answer (the response data; the status word is `9000`).
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
@@ -119,6 +125,16 @@ pub enum AuthResponse {
         /// K_SEAF.
         k_seaf: [u8; 32],
     },
+    /// vusim's 5G AKMA context success with EAP-AKA′: what the ME needs for AT_RES and AT_MAC,
+    /// and K_SEAF (K_AUSF = EMSK's first half stays in the card).
+    Vusim5gAkmaEap {
+        /// RES (4–16 bytes).
+        res: Vec<u8>,
+        /// K_aut (RFC 9048 §3.3).
+        k_aut: [u8; 32],
+        /// K_SEAF.
+        k_seaf: [u8; 32],
+    },
 }
 
 impl fmt::Debug for AuthResponse {
@@ -143,6 +159,11 @@ impl fmt::Debug for AuthResponse {
                 )
             }
             AuthResponse::Vusim5gAkma { .. } => write!(f, "Vusim5gAkma {{ res_star, k_seaf }}"),
+            AuthResponse::Vusim5gAkmaEap { res, .. } => write!(
+                f,
+                "Vusim5gAkmaEap {{ res: {} bytes, k_aut, k_seaf }}",
+                res.len()
+            ),
         }
     }
 }
@@ -217,6 +238,12 @@ impl AuthResponse {
                 lv(&mut out, res_star);
                 lv(&mut out, k_seaf);
             }
+            AuthResponse::Vusim5gAkmaEap { res, k_aut, k_seaf } => {
+                out.push(TAG_SUCCESS);
+                lv(&mut out, res);
+                lv(&mut out, k_aut);
+                lv(&mut out, k_seaf);
+            }
         }
         out
     }
@@ -229,7 +256,10 @@ impl AuthResponse {
         };
         let sync_possible = matches!(
             mode,
-            AuthMode::ThreeG | AuthMode::GbaBootstrap | AuthMode::Vusim5gAkma
+            AuthMode::ThreeG
+                | AuthMode::GbaBootstrap
+                | AuthMode::Vusim5gAkma
+                | AuthMode::Vusim5gAkmaEap
         );
         let decoded = match (mode, data.split_first()) {
             (_, Some((&TAG_SYNC_FAILURE, rest))) if sync_possible => {
@@ -284,6 +314,15 @@ impl AuthResponse {
                     Some((AuthResponse::Vusim5gAkma { res_star, k_seaf }, r.0))
                 })()
             }
+            (AuthMode::Vusim5gAkmaEap, Some((&TAG_SUCCESS, rest))) => {
+                let mut r = Lv(rest);
+                (|| {
+                    let res = r.next().filter(|v| (4..=16).contains(&v.len()))?.to_vec();
+                    let k_aut = r.fixed()?;
+                    let k_seaf = r.fixed()?;
+                    Some((AuthResponse::Vusim5gAkmaEap { res, k_aut, k_seaf }, r.0))
+                })()
+            }
             _ => None,
         };
         match decoded {
@@ -297,6 +336,26 @@ impl AuthResponse {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+
+    #[test]
+    fn akma_eap_answer_round_trip() {
+        let a = AuthResponse::Vusim5gAkmaEap {
+            res: vec![0xAA; 8],
+            k_aut: [0x11; 32],
+            k_seaf: [0x22; 32],
+        };
+        let e = a.encode();
+        assert_eq!(&e[..3], &[0xDB, 0x08, 0xAA]);
+        assert_eq!(&e[10..12], &[0x20, 0x11]);
+        assert_eq!(&e[43..45], &[0x20, 0x22]);
+        assert_eq!(e.len(), 1 + 9 + 33 + 33);
+        assert_eq!(
+            AuthResponse::parse(AuthMode::Vusim5gAkmaEap, &e).unwrap(),
+            a
+        );
+        assert!(AuthResponse::parse(AuthMode::Vusim5gAkmaEap, &e[..e.len() - 1]).is_err());
+        assert!(AuthResponse::parse(AuthMode::Vusim5gAkma, &e).is_err());
+    }
 
     #[test]
     fn three_g_with_and_without_kc() {

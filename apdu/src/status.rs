@@ -283,7 +283,7 @@ impl StatusWord {
     /// when given, without allocating: the printers' hot path. `None` for the parameterised
     /// forms (`61xx`, `63Cx` …), which [`StatusWord::meaning_for`] spells out.
     pub fn fixed_meaning(self, ins: Option<u8>) -> Option<&'static str> {
-        if matches!(ins, Some(0x88 | 0x89)) {
+        if ins.is_some_and(is_authenticate) {
             if let Some(e) = USIM_AUTHENTICATE_TABLE.iter().find(|e| e.sw == self.0) {
                 return Some(e.meaning);
             }
@@ -294,7 +294,7 @@ impl StatusWord {
     /// The meaning in answer to the command with instruction byte `ins`: AUTHENTICATE (`88`/`89`)
     /// on a USIM gives the TS 31.102 §7.3 meanings of `9862`, `9864`–`9867`.
     pub fn meaning_for(self, ins: u8) -> String {
-        if matches!(ins, 0x88 | 0x89) {
+        if is_authenticate(ins) {
             if let Some(e) = USIM_AUTHENTICATE_TABLE.iter().find(|e| e.sw == self.0) {
                 return e.meaning.to_string();
             }
@@ -341,6 +341,15 @@ impl fmt::Display for StatusWord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04X}", self.0)
     }
+}
+
+/// AUTHENTICATE, even or odd INS (TS 102 221 §11.1.16): the commands whose answers have the
+/// TS 31.102 §7.3 meanings.
+fn is_authenticate(ins: u8) -> bool {
+    matches!(
+        crate::ins::Ins::from_byte(ins),
+        Some(crate::ins::Ins::Authenticate | crate::ins::Ins::AuthenticateOdd)
+    )
 }
 
 #[cfg(test)]

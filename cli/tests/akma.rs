@@ -534,6 +534,66 @@ fn input_errors_exit_2() {
     }
 }
 
+/// `akma run --where me`: both methods pass, K_AUSF reaches EF_5GAUTHKEYS, no key without
+/// `--reveal`; `--where uicc --auth eap-aka-prime` keeps K_AUSF in the card (K_aut and K_SEAF
+/// cross);
+/// `akma compare` lists the keys crossing the UICC–ME interface in each variant.
+#[test]
+fn run_in_the_me_and_compare() {
+    for auth in ["5g-aka", "eap-aka-prime"] {
+        let v = akma(&["run", "--where", "me", "--auth", auth], 0);
+        assert_eq!(s(&v, "verdict"), "pass");
+        assert_eq!(s(&v, "where"), "me");
+        assert_eq!(s(&v, "auth"), auth);
+        assert_eq!(v["k_ausf_match"], true);
+        assert_eq!(v["ef_5gauthkeys_bytes_written"], 68);
+        for k in ["k_ausf", "k_seaf", "k_akma", "k_af"] {
+            assert!(v.get(k).is_none(), "{k} without --reveal");
+        }
+        let r = akma(&["run", "--where", "me", "--auth", auth, "--reveal"], 0);
+        // K_AKMA, A-TID (in the A-KID) and K_AF follow from the revealed K_AUSF (TS 33.535).
+        let k_ausf = h(&s(&r, "k_ausf"));
+        let k_akma = kdf(&k_ausf, &[0x80], &[b"AKMA", SUPI.as_bytes()]);
+        assert_eq!(h(&s(&r, "k_akma")), k_akma);
+        let a_tid = kdf(&k_ausf, &[0x81], &[b"A-TID", SUPI.as_bytes()]);
+        assert_eq!(
+            s(&r, "a_kid"),
+            format!("0.{}@5gc.mnc001.mcc001.3gppnetwork.org", b64(&a_tid))
+        );
+        assert_eq!(h(&s(&r, "k_af")), kdf(&k_akma, &[0x82], &[&h(BIKE_ID)]));
+        assert_eq!(
+            h(&s(&r, "k_seaf")),
+            kdf(&k_ausf, &[0x6C], &[SNN.as_bytes()])
+        );
+    }
+    let u = akma(
+        &[
+            "run",
+            "--where",
+            "uicc",
+            "--auth",
+            "eap-aka-prime",
+            "--reveal",
+        ],
+        0,
+    );
+    assert_eq!(s(&u, "verdict"), "pass");
+    assert_eq!(s(&u, "keys_uicc_to_me"), "K_aut, K_SEAF");
+    let k_akma = kdf(&h(&s(&u, "k_ausf")), &[0x80], &[b"AKMA", SUPI.as_bytes()]);
+    assert_eq!(h(&s(&u, "k_akma")), k_akma);
+    let cmp = akma(&["compare"], 0);
+    assert_eq!(s(&cmp, "me_5g_aka_keys_uicc_to_me"), "CK, IK");
+    assert_eq!(s(&cmp, "me_5g_aka_keys_me_to_uicc"), "K_AUSF, K_SEAF");
+    assert_eq!(s(&cmp, "me_eap_aka_prime_keys_uicc_to_me"), "CK, IK");
+    assert_eq!(s(&cmp, "uicc_5g_aka_keys_uicc_to_me"), "K_SEAF");
+    assert_eq!(s(&cmp, "uicc_5g_aka_keys_me_to_uicc"), "none");
+    assert_eq!(
+        s(&cmp, "uicc_eap_aka_prime_keys_uicc_to_me"),
+        "K_aut, K_SEAF"
+    );
+    assert_eq!(s(&cmp, "verdict"), "pass");
+}
+
 #[test]
 fn run_end_to_end() {
     let v = akma(&["run"], 0);

@@ -192,3 +192,92 @@ fn documented_examples_are_current() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The ME variant by EAP-AKA′ with `--reveal`: the diagram names K_AUSF, K_SEAF, K_AKMA, K_AF
+/// and the EAP attributes, and holds none of the revealed key values.
+#[test]
+fn akma_me_eap_diagram_holds_names_not_keys() {
+    let dir = temp("akma-me");
+    let (v, mmd, svg) = run_with_diagrams(
+        &[
+            "akma",
+            "run",
+            "--where",
+            "me",
+            "--auth",
+            "eap-aka-prime",
+            "--reveal",
+        ],
+        &dir,
+        "me",
+        0,
+    );
+    assert_eq!(s(&v, "verdict"), "pass");
+    for k in ["k_ausf", "k_seaf", "k_akma", "k_af"] {
+        assert_eq!(s(&v, k).len(), 64, "{k} revealed");
+    }
+    assert_participants(
+        &mmd,
+        &svg,
+        &["UICC", "ME", "SEAF/AMF", "AUSF", "UDM/ARPF", "AAnF", "AF"],
+    );
+    for line in [
+        "    ME->>UICC: AUTHENTICATE P2 '81' (3G/EPS/5G) (RAND, AUTN)\n",
+        "    UICC-->>ME: DB (RES, CK, IK) · SW 9000\n",
+        "    AUSF-->>SEAF_AMF: EAP-Request/AKA'-Challenge (AT_RAND, AT_AUTN, AT_KDF, AT_KDF_INPUT, AT_MAC)\n",
+        "    ME->>UICC: UPDATE BINARY EF.5GAUTHKEYS (K_AUSF, K_SEAF)\n",
+        "    AAnF-->>AF: (K_AF, K_AF expiry, SUPI)\n",
+    ] {
+        assert!(mmd.contains(line), "{line} missing:\n{mmd}");
+    }
+    assert_no_keys(&v, &mmd, &svg);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A resynchronisation in the ME variant by EAP-AKA′ (AT_AUTS) and in GBA: the runs pass and
+/// the diagrams show the card's `DC` answer and the AUTS on its way home.
+#[test]
+fn resynchronisations_in_eap_aka_prime_and_gba() {
+    let dir = temp("resync");
+    let card = dir.join("card.toml");
+    std::fs::write(&card, vusim_applet::profile::DEFAULT_PROFILE).unwrap();
+    let path = card.display().to_string();
+    let me_eap = [
+        "akma",
+        "run",
+        "--card",
+        &path,
+        "--where",
+        "me",
+        "--auth",
+        "eap-aka-prime",
+    ];
+    run_with_diagrams(&me_eap, &dir, "first", 0);
+    std::fs::remove_file(dir.join("card.toml.hss")).unwrap();
+    let (v, mmd, svg) = run_with_diagrams(&me_eap, &dir, "eap", 0);
+    assert_eq!(s(&v, "verdict"), "pass");
+    assert!(v["sqn_ms"].as_u64().is_some(), "{v}");
+    for line in [
+        "    UICC--xME: DC synchronisation failure (AUTS) · SW 9000\n",
+        "    ME--xSEAF_AMF: EAP-Response/AKA'-Synchronization-Failure (AT_AUTS)\n",
+        "    AUSF->>UDM_ARPF: Nudm_UEAuthentication_Get (resynchronisation) (RAND, AUTS)\n",
+    ] {
+        assert!(mmd.contains(line), "{line} missing:\n{mmd}");
+    }
+    assert_eq!(
+        mmd.matches("EAP-Request/AKA'-Challenge (AT_RAND").count(),
+        2
+    );
+    assert_no_keys(&v, &mmd, &svg);
+    // GBA on the same card: its HSS state forgotten again, the bootstrap resynchronises.
+    std::fs::remove_file(dir.join("card.toml.hss")).unwrap();
+    let (g, mmd, svg) = run_with_diagrams(&["gba", "bootstrap", "--card", &path], &dir, "gba", 0);
+    assert!(g["resynchronised_from_sqn_ms"].as_u64().is_some(), "{g}");
+    assert!(
+        mmd.contains("    BSF->>HSS_AuC: Zh resynchronisation (RAND, AUTS)\n"),
+        "{mmd}"
+    );
+    assert_eq!(mmd.matches("bootstrapping 'DD' (RAND, AUTN*)").count(), 2);
+    assert_no_keys(&g, &mmd, &svg);
+    let _ = std::fs::remove_dir_all(&dir);
+}

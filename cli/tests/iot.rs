@@ -364,6 +364,203 @@ fn run_end_to_end() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `vusim iot run` with both variants and both refreshes: the verdict and checks, the exact
+/// status words of the refusals after a refresh, the hops on stderr with `--trace`, and a
+/// private key that does not match the card's AS key refused as an input error.
+#[test]
+fn run_variants_and_refreshes() {
+    for (variant, second) in [
+        ("plain", "as_tag_verified_by_card"),
+        ("certificate", "as_key_confirmed_by_card"),
+    ] {
+        for refresh in ["ue", "as"] {
+            let v = iot(&["run", "--variant", variant, "--refresh", refresh], 0);
+            assert_eq!(s(&v, "verdict"), "pass", "{v}");
+            assert_eq!(s(&v, "variant"), variant);
+            assert_eq!(s(&v, "refresh_started_by"), refresh);
+            assert_eq!(s(&v, "old_k_app_sw"), "6A88");
+            assert_eq!(s(&v, "old_ks_as_tag_sw"), "9862");
+            assert_eq!(s(&v, "old_ks_reference_sw"), "6A88");
+            for k in [
+                "card_tag_verified_by_as",
+                second,
+                "replay_refused",
+                "old_guti_refused_by_mme",
+                "old_k_app_refused_by_card",
+                "old_ks_as_tag_refused_by_card",
+                "old_ks_reference_refused_by_card",
+                "card_holds_only_the_new_ks",
+                "k_app_replaced",
+                "old_k_app_no_longer_verifies",
+                "card_mac_verified_by_as_after_refresh",
+            ] {
+                assert_eq!(v[k], true, "{variant} {refresh} {k}");
+            }
+            assert_ne!(s(&v, "guti"), s(&v, "guti_after_refresh"));
+        }
+    }
+    let (c, out, err) = vusim(&["iot", "run", "--variant", "certificate", "--trace"]);
+    assert_eq!(c, 0, "{out}\n{err}");
+    for hop in [
+        "-- HSS -> MME: Authentication Information Answer (RAND, AUTN, XRES*, Ks)",
+        "-- MME -> ME: Attach Accept (GUTI)",
+        "-- ME -> UICC: IOT KEY P1 02 (AS_ID, GUTI)",
+        "-- UICC -> ME: (C, t) · SW 9000",
+        "-- ME -> AS: Key Request (GUTI, C, t)",
+        "-- AS -> SCEF: Ks_AS Request (GUTI, AS_ID)",
+        "-- SCEF -> MME: Ks_AS Request (GUTI, AS_ID)",
+        "-- MME -> SCEF: Ks_AS Answer (Ks_AS)",
+        "-- SCEF -> AS: Ks_AS Answer (Ks_AS)",
+    ] {
+        assert!(err.contains(hop), "{hop} not in\n{err}");
+    }
+    assert!(err.contains("> 81500200"), "the APDU trace is on: {err}");
+    let (c, _, err) = vusim(&[
+        "iot",
+        "run",
+        "--variant",
+        "certificate",
+        "--as-private-key",
+        &"07".repeat(32),
+    ]);
+    assert_eq!(c, 2, "{err}");
+    assert!(err.contains("does not match"), "{err}");
+}
+
+/// The longest run of hex digits in `text`, counted by hand.
+fn hex_run(text: &str) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for b in text.bytes() {
+        if b.is_ascii_hexdigit() {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
+}
+
+/// `vusim iot run … --reveal --json --diagram D.mmd --diagram D.svg`: the report and both texts.
+fn run_with_diagrams(args: &[&str], name: &str) -> (Value, String, String) {
+    let dir = std::env::temp_dir().join(format!("vusim-iot-diagram-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (mmd, svg) = (dir.join("d.mmd"), dir.join("d.svg"));
+    let (m, sv) = (mmd.display().to_string(), svg.display().to_string());
+    let v = iot(
+        &[
+            &["run", "--reveal"][..],
+            args,
+            &["--diagram", &m, "--diagram", &sv],
+        ]
+        .concat(),
+        0,
+    );
+    let texts = (
+        std::fs::read_to_string(&mmd).unwrap(),
+        std::fs::read_to_string(&svg).unwrap(),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    (v, texts.0, texts.1)
+}
+
+/// `--diagram` on `vusim iot run`: the six roles of solution #11 as participants, the hops of
+/// the actual run (the SCEF pulling Ks_AS from the MME, the refresh and the card's refusals),
+/// and none of the run's values — Ks and K_app as `--reveal` prints them, the GUTIs — nor any
+/// 16-digit hex run.
+#[test]
+fn run_diagram_names_the_roles_and_no_key() {
+    let (v, mmd, svg) = run_with_diagrams(&["--variant", "certificate", "--refresh", "as"], "c");
+    assert_eq!(s(&v, "verdict"), "pass");
+    assert!(mmd.starts_with("---\ntitle: \"IoT end-to-end keys, certificate variant, refresh by the AS (TR 33.863 Rel-14 solution #11, study)\""), "{mmd}");
+    for (id, name) in [
+        ("UICC", "UICC"),
+        ("ME", "ME"),
+        ("MME", "MME"),
+        ("HSS_AuC", "HSS/AuC"),
+        ("SCEF", "SCEF"),
+        ("AS", "AS"),
+    ] {
+        assert!(
+            mmd.contains(&format!("    participant {id} as {name}\n")),
+            "{name}:\n{mmd}"
+        );
+        assert!(
+            svg.contains(&format!("font-weight=\"bold\">{name}</text>")),
+            "{name} not drawn"
+        );
+    }
+    for line in [
+        "    HSS_AuC-->>MME: Authentication Information Answer (RAND, AUTN, XRES*, Ks)\n",
+        "    MME-->>ME: Attach Accept (GUTI)\n",
+        "    ME->>UICC: IOT KEY P1 02 (AS_ID, GUTI) on channel 1\n",
+        "    UICC-->>ME: (C, t) · SW 9000\n",
+        "    AS->>SCEF: Ks_AS Request (GUTI, AS_ID)\n",
+        "    SCEF->>MME: Ks_AS Request (GUTI, AS_ID)\n",
+        "    MME-->>SCEF: Ks_AS Answer (Ks_AS)\n",
+        "    SCEF-->>AS: Ks_AS Answer (Ks_AS)\n",
+        "    AS--xME: Key Reject (C seen before)\n",
+        "    AS->>SCEF: Key Refresh Request (GUTI, AS_ID)\n",
+        "    SCEF->>MME: Re-authentication Request (GUTI)\n",
+        "    MME--xSCEF: Ks_AS Reject (unknown GUTI)\n",
+        "    UICC--xME: SW 6A88\n",
+        "    UICC--xME: SW 9862\n",
+        "    ME->>UICC: IOT KEY P1 00 (AS_ID, GUTI, RAND_AS, old Ks reference) on channel 1\n",
+    ] {
+        assert!(mmd.contains(line), "{line} missing:\n{mmd}");
+    }
+    assert_eq!(mmd.matches("ME->>UICC: AUTHENTICATE P2 87").count(), 2);
+    let mut values = Vec::new();
+    for k in ["ks", "k_app", "guti", "guti_after_refresh"] {
+        let x = s(&v, k);
+        assert!(x.len() >= 20, "{k}: {x}");
+        values.push(x.to_lowercase());
+        values.push(x.to_uppercase());
+    }
+    for x in &values {
+        assert!(
+            !mmd.contains(x.as_str()) && !svg.contains(x.as_str()),
+            "{x} drawn"
+        );
+    }
+    assert!(hex_run(&mmd) < 16 && hex_run(&svg) < 16);
+
+    // The plain variant with the UE's refresh: the card's tag and the AS's, the old GUTI.
+    let (v, mmd, _) = run_with_diagrams(&["--refresh", "ue"], "p");
+    assert_eq!(s(&v, "verdict"), "pass");
+    for line in [
+        "    ME->>UICC: IOT KEY P1 00 (AS_ID, GUTI, RAND_AS) on channel 1\n",
+        "    ME->>AS: Key Request (GUTI, RAND_AS, t)\n",
+        "    AS-->>ME: Key Response (RAND_AS, t)\n",
+        "    UICC--xME: SW 6985\n",
+        "    ME->>MME: Attach Request (GUTI, key refresh)\n",
+    ] {
+        assert!(mmd.contains(line), "{line} missing:\n{mmd}");
+    }
+    assert!(hex_run(&mmd) < 16);
+}
+
+/// The example in docs/diagrams/ is what `vusim iot run` draws today on the default card.
+#[test]
+fn documented_diagram_is_current() {
+    let (_, mmd, svg) = run_with_diagrams(&["--variant", "certificate", "--refresh", "as"], "docs");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/diagrams");
+    for (text, file) in [
+        (mmd, "iot-certificate-refresh-as.mmd"),
+        (svg, "iot-certificate-refresh-as.svg"),
+    ] {
+        let path = repo.join(file);
+        if std::env::var_os("VUSIM_BLESS").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        assert_eq!(
+            text,
+            std::fs::read_to_string(&path).unwrap(),
+            "regenerate docs/diagrams/{file}"
+        );
+    }
+}
+
 /// The network-side values `examples/api-iot.script` expects are what `vusim iot` computes.
 #[test]
 fn example_script_holds_the_network_values() {

@@ -16,7 +16,7 @@
 //! `MK = PRF'(IK' ‖ CK', "EAP-AKA'" ‖ Identity)` with
 //! `PRF'(K, S) = T1 ‖ T2 ‖ …, Ti = HMAC-SHA-256(K, Ti-1 ‖ S ‖ i)`; K_encr = MK[0..16],
 //! K_aut = MK[16..48], K_re = MK[48..80], MSK = MK[80..144], EMSK = MK[144..208], and
-//! K_AUSF = EMSK[0..32] (TS 33.501 Annex B.3; note the key order IK' then CK').
+//! K_AUSF = EMSK[0..32] (TS 33.501 §6.1.3.1; note the key order IK' then CK').
 //!
 //! The serving network name (TS 24.501 §9.12.1) is `5G:mnc<MNC>.mcc<MCC>.3gppnetwork.org`
 //! with the MNC always zero-padded to three digits.
@@ -260,7 +260,7 @@ impl EapAkaPrimeKeys {
         })
     }
 
-    /// K_AUSF for EAP-AKA' = the most significant 256 bits of EMSK (TS 33.501 Annex B.3).
+    /// K_AUSF for EAP-AKA' = the most significant 256 bits of EMSK (TS 33.501 §6.1.3.1).
     #[must_use]
     pub fn k_ausf(&self) -> Kausf {
         let mut k = [0u8; 32];

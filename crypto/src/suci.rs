@@ -229,6 +229,26 @@ fn p256_secret(private: &EcPrivateKey) -> Result<p256::SecretKey, CryptoError> {
     })
 }
 
+/// A usable recipient public key of the profile, in the form the scheme sends keys: 32 octets
+/// for X25519 (profile A); for P-256 (profile B) a SEC1 compressed or uncompressed point on
+/// the curve, returned compressed (33 octets).
+///
+/// # Errors
+/// [`CryptoError::InvalidPublicKey`] otherwise.
+pub fn recipient_key(profile: EciesProfile, public: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let what = "recipient";
+    match profile {
+        EciesProfile::A if public.len() == 32 => Ok(public.to_vec()),
+        EciesProfile::A => Err(CryptoError::InvalidPublicKey { what }),
+        EciesProfile::B => match (public.len(), public.first()) {
+            (33, Some(0x02 | 0x03)) | (65, Some(0x04)) => p256::PublicKey::from_sec1_bytes(public)
+                .map(|k| k.to_encoded_point(true).as_bytes().to_vec())
+                .map_err(|_| CryptoError::InvalidPublicKey { what }),
+            _ => Err(CryptoError::InvalidPublicKey { what }),
+        },
+    }
+}
+
 /// ECDH shared secret Z for `private` and `peer_pub`: the X25519 output (profile A) or the
 /// x-coordinate of the P-256 shared point (profile B).
 ///

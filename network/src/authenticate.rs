@@ -4,13 +4,15 @@
 //! RFU in TS 31.102; docs/api/akma.md §3). The answers decode with the one codec the card also
 //! builds them with, [`vusim_apdu::authenticate::AuthResponse`].
 
-use vusim_apdu::authenticate::{AuthMode, AuthResponse, TAG_GBA_BOOTSTRAP, TAG_GBA_NAF};
+use vusim_apdu::authenticate::{
+    AuthMode, AuthResponse, AKMA_METHOD_EAP_AKA_PRIME, TAG_GBA_BOOTSTRAP, TAG_GBA_NAF,
+};
 use vusim_apdu::{Command, Response, StatusWord};
 
 use crate::error::{NetworkError, Result};
 
 /// INS of AUTHENTICATE (TS 102 221 §10.1.2).
-const INS_AUTHENTICATE: u8 = 0x88;
+const INS_AUTHENTICATE: u8 = vusim_apdu::ins::Ins::Authenticate.byte();
 
 pub use vusim_apdu::authenticate::AuthContext;
 
@@ -43,6 +45,15 @@ pub enum AuthenticateCommand {
         /// IMPI.
         impi: Vec<u8>,
     },
+    /// vusim's 5G AKMA context with EAP-AKA′: `10 RAND 10 AUTN L SNN 01 01`.
+    AkmaEap {
+        /// RAND.
+        rand: [u8; 16],
+        /// AUTN.
+        autn: [u8; 16],
+        /// Serving network name (the EAP-AKA′ network name).
+        snn: Vec<u8>,
+    },
     /// vusim's 5G AKMA context: `10 RAND 10 AUTN L SNN`.
     Akma {
         /// RAND.
@@ -72,7 +83,9 @@ impl AuthenticateCommand {
             AuthenticateCommand::GbaBootstrap { .. } | AuthenticateCommand::GbaNaf { .. } => {
                 AuthContext::Gba
             }
-            AuthenticateCommand::Akma { .. } => AuthContext::Vusim5gAkma,
+            AuthenticateCommand::Akma { .. } | AuthenticateCommand::AkmaEap { .. } => {
+                AuthContext::Vusim5gAkma
+            }
         }
     }
 
@@ -99,6 +112,12 @@ impl AuthenticateCommand {
                 lv(&mut d, rand, "RAND")?;
                 lv(&mut d, autn, "AUTN")?;
                 lv(&mut d, snn, "SNN")?;
+            }
+            AuthenticateCommand::AkmaEap { rand, autn, snn } => {
+                lv(&mut d, rand, "RAND")?;
+                lv(&mut d, autn, "AUTN")?;
+                lv(&mut d, snn, "SNN")?;
+                lv(&mut d, &[AKMA_METHOD_EAP_AKA_PRIME], "method")?;
             }
         }
         Ok(d)
@@ -187,5 +206,16 @@ pub fn parse_akma(d: &[u8]) -> Result<([u8; 16], [u8; 32])> {
     match &decode(AuthMode::Vusim5gAkma, d)? {
         AuthResponse::Vusim5gAkma { res_star, k_seaf } => Ok((*res_star, *k_seaf)),
         other => Err(unexpected("AUTHENTICATE (5G AKMA context)", other)),
+    }
+}
+
+/// 5G AKMA context success with EAP-AKA′ `DB L RES 20 K_aut 20 K_SEAF` → (RES, K_aut, K_SEAF).
+pub fn parse_akma_eap(d: &[u8]) -> Result<(Vec<u8>, [u8; 32], [u8; 32])> {
+    match &decode(AuthMode::Vusim5gAkmaEap, d)? {
+        AuthResponse::Vusim5gAkmaEap { res, k_aut, k_seaf } => Ok((res.clone(), *k_aut, *k_seaf)),
+        other => Err(unexpected(
+            "AUTHENTICATE (5G AKMA context, EAP-AKA')",
+            other,
+        )),
     }
 }

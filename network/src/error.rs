@@ -75,6 +75,15 @@ pub enum NetworkError {
     /// The card's answer does not have the coding the procedure expects.
     #[error("{0}")]
     Malformed(String),
+    /// A network function refused a request (an unknown GUTI at the MME, an AS the SCEF does
+    /// not serve, an AS without keys).
+    #[error("{by}: {what}")]
+    NetworkRefused {
+        /// The network function.
+        by: &'static str,
+        /// Why.
+        what: String,
+    },
     /// The AuC could not verify AUTS (MAC-S).
     #[error("AUTS rejected by the AuC: {0}")]
     AutsRejected(CryptoError),

@@ -2,7 +2,8 @@
 //! the embedded default card: the IoT Ks the USIM keeps after each successful AKA (3G and 5G
 //! AKMA contexts), the IoT API applet's IOT KEY in both directions (tag t computed and checked,
 //! K_app kept), replay and reflection refused, the K_app operations, lifetimes, capacity, bad
-//! input without state change, persistence, the documentation examples regenerated and
+//! input without state change, persistence, the certificate variant (IOT KEY P1 02, C
+//! decrypted with an ECIES written from TS 33.501 C.3), the documentation examples regenerated and
 //! compared, and a leak test. Every expected value is recomputed here with HMAC-SHA-256 from
 //! the formulas of `crypto::seed` (FC values FF E0–FF E3; the shared `vusim_integration::api`),
 //! not with the card's code.
@@ -260,6 +261,121 @@ fn lifetimes_and_capacity() {
     assert_eq!(sw(&mut c, &apdu(0, "DELETE KEY", &[asid(AS_ID)])), "9000");
 }
 
+/// The certificate variant (IOT KEY P1 02): C decrypts, with the published private key and an
+/// ECIES written here from TS 33.501 C.3, to a RAND_AS that appears in no APDU; t covers GUTI ‖
+/// C; K_app = KDF(Ks_AS_enc, FF E3, RAND_AS) is what the card then MACs with; each call draws
+/// a new RAND_AS; profile A works the same; the refusals (no key for the AS, no Ks, expired,
+/// full) change nothing.
+#[test]
+fn certificate_variant_card_answer() {
+    let private_b: [u8; 32] = unhex(TEST_PRIVATE_KEY_B).try_into().unwrap();
+    let (mut c, net) = ready(&profile());
+    let raw = c.transmit_bytes(&card_encrypts(AS_ID));
+    assert_eq!(raw[raw.len() - 2..], [0x90, 0x00]);
+    let r = ok(&mut c, &card_encrypts(AS_ID));
+    let (c1, t1) = (val(&r, 0x9C), val(&r, 0x93));
+    assert_eq!(c1.len(), 33 + 16 + 8);
+    assert!(matches!(c1[0], 0x02 | 0x03), "compressed ephemeral key");
+    let ks_as_int = net.ks_as_int(AS_ID);
+    assert_eq!(t1, hmac(&ks_as_int, &[&GUTI, &c1])[..8]);
+    let rand_as = ecies_open(false, &private_b, &c1).expect("the MAC tag verifies");
+    assert_eq!(rand_as.len(), 16);
+    let first = val(&Tlv::parse_all(&raw[..raw.len() - 2]).unwrap(), 0x9C);
+    assert_ne!(first, c1, "a new RAND_AS and ephemeral key per call");
+    assert!(!raw.windows(16).any(|w| w == rand_as.as_slice()));
+    // K_app from the decrypted RAND_AS: the card's MAC agrees, LIST KEYS names it by t.
+    let k = net.k_app(AS_ID, &rand_as);
+    let m = ok(
+        &mut c,
+        &apdu(
+            0,
+            "MAC COMPUTE",
+            &[asid(AS_ID), t(0x90, &[1]), t(0x92, b"m")],
+        ),
+    );
+    assert_eq!(val(&m, 0x93), hmac(&api_key(&k, "mac", 1, b""), &[b"m"]));
+    let list = ok(&mut c, &apdu(0, "LIST KEYS", &[]));
+    let kapp = list[1].children().unwrap();
+    assert_eq!(val(&kapp, 0x82), vec![0x07]);
+    assert_eq!(val(&kapp, 0x81), t1);
+    // Refusals, each leaving the card as it was.
+    let before = c.image();
+    assert_eq!(sw(&mut c, &card_encrypts("other.example.org")), "6A88");
+    assert_eq!(c.image(), before);
+    let mut c2 = fresh(&profile());
+    start_usim(&mut c2);
+    assert_eq!(tx(&mut c2, &select_api(0)), "9000");
+    assert_eq!(sw(&mut c2, &card_encrypts(AS_ID)), "6A88");
+    let mut p = profile();
+    p.iot.as_mut().unwrap().ks_lifetime = Some(60);
+    p.iot.as_mut().unwrap().max_sessions = Some(1);
+    let (mut c3, _) = ready(&p);
+    ok(&mut c3, &card_encrypts(AS_ID));
+    assert_eq!(sw(&mut c3, &card_encrypts(AS_ID)), "6A84");
+    c3.set_time(Some(NOW + 60));
+    assert_eq!(sw(&mut c3, &card_encrypts(AS_ID)), "6984");
+    // Profile A (X25519): a card provisioned with the C.4.3 test public key.
+    let mut pa = profile();
+    let key = &mut pa.iot.as_mut().unwrap().as_keys[0];
+    key.ecies = "A".into();
+    key.public_key = TEST_PUBLIC_KEY_A.into();
+    let (mut ca, net) = ready(&pa);
+    let r = ok(&mut ca, &card_encrypts(AS_ID));
+    let (ca1, ta1) = (val(&r, 0x9C), val(&r, 0x93));
+    assert_eq!(ca1.len(), 32 + 16 + 8);
+    assert_eq!(ta1, net.t(AS_ID, &ca1));
+    let private_a: [u8; 32] = unhex(TEST_PRIVATE_KEY_A).try_into().unwrap();
+    let ra = ecies_open(true, &private_a, &ca1).expect("the MAC tag verifies");
+    let m = ok(
+        &mut ca,
+        &apdu(
+            0,
+            "MAC COMPUTE",
+            &[asid(AS_ID), t(0x90, &[1]), t(0x92, b"m")],
+        ),
+    );
+    let k = net.k_app(AS_ID, &ra);
+    assert_eq!(val(&m, 0x93), hmac(&api_key(&k, "mac", 1, b""), &[b"m"]));
+    // Naming the Ks by the RAND of its AKA (DO 81): the current one works, after a new AKA
+    // the old reference is refused (6A88) and the new one works.
+    let (mut c, net) = ready(&profile());
+    let named = |id: &str, rand: &[u8]| {
+        apdu(
+            0,
+            "IOT KEY (card encrypts RAND_AS)",
+            &[asid(id), t(0x9B, &GUTI), t(0x81, rand)],
+        )
+    };
+    ok(&mut c, &named(AS_ID, &net.rand));
+    let net2 = Net::new([0x42; 16], 0x41);
+    start_usim(&mut c);
+    assert!(tx(&mut c, &net2.auth_akma()).ends_with("9000"));
+    assert_eq!(tx(&mut c, &select_api(0)), "9000");
+    let before = c.image();
+    assert_eq!(sw(&mut c, &named(AS_ID, &net.rand)), "6A88");
+    assert_eq!(sw(&mut c, &card_tag_named(&net.rand)), "6A88");
+    assert_eq!(c.image(), before);
+    ok(&mut c, &named(AS_ID, &net2.rand));
+    // A profile with a key that is no P-256 point (x ≥ p) does not build.
+    let mut bad = profile();
+    bad.iot.as_mut().unwrap().as_keys[0].public_key = format!("02{}", "FF".repeat(32));
+    assert!(bad.build_card("bad.toml").is_err());
+}
+
+/// IOT KEY P1 00 naming the Ks by `rand` (DO 81).
+fn card_tag_named(rand: &[u8]) -> Vec<u8> {
+    apdu(
+        0,
+        "IOT KEY (card tag)",
+        &[
+            asid(AS_ID),
+            t(0x9B, &GUTI),
+            t(0x96, &[9; 16]),
+            t(0x81, rand),
+        ],
+    )
+}
+
 #[test]
 fn bad_input_changes_nothing() {
     // No AKA yet: no Ks.
@@ -392,6 +508,16 @@ fn docs_quote_the_independent_values() {
     ] {
         assert!(text.contains(&v), "docs/api/iot.md lacks {v}");
     }
+    // §10.6: the documented C decrypts with the published key, and t covers GUTI ‖ C.
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("< 9C39"))
+        .expect("the certificate-variant answer");
+    let dos = Tlv::parse_all(&unhex(&line[2..line.len() - 4].replace(' ', ""))).unwrap();
+    let (c, tag) = (val(&dos, 0x9C), val(&dos, 0x93));
+    assert_eq!(tag, net.t(AS_ID, &c));
+    let private: [u8; 32] = unhex(TEST_PRIVATE_KEY_B).try_into().unwrap();
+    assert_eq!(ecies_open(false, &private, &c).map(|r| r.len()), Some(16));
 }
 
 #[test]

@@ -406,9 +406,9 @@ fn network_commands_print_no_key_by_default() {
     let _ = fs::remove_dir_all(&dir);
 }
 
-/// `vusim akma run` and `vusim iot run` with --trace and --json on a card file: the keys of
-/// these random sessions (as the card file holds them) never appear in the output, nor in
-/// `vusim card show`.
+/// `vusim akma run` and `vusim iot run` (both variants, both refreshes) with --trace and --json
+/// on a card file: the keys of these random sessions (as the card file holds them) and the AS's
+/// private key never appear in the output, nor in `vusim card show`.
 #[test]
 fn end_to_end_runs_print_no_key() {
     let tmp = TempDir::new("leak-runs");
@@ -428,6 +428,29 @@ fn end_to_end_runs_print_no_key() {
         ],
         vec!["iot", "run", "--card", "card.toml", "--trace", "--json"],
         vec!["iot", "run", "--card", "card.toml", "--trace"],
+        vec![
+            "iot",
+            "run",
+            "--card",
+            "card.toml",
+            "--variant",
+            "certificate",
+            "--refresh",
+            "as",
+            "--trace",
+            "--json",
+        ],
+        vec![
+            "iot",
+            "run",
+            "--card",
+            "card.toml",
+            "--variant",
+            "certificate",
+            "--refresh",
+            "ue",
+            "--trace",
+        ],
     ] {
         let o = run(&dir, &args);
         assert_eq!(o.code, 0, "{}\n{}", o.what, o.text);
@@ -447,10 +470,16 @@ fn end_to_end_runs_print_no_key() {
     for want in ["KAkma", "KAf", "AkmaStored", "IotKs", "IotKapp"] {
         assert!(kinds.iter().any(|k| k == want), "{want} not in {kinds:?}");
     }
-    let needles: Needles = keys
+    let mut needles: Needles = keys
         .iter()
         .map(|k| (format!("{:?}", k.kind), hex::decode(&k.key).unwrap()))
         .collect();
+    // The AS's private key of the certificate variant (the published TS 33.501 C.4.4 test key,
+    // vectors/suci.json) is the AS's alone.
+    needles.push((
+        "AS private key".into(),
+        hex::decode("f1ab1074477ebcc7f554ea1c5fc368b1616730155e0041ac447d6301975fecda").unwrap(),
+    ));
     assert_clean(&outputs, &needles);
     let _ = fs::remove_dir_all(&dir);
 }

@@ -33,11 +33,16 @@ pub trait FileNames: Sync {
     }
 }
 
+/// The FID of the MF (TS 102 221 §8.2).
+pub const MF_FID: u16 = 0x3F00;
+/// The reserved FID naming the current application's ADF (TS 102 221 §8.3).
+pub const CURRENT_ADF_FID: u16 = 0x7FFF;
+
 /// The reserved identifiers of TS 102 221 §8.4.1 / §8.3.
 pub fn reserved_name(fid: u16) -> Option<&'static str> {
     match fid {
-        0x3F00 => Some("MF"),
-        0x7FFF => Some("current ADF"),
+        MF_FID => Some("MF"),
+        CURRENT_ADF_FID => Some("current ADF"),
         _ => None,
     }
 }
@@ -105,14 +110,14 @@ impl<'n> Context<'n> {
 
     /// The name of `fid` as a child of `df` (or the ADF / MF for the reserved FIDs).
     fn child(&self, adf: Option<&[u8]>, df: &[u16], fid: u16) -> Option<(String, bool)> {
-        if fid == 0x3F00 {
+        if fid == MF_FID {
             return Some(("MF".to_string(), true));
         }
         let found = self.names.and_then(|n| n.child(adf, df, fid));
         if let Some(f) = found {
             return Some((f.name.to_string(), f.is_df));
         }
-        if fid == 0x7FFF {
+        if fid == CURRENT_ADF_FID {
             let name = match adf.and_then(aid_name) {
                 Some(app) => format!("current ADF, {app}"),
                 None => "current ADF".to_string(),
@@ -127,14 +132,14 @@ impl<'n> Context<'n> {
     /// Returns the name and the new current state.
     fn resolve(&self, cur: &Current, fid: u16) -> (Option<String>, Current) {
         let adf = cur.adf.as_deref();
-        if fid == 0x3F00 {
+        if fid == MF_FID {
             return (Some("MF".to_string()), Current::mf());
         }
-        if fid == 0x7FFF {
+        if fid == CURRENT_ADF_FID {
             let name = self.child(adf, &[], fid).map(|(n, _)| n);
             let next = Current {
                 adf: cur.adf.clone(),
-                path: vec![0x7FFF],
+                path: vec![CURRENT_ADF_FID],
                 known: cur.adf.is_some(),
             };
             return (name, next);
@@ -214,7 +219,7 @@ impl<'n> Context<'n> {
             }
             0x04 => Current {
                 adf: Some(data.to_vec()),
-                path: vec![0x7FFF],
+                path: vec![CURRENT_ADF_FID],
                 known: true,
             },
             0x08 | 0x09 => {

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::command::Command;
+use crate::ins::Ins;
 use crate::response::Response;
 use crate::status::StatusWord;
 use crate::tlv::Node;
@@ -14,7 +15,7 @@ pub use fcp::describe_fcp;
 use fcp::{describe_fcp_named, outline};
 
 use files::Context;
-pub use files::{reserved_name, FileName, FileNames};
+pub use files::{reserved_name, FileName, FileNames, CURRENT_ADF_FID, MF_FID};
 
 /// Well-known application identifier prefixes (ETSI TS 101 220 Annex E).
 pub const WELL_KNOWN_AIDS: &[(&[u8], &str)] = &[
@@ -125,7 +126,7 @@ fn binary(out: &mut String, name: &str, cmd: &Command) {
     };
     out.push_str(" at offset ");
     crate::hexstr::push_decimal(out, offset);
-    let len = if cmd.ins() == 0xB0 {
+    let len = if cmd.ins() == Ins::ReadBinary.byte() {
         cmd.le()
     } else {
         Some(cmd.data().len())
@@ -149,11 +150,11 @@ fn record(name: &str, cmd: &Command) -> String {
     format!("{name} {mode} of {}", sfi_or_current(sfi))
 }
 
-fn pin(name: &str, cmd: &Command) -> String {
+fn pin(name: &str, ins: Ins, cmd: &Command) -> String {
     let what = key_reference_name(cmd.p2());
-    match (cmd.ins(), cmd.data().is_empty()) {
-        (0x20, true) => format!("{name} {what}: retry counter query"),
-        (0x2C, true) => format!("{name} {what}: unblock counter query"),
+    match (ins, cmd.data().is_empty()) {
+        (Ins::VerifyPin, true) => format!("{name} {what}: retry counter query"),
+        (Ins::UnblockPin, true) => format!("{name} {what}: unblock counter query"),
         _ => format!("{name} {what}"),
     }
 }
@@ -279,17 +280,19 @@ impl<'n> Annotator<'n> {
 }
 
 fn describe(out: &mut String, cmd: &Command, ctx: &mut Context<'_>) {
-    if cmd.ins() != 0xA4 {
+    let ins = Ins::from_byte(cmd.ins());
+    if ins != Some(Ins::Select) {
         ctx.other_command();
     }
     if cmd.cla().0 == crate::ins::CLA_GSM {
         out.push_str(&gsm_command(cmd, ctx));
         return;
     }
-    match cmd.ins() {
-        0xB0 => binary(out, "READ BINARY", cmd),
-        0xD6 => binary(out, "UPDATE BINARY", cmd),
-        ins => out.push_str(&other_command(cmd, ins, ctx)),
+    match ins {
+        Some(Ins::ReadBinary) => binary(out, "READ BINARY", cmd),
+        Some(Ins::UpdateBinary) => binary(out, "UPDATE BINARY", cmd),
+        Some(ins) => out.push_str(&other_command(cmd, ins, ctx)),
+        None => out.push_str(&crate::ins::name(cmd.ins())),
     }
     match cmd.channel() {
         Some(0) => {}
@@ -303,10 +306,10 @@ fn describe(out: &mut String, cmd: &Command, ctx: &mut Context<'_>) {
 }
 
 /// The description of a command other than READ/UPDATE BINARY, without the channel.
-fn other_command(cmd: &Command, ins: u8, ctx: &mut Context<'_>) -> String {
+fn other_command(cmd: &Command, ins: Ins, ctx: &mut Context<'_>) -> String {
     match ins {
-        0xA4 => select(cmd, ctx),
-        0xF2 => {
+        Ins::Select => select(cmd, ctx),
+        Ins::Status => {
             let p2 = match cmd.p2() {
                 0x00 => "return FCP of the current DF/ADF",
                 0x01 => "return DF name (AID) of the current application",
@@ -320,24 +323,24 @@ fn other_command(cmd: &Command, ins: u8, ctx: &mut Context<'_>) -> String {
             };
             format!("STATUS, {p2}{p1}")
         }
-        0xB2 => record("READ RECORD", cmd),
-        0xDC => record("UPDATE RECORD", cmd),
-        0xA2 => format!("SEARCH RECORD in {}", sfi_or_current(cmd.p2() >> 3)),
-        0x20 => pin("VERIFY", cmd),
-        0x24 => pin("CHANGE PIN", cmd),
-        0x26 => pin("DISABLE PIN", cmd),
-        0x28 => pin("ENABLE PIN", cmd),
-        0x2C => pin("UNBLOCK PIN", cmd),
-        0x88 | 0x89 => authenticate(cmd),
-        0x70 => match (cmd.p1(), cmd.p2()) {
+        Ins::ReadRecord => record("READ RECORD", cmd),
+        Ins::UpdateRecord => record("UPDATE RECORD", cmd),
+        Ins::SearchRecord => format!("SEARCH RECORD in {}", sfi_or_current(cmd.p2() >> 3)),
+        Ins::VerifyPin => pin("VERIFY", ins, cmd),
+        Ins::ChangePin => pin("CHANGE PIN", ins, cmd),
+        Ins::DisablePin => pin("DISABLE PIN", ins, cmd),
+        Ins::EnablePin => pin("ENABLE PIN", ins, cmd),
+        Ins::UnblockPin => pin("UNBLOCK PIN", ins, cmd),
+        Ins::Authenticate | Ins::AuthenticateOdd => authenticate(cmd),
+        Ins::ManageChannel => match (cmd.p1(), cmd.p2()) {
             (0x00, 0x00) => "MANAGE CHANNEL open, card assigns the channel".to_string(),
             (0x00, n) => format!("MANAGE CHANNEL open channel {n}"),
             (0x80, n) => format!("MANAGE CHANNEL close channel {n}"),
             _ => "MANAGE CHANNEL with unknown P1".to_string(),
         },
-        0xC0 => format!("GET RESPONSE, {} bytes", cmd.le().unwrap_or(256)),
-        0x84 => format!("GET CHALLENGE, {} bytes", cmd.le().unwrap_or(0)),
-        ins => crate::ins::name(ins),
+        Ins::GetResponse => format!("GET RESPONSE, {} bytes", cmd.le().unwrap_or(256)),
+        Ins::GetChallenge => format!("GET CHALLENGE, {} bytes", cmd.le().unwrap_or(0)),
+        ins => ins.spec().name.to_string(),
     }
 }
 
@@ -348,38 +351,41 @@ fn gsm_command(cmd: &Command, ctx: &mut Context<'_>) -> String {
         return format!("GSM INS {:02X}", cmd.ins());
     };
     let (p1, p2, data) = (cmd.p1(), cmd.p2(), cmd.data());
-    let detail = match cmd.ins() {
-        0xA4 => match data {
+    use crate::ins::GsmIns as G;
+    let detail = match spec.instruction {
+        G::Select => match data {
             [_, _] => {
                 let names = ctx.select(0, 0x00, data);
                 format!(" {}", names_text(data, &names))
             }
             _ => String::new(),
         },
-        0xB0 | 0xD6 => format!(" at offset {}", (usize::from(p1) << 8) | usize::from(p2)),
-        0xB2 | 0xDC => match p2 {
+        G::ReadBinary | G::UpdateBinary => {
+            format!(" at offset {}", (usize::from(p1) << 8) | usize::from(p2))
+        }
+        G::ReadRecord | G::UpdateRecord => match p2 {
             0x02 => " next record".to_string(),
             0x03 => " previous record".to_string(),
             0x04 if p1 == 0 => " current record".to_string(),
             0x04 => format!(" record {p1}"),
             _ => " with unknown mode".to_string(),
         },
-        0xA2 => format!(
+        G::Seek => format!(
             " type {}, mode {}",
             if p2 & 0xF0 == 0x10 { 2 } else { 1 },
             p2 & 0x0F
         ),
-        0x20 | 0x24 => match p2 {
+        G::VerifyChv | G::ChangeChv => match p2 {
             0x01 => " CHV1".to_string(),
             0x02 => " CHV2".to_string(),
             n => format!(" key {n:02X}"),
         },
-        0x2C => match p2 {
+        G::UnblockChv => match p2 {
             0x00 => " CHV1".to_string(),
             0x02 => " CHV2".to_string(),
             n => format!(" key {n:02X}"),
         },
-        0xC0 => format!(", {} bytes", cmd.le().unwrap_or(256)),
+        G::GetResponse => format!(", {} bytes", cmd.le().unwrap_or(256)),
         _ => String::new(),
     };
     format!("GSM {}{detail}", spec.name)

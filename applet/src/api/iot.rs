@@ -69,8 +69,10 @@ mod imp {
     use super::{IotSection, DEFAULT_MAX_SESSIONS};
     use crate::card::applet::{Applet, Context};
     use crate::card::keystore::{KeyEntry, KeyKind};
+    use crate::crypto::keys::EcPrivateKey;
     use crate::crypto::keys::{ct_eq, DerivedKey};
     use crate::crypto::seed::{self, SeedFcs, IOT_TAG_LEN};
+    use crate::crypto::suci::{self, EciesProfile};
     use crate::profile::{Profile, ProfileError};
 
     /// IoT API version carried in GET INFO (DO `C0`): 0.1.
@@ -85,16 +87,34 @@ mod imp {
     /// API, plus IOT KEY.
     pub mod ins {
         pub use super::super::super::apdu::ins::{CIPHER, DELETE, GET_INFO, LIST_KEYS, MAC};
-        /// IOT KEY: P1 `00` the card computes t, P1 `01` the card verifies the AS's t; both
-        /// derive K_app for the AS.
+        /// IOT KEY: P1 `00` the card computes t, P1 `01` the card verifies the AS's t, P1 `02`
+        /// the card draws RAND_AS and encrypts it to the AS's public key (certificate
+        /// variant); each derives K_app for the AS.
         pub const IOT_KEY: u8 = 0x50;
+    }
+
+    /// P1 of IOT KEY.
+    pub mod p1 {
+        /// The card computes t over GUTI ‖ RAND_AS (plain variant).
+        pub const CARD_TAG: u8 = 0x00;
+        /// The card verifies the AS's t (plain variant).
+        pub const VERIFY_AS_TAG: u8 = 0x01;
+        /// The card draws RAND_AS, returns C = EncPK_AS(RAND_AS) and t over GUTI ‖ C
+        /// (certificate variant).
+        pub const ENCRYPT_RAND_AS: u8 = 0x02;
     }
 
     /// Data objects beyond the GBA_U API's (`80` is AS_ID, `96` RAND_AS, `93` t).
     pub mod iot_tag {
         /// GUTI (the UE's temporary identity the tag covers), 6–16 octets.
         pub const GUTI: u32 = 0x9B;
+        /// C = EncPK_AS(RAND_AS): the ECIES output (ephemeral public key ‖ ciphertext ‖ MAC
+        /// tag, TS 33.501 Annex C.3) of the certificate variant.
+        pub const C: u32 = 0x9C;
     }
+
+    /// Length of the RAND_AS the card draws in the certificate variant.
+    pub const CARD_RAND_AS_LEN: usize = 16;
 
     /// Key kinds in LIST KEYS (DO `82`).
     pub mod kind {
@@ -143,7 +163,7 @@ mod imp {
         (sw::BAD_P1P2, "P1-P2 not defined for this instruction"),
         (
             sw::NO_SUCH_KEY,
-            "no IoT Ks (no AKA since the card was made), or no K_app for this AS_ID",
+            "no IoT Ks (no AKA since the card was made), a Ks reference (81) a newer AKA replaced, no K_app for this AS_ID, or (P1 02) no public key for this AS_ID",
         ),
         (sw::BAD_INS, "instruction not defined by the API"),
         (sw::BAD_CLA, "interindustry class with an API instruction"),
@@ -181,7 +201,7 @@ mod imp {
             p1: 0x00,
             op: None,
             required: &[iot_tag::GUTI, t::CHALLENGE],
-            optional: &[],
+            optional: &[t::B_TID],
             key: KeyAddress::BaseOnly,
             returns_data: true,
             clause: "docs/api/iot.md §5.3",
@@ -192,9 +212,20 @@ mod imp {
             p1: 0x01,
             op: None,
             required: &[iot_tag::GUTI, t::CHALLENGE, t::MAC],
-            optional: &[],
+            optional: &[t::B_TID],
             key: KeyAddress::BaseOnly,
             returns_data: false,
+            clause: "docs/api/iot.md §5.3",
+        },
+        CommandRow {
+            name: "IOT KEY (card encrypts RAND_AS)",
+            ins: ins::IOT_KEY,
+            p1: 0x02,
+            op: None,
+            required: &[iot_tag::GUTI],
+            optional: &[t::B_TID],
+            key: KeyAddress::BaseOnly,
+            returns_data: true,
             clause: "docs/api/iot.md §5.3",
         },
         CommandRow {
@@ -264,6 +295,7 @@ mod imp {
             (ins::IOT_KEY, iot_tag::GUTI) => len_in(v, GUTI_LEN),
             (ins::IOT_KEY, tag::CHALLENGE) => len_in(v, RAND_AS_LEN),
             (ins::IOT_KEY, tag::MAC) => len_in(v, IOT_TAG_LEN..=IOT_TAG_LEN),
+            (ins::IOT_KEY, tag::B_TID) => len_in(v, 16..=16),
             _ => common_value_ok(row, tg, v),
         }
     }
@@ -275,8 +307,11 @@ mod imp {
         rng: ApiRng,
         /// RAND of the AKA whose Ks the `used` list belongs to.
         ks_ref: Vec<u8>,
-        /// RAND_AS values accepted under that Ks (either direction).
+        /// RAND_AS values accepted under that Ks (either direction); for the certificate
+        /// variant the t of the exchange (RAND_AS stays in the card).
         used: Vec<Vec<u8>>,
+        /// The application servers' public keys (`[[iot.as_keys]]`).
+        as_keys: Vec<(String, EciesProfile, Vec<u8>)>,
     }
 
     impl std::fmt::Debug for IotApi {
@@ -295,9 +330,13 @@ mod imp {
                 rng: ApiRng::Card,
                 ks_ref: Vec::new(),
                 used: Vec::new(),
+                as_keys: Vec::new(),
             }
         }
     }
+
+    /// The IoT Ks the key store holds: key, reference (RAND of the AKA), expiry.
+    type CurrentKs = (Zeroizing<Vec<u8>>, Vec<u8>, Option<u64>);
 
     fn usable(expires: Option<u64>, now: u64) -> bool {
         expires.is_none_or(|tm| now < tm)
@@ -310,11 +349,143 @@ mod imp {
             s: &IotSection,
             file: &str,
         ) -> Result<IotApi, ProfileError> {
+            let mut as_keys = Vec::new();
+            for (i, k) in s.as_keys.iter().enumerate() {
+                let (profile, key) = k
+                    .decode()
+                    .map_err(|e| crate::profile::err(file, &format!("iot.as_keys[{i}]"), e))?;
+                as_keys.push((k.as_id.clone(), profile, key));
+            }
             Ok(IotApi {
                 max_sessions: s.max_sessions.unwrap_or(DEFAULT_MAX_SESSIONS),
                 rng: ApiRng::for_profile(p, file, b"IOT")?,
+                as_keys,
                 ..IotApi::default()
             })
+        }
+
+        /// The IoT Ks, present (`6A88`), the one the command names when it names one (DO
+        /// `81`, the RAND of its AKA; another — e.g. a Ks a newer AKA replaced — `6A88`), and
+        /// usable (`6984`).
+        fn current_ks(ctx: &Context<'_>, d: &Decoded) -> Result<CurrentKs, StatusWord> {
+            let (ks, ks_ref, expires) = ctx
+                .keys
+                .of_kind(KeyKind::IotKs)
+                .first()
+                .map(|e| (e.key.clone(), e.reference.clone(), e.expires))
+                .ok_or(sw::NO_SUCH_KEY)?;
+            if d.get(tag::B_TID).is_some_and(|r| r != ks_ref.as_slice()) {
+                return Err(sw::NO_SUCH_KEY);
+            }
+            if !usable(expires, ctx.now) {
+                return Err(sw::EXPIRED);
+            }
+            Ok((ks, ks_ref, expires))
+        }
+
+        /// Room for one more exchange under the Ks `ks_ref` (`6985` for a used RAND_AS,
+        /// `6A84` when full); whether the Ks is new to this applet.
+        fn room(&self, ks_ref: &[u8], rand_as: Option<&[u8]>) -> Result<bool, StatusWord> {
+            let fresh_ks = ks_ref != self.ks_ref.as_slice();
+            let used: &[Vec<u8>] = if fresh_ks { &[] } else { &self.used };
+            if rand_as.is_some_and(|r| used.iter().any(|u| u.as_slice() == r)) {
+                return Err(sw::CALLER_REFUSED);
+            }
+            if used.len() >= usize::from(self.max_sessions) {
+                return Err(sw::FULL);
+            }
+            Ok(fresh_ks)
+        }
+
+        /// Keep K_app as the AS's key (replacing the previous one) and note the exchange.
+        fn keep_k_app(
+            &mut self,
+            ctx: &mut Context<'_>,
+            as_id: &str,
+            (k_app, reference, expires): (DerivedKey, Vec<u8>, Option<u64>),
+            (fresh_ks, ks_ref): (bool, Vec<u8>),
+            used: Vec<u8>,
+        ) {
+            ctx.keys.put(
+                KeyEntry {
+                    kind: KeyKind::IotKapp,
+                    id: as_id.as_bytes().to_vec(),
+                    reference,
+                    key: Zeroizing::new(k_app.as_bytes().to_vec()),
+                    expires,
+                    slot: 0,
+                    last_used: 0,
+                },
+                None,
+            );
+            if fresh_ks {
+                self.ks_ref = ks_ref;
+                self.used.clear();
+            }
+            self.used.push(used);
+            *ctx.dirty = true;
+        }
+
+        /// An ephemeral private key for ECIES from the applet's generator (P-256: drawn
+        /// again while the scalar is out of range).
+        fn ephemeral(
+            &mut self,
+            ctx: &mut Context<'_>,
+            profile: EciesProfile,
+        ) -> Result<EcPrivateKey, StatusWord> {
+            for _ in 0..8 {
+                let mut k = Zeroizing::new([0u8; 32]);
+                self.rng.fill(ctx, k.as_mut_slice())?;
+                let key = EcPrivateKey::new(*k);
+                if suci::public_key(profile, &key).is_ok() {
+                    return Ok(key);
+                }
+            }
+            Err(StatusWord::TECHNICAL_PROBLEM)
+        }
+
+        /// IOT KEY P1 `02` (certificate variant): the card draws RAND_AS, encrypts it to the
+        /// AS's public key with ECIES (TS 33.501 Annex C.3, the profile of `[[iot.as_keys]]`),
+        /// C = eph. public key ‖ ciphertext ‖ MAC tag, t = HMAC-SHA-256(Ks_AS_int, GUTI ‖
+        /// C)[0..8], keeps K_app = KDF(Ks_AS_enc, FF E3, RAND_AS) (reference t) and returns
+        /// `9C C 93 t`: RAND_AS never leaves the card.
+        fn encrypt_rand_as(
+            &mut self,
+            ctx: &mut Context<'_>,
+            d: &Decoded,
+        ) -> Result<Response, StatusWord> {
+            let as_id = std::str::from_utf8(d.key_id()?).map_err(|_| sw::BAD_DATA)?;
+            let guti = d.need(iot_tag::GUTI)?;
+            let (profile, pk) = self
+                .as_keys
+                .iter()
+                .find(|(id, _, _)| id == as_id)
+                .map(|(_, p, k)| (*p, k.clone()))
+                .ok_or(sw::NO_SUCH_KEY)?;
+            let (ks, ks_ref, expires) = Self::current_ks(ctx, d)?;
+            let fresh_ks = self.room(&ks_ref, None)?;
+            let tp = |_| StatusWord::TECHNICAL_PROBLEM;
+            let mut rand_as = Zeroizing::new([0u8; CARD_RAND_AS_LEN]);
+            self.rng.fill(ctx, rand_as.as_mut_slice())?;
+            let eph = self.ephemeral(ctx, profile)?;
+            let c = suci::conceal(profile, &pk, &eph, rand_as.as_slice())
+                .map_err(tp)?
+                .to_bytes();
+            let ks = DerivedKey::from_slice(&ks).map_err(tp)?;
+            let fcs = SeedFcs::default();
+            let keys = seed::iot_as_keys(&ks, as_id, &fcs).map_err(tp)?;
+            let t = seed::iot_tag(&keys.ks_as_int, guti, &c).map_err(tp)?;
+            let k_app = seed::iot_k_app(&keys.ks_as_enc, rand_as.as_slice(), &fcs).map_err(tp)?;
+            self.keep_k_app(
+                ctx,
+                as_id,
+                (k_app, t.to_vec(), expires),
+                (fresh_ks, ks_ref),
+                t.to_vec(),
+            );
+            let mut out = Tlv::new(iot_tag::C, c).encode();
+            Tlv::new(tag::MAC, t.to_vec()).encode_into(&mut out);
+            Ok(Response::ok(out))
         }
 
         fn list(ctx: &Context<'_>) -> Response {
@@ -345,54 +516,31 @@ mod imp {
         /// AS's), K_app = KDF(Ks_AS_enc, FF E3, RAND_AS) kept for the AS. One use per RAND_AS
         /// under a Ks, whatever the direction, so the card's own t is never accepted back.
         fn iot_key(&mut self, ctx: &mut Context<'_>, d: &Decoded) -> Result<Response, StatusWord> {
+            if d.row.p1 == p1::ENCRYPT_RAND_AS {
+                return self.encrypt_rand_as(ctx, d);
+            }
             let as_id = std::str::from_utf8(d.key_id()?).map_err(|_| sw::BAD_DATA)?;
             let guti = d.need(iot_tag::GUTI)?;
             let rand_as = d.need(tag::CHALLENGE)?;
-            let (ks, ks_ref, expires) = ctx
-                .keys
-                .of_kind(KeyKind::IotKs)
-                .first()
-                .map(|e| (e.key.clone(), e.reference.clone(), e.expires))
-                .ok_or(sw::NO_SUCH_KEY)?;
-            if !usable(expires, ctx.now) {
-                return Err(sw::EXPIRED);
-            }
-            let fresh_ks = ks_ref != self.ks_ref;
-            let used: &[Vec<u8>] = if fresh_ks { &[] } else { &self.used };
-            if used.iter().any(|u| u.as_slice() == rand_as) {
-                return Err(sw::CALLER_REFUSED);
-            }
-            if used.len() >= usize::from(self.max_sessions) {
-                return Err(sw::FULL);
-            }
+            let (ks, ks_ref, expires) = Self::current_ks(ctx, d)?;
+            let fresh_ks = self.room(&ks_ref, Some(rand_as))?;
             let tp = |_| StatusWord::TECHNICAL_PROBLEM;
             let ks = DerivedKey::from_slice(&ks).map_err(tp)?;
             let fcs = SeedFcs::default();
             let keys = seed::iot_as_keys(&ks, as_id, &fcs).map_err(tp)?;
             let t_card = seed::iot_tag(&keys.ks_as_int, guti, rand_as).map_err(tp)?;
-            if d.row.p1 == 0x01 && !ct_eq(&t_card, d.need(tag::MAC)?) {
+            if d.row.p1 == p1::VERIFY_AS_TAG && !ct_eq(&t_card, d.need(tag::MAC)?) {
                 return Err(sw::VERIFY_FAILED);
             }
             let k_app = seed::iot_k_app(&keys.ks_as_enc, rand_as, &fcs).map_err(tp)?;
-            ctx.keys.put(
-                KeyEntry {
-                    kind: KeyKind::IotKapp,
-                    id: as_id.as_bytes().to_vec(),
-                    reference: rand_as.to_vec(),
-                    key: Zeroizing::new(k_app.as_bytes().to_vec()),
-                    expires,
-                    slot: 0,
-                    last_used: 0,
-                },
-                None,
+            self.keep_k_app(
+                ctx,
+                as_id,
+                (k_app, rand_as.to_vec(), expires),
+                (fresh_ks, ks_ref),
+                rand_as.to_vec(),
             );
-            if fresh_ks {
-                self.ks_ref = ks_ref;
-                self.used.clear();
-            }
-            self.used.push(rand_as.to_vec());
-            *ctx.dirty = true;
-            if d.row.p1 == 0x01 {
+            if d.row.p1 == p1::VERIFY_AS_TAG {
                 Ok(Response::ok(Vec::new()))
             } else {
                 Ok(Response::ok(Tlv::new(tag::MAC, t_card.to_vec()).encode()))

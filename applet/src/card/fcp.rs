@@ -9,9 +9,9 @@ use crate::fs::spec::{Access, Rule, Structure};
 use crate::fs::tree::{FileTree, Kind, NodeId, MF};
 
 /// FID of EF.ARR under the MF.
-pub const MF_ARR_FID: u16 = 0x2F06;
+pub const MF_ARR_FID: u16 = crate::fs::tables::fid::EF_ARR_MF;
 /// FID of EF.ARR in an ADF.
-pub const ADF_ARR_FID: u16 = 0x6F06;
+pub const ADF_ARR_FID: u16 = crate::fs::tables::fid::EF_ARR;
 
 /// Access rules of DFs themselves (create/delete/(de)activate by ADM only).
 pub const DF_ACCESS: Access = Access {

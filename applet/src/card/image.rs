@@ -40,7 +40,7 @@ impl Card {
             .fs
             .path(id)
             .into_iter()
-            .filter(|fid| *fid != 0x7FFF)
+            .filter(|fid| *fid != crate::fs::tables::fid::CURRENT_ADF)
             .map(|f| format!("{f:04X}"))
             .collect();
         format!("{scope}:{}", path.join("/"))

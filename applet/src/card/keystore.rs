@@ -81,11 +81,25 @@ pub struct KeyStore {
     tx: Option<Transaction>,
 }
 
-/// One APDU's transaction: the store as it was before the first change, copied only when a
-/// change comes (most commands change nothing).
-#[derive(Clone, Default)]
+/// One APDU's transaction: the recency counter as it was, and an undo log of the changes
+/// (removed entries are moved into the log, never copied; most commands change nothing).
+#[derive(Clone)]
 struct Transaction {
-    before: Option<(Vec<KeyEntry>, u64)>,
+    counter: u64,
+    undo: Vec<Undo>,
+}
+
+/// One change, as its undoing needs it.
+#[derive(Clone)]
+enum Undo {
+    /// An entry was appended.
+    Pushed,
+    /// The entry at this index was removed.
+    Removed(usize, KeyEntry),
+    /// The entry at this index had this recency.
+    Touched(usize, u64),
+    /// The whole store was replaced (restore from a saved image).
+    Replaced(Vec<KeyEntry>),
 }
 
 impl std::fmt::Debug for KeyStore {
@@ -99,7 +113,10 @@ impl KeyStore {
     /// change keeps a copy of the store as it was (Java Card's transaction around an applet's
     /// `process`).
     pub fn begin(&mut self) {
-        self.tx = Some(Transaction::default());
+        self.tx = Some(Transaction {
+            counter: self.counter,
+            undo: Vec::new(),
+        });
     }
 
     /// Keep the changes of the open transaction.
@@ -109,19 +126,42 @@ impl KeyStore {
 
     /// Undo the changes of the open transaction.
     pub fn rollback(&mut self) {
-        if let Some((entries, counter)) = self.tx.take().and_then(|t| t.before) {
-            self.entries = entries;
-            self.counter = counter;
+        let Some(tx) = self.tx.take() else {
+            return;
+        };
+        for undo in tx.undo.into_iter().rev() {
+            match undo {
+                Undo::Pushed => {
+                    self.entries.pop();
+                }
+                Undo::Removed(i, entry) => self.entries.insert(i.min(self.entries.len()), entry),
+                Undo::Touched(i, last_used) => {
+                    if let Some(e) = self.entries.get_mut(i) {
+                        e.last_used = last_used;
+                    }
+                }
+                Undo::Replaced(entries) => self.entries = entries,
+            }
+        }
+        self.counter = tx.counter;
+    }
+
+    /// Note a change for the open transaction, if any.
+    fn log(&mut self, undo: Undo) {
+        if let Some(tx) = &mut self.tx {
+            tx.undo.push(undo);
         }
     }
 
-    /// Before a change: the copy the open transaction rolls back to, taken once.
-    fn changing(&mut self) {
-        if let Some(tx) = &mut self.tx {
-            if tx.before.is_none() {
-                tx.before = Some((self.entries.clone(), self.counter));
-            }
+    /// Remove the entry at `i` (moved into the undo log): its slot.
+    fn remove_at(&mut self, i: usize) -> Option<u8> {
+        if i >= self.entries.len() {
+            return None;
         }
+        let old = self.entries.remove(i);
+        let slot = old.slot;
+        self.log(Undo::Removed(i, old));
+        Some(slot)
     }
 
     /// Entries of a kind, most recently used first.
@@ -138,15 +178,17 @@ impl KeyStore {
 
     /// Mark an entry used (moves it to the front of the recency list).
     pub fn touch(&mut self, kind: KeyKind, id: &[u8]) {
-        self.changing();
         self.counter += 1;
         let c = self.counter;
-        if let Some(e) = self
+        if let Some(i) = self
             .entries
-            .iter_mut()
-            .find(|e| e.kind == kind && e.id == id)
+            .iter()
+            .position(|e| e.kind == kind && e.id == id)
         {
-            e.last_used = c;
+            if let Some(e) = self.entries.get_mut(i) {
+                let before = std::mem::replace(&mut e.last_used, c);
+                self.log(Undo::Touched(i, before));
+            }
         }
     }
 
@@ -155,7 +197,6 @@ impl KeyStore {
     /// replaced or evicted entry is reused, else the lowest free slot in 1..=capacity.
     /// Returns the slot.
     pub fn put(&mut self, mut entry: KeyEntry, capacity: Option<u8>) -> u8 {
-        self.changing();
         self.counter += 1;
         entry.last_used = self.counter;
         let kind = entry.kind;
@@ -164,8 +205,9 @@ impl KeyStore {
             .iter()
             .position(|e| e.kind == kind && e.id == entry.id)
         {
-            let old = self.entries.remove(i);
-            entry.slot = old.slot;
+            if let Some(slot) = self.remove_at(i) {
+                entry.slot = slot;
+            }
         } else if let Some(cap) = capacity {
             let used: Vec<u8> = self
                 .entries
@@ -184,7 +226,7 @@ impl KeyStore {
                         .min_by_key(|(_, e)| e.last_used)
                         .map(|(i, e)| (i, e.slot));
                     if let Some((i, slot)) = lru {
-                        self.entries.remove(i);
+                        self.remove_at(i);
                         entry.slot = slot;
                     }
                 }
@@ -192,13 +234,20 @@ impl KeyStore {
         }
         let slot = entry.slot;
         self.entries.push(entry);
+        self.log(Undo::Pushed);
         slot
     }
 
     /// Remove every entry of a kind whose reference matches (e.g. keys of a replaced bootstrap).
     pub fn remove_where(&mut self, pred: impl Fn(&KeyEntry) -> bool) {
-        self.changing();
-        self.entries.retain(|e| !pred(e));
+        let mut i = 0;
+        while let Some(e) = self.entries.get(i) {
+            if pred(e) {
+                self.remove_at(i);
+            } else {
+                i += 1;
+            }
+        }
     }
 
     /// Saved form.
@@ -219,7 +268,10 @@ impl KeyStore {
 
     /// Restore the saved form.
     pub fn restore(&mut self, saved: &[SavedKey]) -> Result<(), String> {
-        self.changing();
+        if self.tx.is_some() {
+            let before = std::mem::take(&mut self.entries);
+            self.log(Undo::Replaced(before));
+        }
         let h =
             |s: &str, what: &str| hex::decode(s).map_err(|_| format!("keys: {what} is not hex"));
         self.entries.clear();
@@ -296,5 +348,30 @@ mod tests {
         s.begin();
         s.rollback();
         assert_eq!(keys(&s), before);
+    }
+
+    #[test]
+    fn rollback_restores_order_slots_and_evicted_entries() {
+        let mut s = KeyStore::default();
+        for id in 1..=3 {
+            s.put(entry(KeyKind::KsIntNaf, id, id), Some(3));
+        }
+        s.put(entry(KeyKind::IotKs, 9, 9), None);
+        let before = s.save();
+        s.begin();
+        // An eviction (capacity 3: the least recently used NAF key goes), a replacement, two
+        // non-adjacent removals and a restore from an image.
+        s.put(entry(KeyKind::KsIntNaf, 4, 4), Some(3));
+        s.put(entry(KeyKind::KsIntNaf, 3, 0x33), Some(3));
+        s.remove_where(|e| e.id == [2] || e.kind == KeyKind::IotKs);
+        s.touch(KeyKind::KsIntNaf, &[4]);
+        assert_ne!(s.save(), before);
+        s.rollback();
+        assert_eq!(s.save(), before);
+        s.begin();
+        s.restore(&[]).ok();
+        assert!(s.save().is_empty());
+        s.rollback();
+        assert_eq!(s.save(), before);
     }
 }

@@ -4,6 +4,7 @@ use vusim_apdu::{Command, Response, StatusWord};
 
 use super::applet::Context;
 use super::{body_fits, fcp, Card, Channel};
+use crate::fs::tables::fid;
 use crate::fs::tree::{NodeId, MF};
 use vusim_apdu::ins::Ins;
 
@@ -21,10 +22,10 @@ impl Card {
     /// application's ADF (`7FFF`); a child of the current DF; the current DF; its parent; a DF
     /// sibling of the current DF.
     pub(super) fn resolve_fid(&self, state: &Channel, fid: u16) -> Option<NodeId> {
-        if fid == 0x3F00 {
+        if fid == fid::MF {
             return Some(MF);
         }
-        if fid == 0x7FFF {
+        if fid == fid::CURRENT_ADF {
             return self.channel_adf(state);
         }
         let df = state.df;
@@ -51,9 +52,9 @@ impl Card {
         let mut cur = start;
         for (i, pair) in path.chunks_exact(2).enumerate() {
             let fid = pair.iter().fold(0u16, |a, b| (a << 8) | u16::from(*b));
-            cur = if i == 0 && fid == 0x7FFF {
+            cur = if i == 0 && fid == fid::CURRENT_ADF {
                 self.channel_adf(state)?
-            } else if i == 0 && fid == 0x3F00 && start == MF {
+            } else if i == 0 && fid == fid::MF && start == MF {
                 MF
             } else {
                 if !self.fs.node(cur)?.is_df() {

@@ -10,7 +10,7 @@
 use vusim_apdu::tlv::{Tag, Tlv};
 
 /// File identifier of EF_GBAUAPI (in ADF.USIM and ADF.ISIM).
-pub const FID: u16 = 0x6F0A;
+pub const FID: u16 = crate::fs::tables::fid::EF_GBAUAPI;
 
 /// Tag of an applet/NAF access-control object.
 pub const TAG_APPLET_NAF: u32 = 0x80;

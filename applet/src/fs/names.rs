@@ -4,6 +4,7 @@
 use vusim_apdu::annotate::{FileName, FileNames};
 
 use super::spec::DfSpec;
+use super::tables::fid::CURRENT_ADF;
 use super::tables::{ADF_ISIM, ADF_USIM, MF};
 
 /// The applications whose tables this crate holds: AID prefix (RID and application code,
@@ -55,11 +56,11 @@ fn search(df: &'static DfSpec, fid: u16) -> Option<FileName<'static>> {
 impl FileNames for TableNames {
     fn child(&self, adf: Option<&[u8]>, df: &[u16], fid: u16) -> Option<FileName<'_>> {
         match df.split_first() {
-            None if fid == 0x7FFF => application(adf).map(|a| FileName {
+            None if fid == CURRENT_ADF => application(adf).map(|a| FileName {
                 name: a.name,
                 is_df: true,
             }),
-            Some((0x7FFF, rest)) => child_of(df_at(application(adf)?, rest)?, fid),
+            Some((&CURRENT_ADF, rest)) => child_of(df_at(application(adf)?, rest)?, fid),
             _ => child_of(df_at(&MF, df)?, fid),
         }
     }

@@ -138,6 +138,11 @@ pub struct AfPolicyEntry {
 /// api = true              # the IoT API applet (default true)
 /// ks_lifetime = 86400     # seconds after the AKA (default: until the next AKA)
 /// max_sessions = 32       # RAND_AS values accepted per Ks (default 32)
+///
+/// [[iot.as_keys]]         # an AS's public key for the certificate variant (any number)
+/// as_id = "as.iot.example.org"
+/// ecies = "B"             # TS 33.501 Annex C profile: "A" (X25519) or "B" (P-256)
+/// public_key = "0272DA71…" # hex: 32 bytes (A); SEC1 33 or 65 bytes (B)
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -151,13 +156,60 @@ pub struct IotSection {
     /// How many RAND_AS values the card accepts under one Ks (default 32).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_sessions: Option<u8>,
+    /// The application servers' public keys the card encrypts RAND_AS to (the certificate
+    /// variant of TR 33.863 solution #11; docs/api/iot.md §5.3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub as_keys: Vec<IotAsKey>,
+}
+
+/// `[[iot.as_keys]]`: one application server's public key, provisioned in the card as a raw
+/// key (vusim's choice: no certificate parsing in the card; docs/api/iot.md §5.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IotAsKey {
+    /// AS_ID (1–255 bytes of UTF-8).
+    pub as_id: String,
+    /// The ECIES profile of TS 33.501 Annex C: "A" (X25519) or "B" (P-256).
+    pub ecies: String,
+    /// The public key, hex: 32 bytes (A); SEC1 compressed (33) or uncompressed (65) (B).
+    pub public_key: String,
+}
+
+impl IotAsKey {
+    /// The ECIES profile and the key bytes, checked (P-256 keys compressed).
+    pub fn decode(&self) -> Result<(crate::crypto::suci::EciesProfile, Vec<u8>), String> {
+        use crate::crypto::suci::{recipient_key, EciesProfile};
+        let profile = match self.ecies.as_str() {
+            "A" | "a" => EciesProfile::A,
+            "B" | "b" => EciesProfile::B,
+            other => return Err(format!("ecies {other:?}: expected \"A\" or \"B\"")),
+        };
+        let key = hex::decode(self.public_key.trim()).map_err(|_| "public_key: not hex")?;
+        let key = recipient_key(profile, &key).map_err(|_| {
+            format!(
+                "public_key: not a profile {} public key",
+                self.ecies.to_uppercase()
+            )
+        })?;
+        Ok((profile, key))
+    }
 }
 
 impl IotSection {
-    /// Check the values a type cannot (`max_sessions` ≥ 1).
+    /// Check the values a type cannot (`max_sessions` ≥ 1, the AS keys, one per AS_ID).
     pub fn check(&self, file: &str) -> Result<(), ProfileError> {
         if self.max_sessions == Some(0) {
             return Err(super::err(file, "iot.max_sessions", "must be at least 1"));
+        }
+        for (i, k) in self.as_keys.iter().enumerate() {
+            let key = format!("iot.as_keys[{i}]");
+            if k.as_id.is_empty() || k.as_id.len() > 255 {
+                return Err(super::err(file, &key, "as_id: 1 to 255 bytes"));
+            }
+            if self.as_keys.iter().take(i).any(|o| o.as_id == k.as_id) {
+                return Err(super::err(file, &key, "a second key for this as_id"));
+            }
+            k.decode().map_err(|e| super::err(file, &key, e))?;
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! proposed 5G AKMA context P2 `87` — RFU in TS 31.102 §7.1.2, a TR 33.835 study proposal coded
 //! by vusim (docs/api/akma.md §3) — and the IoT Ks of TR 33.863 solution #11 (docs/api/iot.md).
 
-use vusim_apdu::authenticate::AuthResponse;
+use vusim_apdu::authenticate::{AuthResponse, AKMA_METHOD_EAP_AKA_PRIME};
 use vusim_apdu::{Response, StatusWord};
 use zeroize::Zeroizing;
 
@@ -10,6 +10,8 @@ use super::{bcd, take_lv, Usim, DF_5GS, EF_AD, EF_IMSI, EF_ROUTING_INDICATOR};
 use crate::card::applet::Context;
 use crate::card::keystore::{KeyEntry, KeyKind};
 use crate::crypto::aka::{self, Autn};
+use crate::crypto::fiveg::EapAkaPrimeKeys;
+use crate::crypto::keys::Kausf;
 use crate::crypto::{akma, fiveg, seed};
 
 /// The experimental contexts of the USIM, off unless a profile turns them on (`[akma]`,
@@ -36,12 +38,13 @@ pub(super) struct AkmaInputs {
 }
 
 impl Usim {
-    /// 5G AKMA context (P2 `87`, this project's proposal, docs/api/akma.md §3): 5G AKA with
-    /// K_AUSF kept in the card. Data `10 RAND 10 AUTN L SNN`; AUTN is checked exactly as in the
-    /// 3G context (`9862` MAC failure, `DC 0E AUTS` synchronisation failure, nothing kept);
+    /// 5G AKMA context (P2 `87`, this project's proposal, docs/api/akma.md §3): 5G AKA (or
+    /// EAP-AKA′ with the method field `01 01`) with K_AUSF kept in the card. Data
+    /// `10 RAND 10 AUTN L SNN [01 01]`; AUTN is checked exactly as in the 3G context (`9862` MAC failure, `DC 0E AUTS` synchronisation failure, nothing kept);
     /// on success RES* (TS 33.501 A.4), K_AUSF (A.2), K_SEAF (A.6), K_AKMA and A-TID
     /// (TS 33.535 A.2, A.3) are derived, K_AKMA goes to the key store with its A-TID and A-KID
-    /// (replacing the previous one), and only `DB 10 RES* 20 K_SEAF` is returned.
+    /// (replacing the previous one), and only `DB 10 RES* 20 K_SEAF` is returned (EAP-AKA′:
+    /// `DB L RES 20 K_aut 20 K_SEAF`, K_AUSF = EMSK's first 256 bits, TS 33.501 §6.1.3.1).
     pub(super) fn akma_5g(
         &mut self,
         ctx: &mut Context<'_>,
@@ -50,7 +53,7 @@ impl Usim {
         if !self.ext.akma_context {
             return Err(StatusWord::AUTH_CONTEXT_NOT_SUPPORTED);
         }
-        let (rand, autn, snn) = parse_akma(data)?;
+        let (rand, autn, snn, eap) = parse_akma(data)?;
         let inputs = Self::akma_inputs(ctx).ok_or(StatusWord::TECHNICAL_PROBLEM)?;
         let keys = self
             .auth
@@ -61,9 +64,27 @@ impl Usim {
             return Ok(Response::ok(auts));
         }
         let tp = |_| StatusWord::TECHNICAL_PROBLEM;
-        let res_star =
-            fiveg::res_star(&keys.ck, &keys.ik, snn, &rand, keys.res.as_bytes()).map_err(tp)?;
-        let k_ausf = fiveg::k_ausf(&keys.ck, &keys.ik, snn, &autn.sqn_xor_ak).map_err(tp)?;
+        // 5G AKA: RES* (TS 33.501 A.4) and K_AUSF (A.2). EAP-AKA′: CK′/IK′ with the SNN as
+        // network name (A.3), MK's K_aut and EMSK with the SUPI as Identity (RFC 9048 §3.3,
+        // TS 33.501 F.3), K_AUSF = EMSK's first 256 bits (§6.1.3.1).
+        let (answer_head, k_ausf): (Answer, Kausf) = if eap {
+            let (ck_p, ik_p) =
+                fiveg::ck_ik_prime(&keys.ck, &keys.ik, snn, &autn.sqn_xor_ak).map_err(tp)?;
+            let m = EapAkaPrimeKeys::derive(&ik_p, &ck_p, inputs.supi.as_bytes()).map_err(tp)?;
+            let k_aut = *m.k_aut.expose();
+            (
+                Answer::Eap {
+                    res: keys.res.as_bytes().to_vec(),
+                    k_aut,
+                },
+                m.k_ausf(),
+            )
+        } else {
+            let res_star =
+                fiveg::res_star(&keys.ck, &keys.ik, snn, &rand, keys.res.as_bytes()).map_err(tp)?;
+            let k_ausf = fiveg::k_ausf(&keys.ck, &keys.ik, snn, &autn.sqn_xor_ak).map_err(tp)?;
+            (Answer::FiveG { res_star }, k_ausf)
+        };
         let k_seaf = fiveg::k_seaf(&k_ausf, snn).map_err(tp)?;
         let k_akma = akma::k_akma(&k_ausf, &inputs.supi).map_err(tp)?;
         let a_tid = akma::a_tid(&k_ausf, &inputs.supi).map_err(tp)?;
@@ -92,9 +113,11 @@ impl Usim {
         self.keep_iot_ks(ctx, &rand, &keys);
         *ctx.dirty = true;
         let k_seaf = *k_seaf.expose();
-        Ok(Response::ok(
-            AuthResponse::Vusim5gAkma { res_star, k_seaf }.encode(),
-        ))
+        let answer = match answer_head {
+            Answer::FiveG { res_star } => AuthResponse::Vusim5gAkma { res_star, k_seaf },
+            Answer::Eap { res, k_aut } => AuthResponse::Vusim5gAkmaEap { res, k_aut, k_seaf },
+        };
+        Ok(Response::ok(answer.encode()))
     }
 
     /// After a successful AKA, with `[iot]` on: Ks = KDF(CK ‖ IK, FF E0, "End-to-End_IOT")
@@ -154,19 +177,35 @@ impl Usim {
     }
 }
 
-/// 5G AKMA context data: `10 RAND 10 AUTN L SNN`, SNN printable ASCII starting `5G:`.
-fn parse_akma(data: &[u8]) -> Result<([u8; 16], Autn, &str), StatusWord> {
+/// The method-specific part of the answer.
+enum Answer {
+    FiveG { res_star: [u8; 16] },
+    Eap { res: Vec<u8>, k_aut: [u8; 32] },
+}
+
+/// 5G AKMA context data: `10 RAND 10 AUTN L SNN [01 01]`, SNN printable ASCII starting `5G:`;
+/// the optional last field selects EAP-AKA′ (vusim's coding, docs/api/akma.md §3).
+fn parse_akma(data: &[u8]) -> Result<([u8; 16], Autn, &str, bool), StatusWord> {
     let (rand, rest) = take_lv(data)?;
     let (autn, rest) = take_lv(rest)?;
     let (snn, rest) = take_lv(rest)?;
-    if !rest.is_empty() {
-        return Err(StatusWord::WRONG_LENGTH);
-    }
+    let eap = if rest.is_empty() {
+        false
+    } else {
+        let (method, rest) = take_lv(rest)?;
+        if !rest.is_empty() {
+            return Err(StatusWord::WRONG_LENGTH);
+        }
+        if method != [AKMA_METHOD_EAP_AKA_PRIME] {
+            return Err(StatusWord::INCORRECT_DATA);
+        }
+        true
+    };
     let rand: [u8; 16] = rand.try_into().map_err(|_| StatusWord::INCORRECT_DATA)?;
     let autn = Autn::parse(autn).map_err(|_| StatusWord::INCORRECT_DATA)?;
     let snn = std::str::from_utf8(snn)
         .ok()
         .filter(|s| s.starts_with("5G:") && s.bytes().all(|b| b.is_ascii_graphic()))
         .ok_or(StatusWord::INCORRECT_DATA)?;
-    Ok((rand, autn, snn))
+    Ok((rand, autn, snn, eap))
 }

@@ -35,7 +35,7 @@ const SERVICE_SUCI_PRIVACY: u16 = 124;
 /// UST n°125: SUCI calculation by the USIM (TS 31.102 §4.2.8).
 const SERVICE_SUCI_BY_USIM: u16 = 125;
 /// EF_SUCI_Calc_Info in DF.5GS (TS 31.102 §4.4.11.8).
-const EF_SUCI_CALC_INFO: u16 = 0x4F07;
+use crate::fs::tables::fid::EF_SUCI_CALC_INFO;
 /// Identity context SUCI in P2 b7–b1 (TS 31.102 §7.5.2).
 const CONTEXT_SUCI: u8 = 0x01;
 /// Identity context SUCI 5G NSWO (TS 31.102 §7.5.2, Rel-17).

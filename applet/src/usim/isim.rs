@@ -37,7 +37,7 @@ impl Applet for Isim {
         Some(&tables::ADF_ISIM)
     }
     fn service_table_fid(&self) -> Option<u16> {
-        Some(0x6F07)
+        Some(crate::fs::tables::fid::EF_IST)
     }
     fn process(&mut self, _ctx: &mut Context<'_>, _cmd: &Command) -> Result<Response, StatusWord> {
         Err(StatusWord::INS_NOT_SUPPORTED)

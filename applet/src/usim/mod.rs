@@ -1,6 +1,7 @@
 //! The USIM application (TS 31.102) with AUTHENTICATE in the GSM, 3G and GBA contexts (§7.1), GET IDENTITY (§7.5, `usim/get_identity.rs`), SQN management (TS 33.102 Annex C) and the GBA_U key store (TS 33.220 Annex G); and the ISIM (TS 31.103).
 
 use vusim_apdu::authenticate::AuthResponse;
+use vusim_apdu::ins::Ins;
 use vusim_apdu::{Command, Response, StatusWord};
 use zeroize::Zeroizing;
 
@@ -12,6 +13,9 @@ use crate::crypto::gsm;
 use crate::crypto::keys::{Kc, Ks};
 use crate::fs::spec::DfSpec;
 use crate::fs::tables;
+use crate::fs::tables::fid::{
+    DF_5GS, EF_AD, EF_GBABP, EF_GBANL, EF_IMSI, EF_ROUTING_INDICATOR, EF_UST,
+};
 use crate::fs::tree::NodeId;
 
 mod akma_context;
@@ -35,16 +39,9 @@ pub const ISIM_AID: [u8; 16] = [
 /// Keys of the USIM's saved state that hold secrets (redacted by `card show`).
 pub use crate::profile::SECRET_STATE_KEYS;
 
-const EF_UST: u16 = 0x6F38;
-const EF_GBABP: u16 = 0x6FD6;
-const EF_GBANL: u16 = 0x6FDA;
 const SERVICE_GSM_ACCESS: u16 = 27;
 const SERVICE_GSM_SECURITY_CONTEXT: u16 = 38;
 const SERVICE_GBA: u16 = 68;
-const EF_IMSI: u16 = 0x6F07;
-const EF_AD: u16 = 0x6FAD;
-const DF_5GS: u16 = 0x5FC0;
-const EF_ROUTING_INDICATOR: u16 = 0x4F0A;
 
 /// BCD digits, low nibble first, up to the first filler (or non-digit) nibble.
 fn bcd(bytes: &[u8]) -> String {
@@ -460,11 +457,11 @@ impl Applet for Usim {
         Some(EF_UST)
     }
     fn process(&mut self, ctx: &mut Context<'_>, cmd: &Command) -> Result<Response, StatusWord> {
-        match cmd.ins() {
-            0x88 => self.authenticate(ctx, cmd),
-            0x78 => self.get_identity(ctx, cmd),
+        match Ins::from_byte(cmd.ins()) {
+            Some(Ins::Authenticate) => self.authenticate(ctx, cmd),
+            Some(Ins::GetIdentity) => self.get_identity(ctx, cmd),
             // Odd INS: the BER-TLV contexts (MBMS, local key establishment) are not supported.
-            0x89 => match cmd.p2() & 0x07 {
+            Some(Ins::AuthenticateOdd) => match cmd.p2() & 0x07 {
                 5 | 6 if cmd.p1() == 0 => Err(StatusWord::AUTH_CONTEXT_NOT_SUPPORTED),
                 _ => Err(StatusWord::INCORRECT_P1P2),
             },

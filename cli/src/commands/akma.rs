@@ -1,4 +1,4 @@
-//! `vusim akma …`: the network side of UICC-based AKMA (TR 33.835 solutions #8/#10; docs/api/akma.md, v0.1) — AUSF, AAnF, AF and a key-management server — and an end-to-end run against the card, so a script or a person can check that card and network agree.
+//! `vusim akma …`: AKMA's network side — AUSF, AAnF, AF and a key-management server — and end-to-end runs against the card: in the ME as TS 33.535 specifies (`run --where me`) and on the UICC as TR 33.835 studies (`run --where uicc`, docs/api/akma.md v0.2), by 5G AKA or EAP-AKA′, and `compare`, so a script or a person can check that card and network agree.
 //!
 //! ⚠ Experimental: the card's 5G AKMA context (AUTHENTICATE P2 `87`), the AKMA API applet
 //! and the operations on K_AF are this project's proposal.
@@ -13,7 +13,9 @@
 //!   the card APDU that checks the value.
 //! * `kms`: the shared-bike security management server: an AppKey wrapped under K_AF for the
 //!   card's STORE KEY (and the same AppKey for the bike).
-//! * `run`: all of it end to end with the card through APDUs (`--trace` prints them).
+//! * `run`: all of it end to end with the card through APDUs (`--trace` prints them,
+//!   `--diagram` draws them); `--where me|uicc`, `--auth 5g-aka|eap-aka-prime`.
+//! * `compare`: the four runs and the keys each lets cross the UICC–ME interface.
 //!
 //! Keys are derived from the same inputs the card gets: the card profile (`--card`, else the
 //! embedded default card) with `--rand` and `--sqn`, or `--k-ausf`, or `--k-af`. Key bytes
@@ -71,8 +73,11 @@ pub enum AkmaAction {
     Af(Box<AfArgs>),
     /// Key-management server (shared bike): an AppKey wrapped under K_AF for STORE KEY.
     Kms(Box<KmsArgs>),
-    /// End to end with the card through APDUs: 5G AKMA AKA, DERIVE K_AF, every API operation.
+    /// End to end with the card through APDUs: AKMA in the ME (TS 33.535) or on the UICC
+    /// (TR 33.835 over the proposed P2 87), by 5G AKA or EAP-AKA'.
     Run(RunArgs),
+    /// Both places side by side: which keys cross the UICC-ME interface in each (from the runs).
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
@@ -169,9 +174,64 @@ pub struct KmsArgs {
     a_kid: Option<String>,
 }
 
+/// `--where`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WhereArg {
+    /// In the ME, as TS 33.535 specifies: AUTHENTICATE P2 81, K_AUSF in EF_5GAUTHKEYS.
+    Me,
+    /// On the UICC (TR 33.835 solutions #8/#10; AUTHENTICATE P2 87 is RFU in TS 31.102).
+    Uicc,
+}
+
+/// `--auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthArg {
+    /// 5G AKA (TS 33.501 §6.1.3.2).
+    #[value(name = "5g-aka")]
+    FiveGAka,
+    /// EAP-AKA' (TS 33.501 §6.1.3.1, RFC 9048): K_AUSF = the first 256 bits of EMSK.
+    #[value(name = "eap-aka-prime")]
+    EapAkaPrime,
+}
+
+impl AuthArg {
+    fn method(self) -> network::AuthMethod {
+        match self {
+            AuthArg::FiveGAka => network::AuthMethod::FiveGAka,
+            AuthArg::EapAkaPrime => network::AuthMethod::EapAkaPrime,
+        }
+    }
+}
+
+/// `vusim akma compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Card file (profile and state); the embedded default card when absent.
+    #[arg(long)]
+    card: Option<PathBuf>,
+    /// How long to wait for a card file another process holds.
+    #[command(flatten)]
+    wait: super::WaitArg,
+    /// FQDN of the AF.
+    #[arg(long, value_name = "FQDN", default_value = "bike.example.org")]
+    af: String,
+    /// Ua* security protocol identifier (5 bytes).
+    #[arg(long, value_name = "HEX5", default_value = "0100000002")]
+    ua_protocol: String,
+}
+
 /// `vusim akma run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// Where the AKMA keys live: `me` (TS 33.535) or `uicc` (TR 33.835, proposed P2 87).
+    #[arg(long = "where", value_enum, default_value = "uicc")]
+    place: WhereArg,
+    /// The primary authentication: `5g-aka` or `eap-aka-prime` (`--where me` only).
+    #[arg(long, value_enum, default_value = "5g-aka")]
+    auth: AuthArg,
+    /// RAND of the first challenge (16 bytes); random when absent.
+    #[arg(long, value_name = "HEX")]
+    rand: Option<String>,
     /// Card file (profile and state); the embedded default card when absent.
     #[arg(long)]
     card: Option<PathBuf>,
@@ -313,7 +373,8 @@ pub fn run(args: &AkmaArgs) -> anyhow::Result<ExitCode> {
             r
         }
         AkmaAction::Kms(a) => kms(a, args.reveal)?,
-        AkmaAction::Run(a) => run_e2e(a)?,
+        AkmaAction::Run(a) => run_e2e(a, args.reveal)?,
+        AkmaAction::Compare(a) => compare(a)?,
     };
     Ok(finish(&report, args.json))
 }
@@ -392,7 +453,7 @@ fn kms(a: &KmsArgs, reveal: bool) -> anyhow::Result<Report> {
 }
 
 /// `vusim akma run`: the ME drives the card, the network functions compute.
-fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
+fn run_e2e(a: &RunArgs, reveal: bool) -> anyhow::Result<Report> {
     let mut card = crate::commands::open_card_file(a.card.as_deref(), a.wait)?;
     let profile = card.profile().clone();
     let mut auc = Auc::for_profile(&profile, a.card.as_deref())?;
@@ -400,10 +461,42 @@ fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
     let run = AkmaRun {
         af_fqdn: a.af.clone(),
         ua: UaProtocolId::from_bytes(hex_fixed("--ua-protocol", &a.ua_protocol)?),
+        place: match a.place {
+            WhereArg::Me => network::Where::Me,
+            WhereArg::Uicc => network::Where::Uicc,
+        },
+        auth: a.auth.method(),
+        rand: a
+            .rand
+            .as_deref()
+            .map(|h| hex_fixed("--rand", h))
+            .transpose()?,
+        reveal,
     };
     let mut me = crate::report::me(&mut card, a.trace);
     crate::report::with_diagram(&mut me, &a.diagram.files, |me| {
         me.start_usim(&access.aid, &access.pin1)?;
         network::run(me, &mut auc, &profile, &run, &mut rand::thread_rng(), now())
     })
+}
+
+/// `vusim akma compare`: each place and method run end to end on the card; the key names that
+/// crossed the UICC-ME interface in each, read from the run's own messages.
+fn compare(a: &CompareArgs) -> anyhow::Result<Report> {
+    let mut card = crate::commands::open_card_file(a.card.as_deref(), a.wait)?;
+    let profile = card.profile().clone();
+    let mut auc = Auc::for_profile(&profile, a.card.as_deref())?;
+    let access = UsimAccess::from_profile(&profile)?;
+    let ua = UaProtocolId::from_bytes(hex_fixed("--ua-protocol", &a.ua_protocol)?);
+    let mut me = crate::report::me(&mut card, false);
+    Ok(network::compare(
+        &mut me,
+        &mut auc,
+        &profile,
+        &access,
+        &a.af,
+        ua,
+        &mut rand::thread_rng(),
+        now(),
+    )?)
 }

@@ -166,12 +166,3 @@ pub(crate) fn digits(arg: &str, text: &str, min: usize, max: usize) -> anyhow::R
         "{arg}: expected {want} decimal digits, got {text:?}"
     ))
 }
-
-/// XOR of two equal-size arrays (recombining transmitted fields, not an algorithm).
-pub(crate) fn xor<const N: usize>(a: &[u8; N], b: &[u8; N]) -> [u8; N] {
-    let mut out = *a;
-    for (o, x) in out.iter_mut().zip(b) {
-        *o ^= x;
-    }
-    out
-}

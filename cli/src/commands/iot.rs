@@ -8,7 +8,9 @@
 //!   directions), and with `--t` the check of the card's tag.
 //! * `app mac | verify | encrypt | decrypt`: the AS's side of the K_app operations, with the
 //!   card APDU that checks the value.
-//! * `run`: all of it end to end with the card through APDUs (`--trace` prints them).
+//! * `run`: TR 33.863 solution #11 end to end with the card through APDUs and the network
+//!   roles (HSS, MME, SCEF, AS) as separate components: `--variant plain | certificate`,
+//!   `--refresh ue | as` (`--trace` prints the APDUs and every network message).
 //!
 //! Key bytes (Ks, Ks_AS, K_app) are printed only with `--reveal`. Exit codes: 0 computed (or
 //! verified), 1 a verification ran and failed, 2 an error in the input.
@@ -21,6 +23,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use vusim_applet::api::ops::{self, Secret};
 use vusim_network::af::{self, CardTarget};
 use vusim_network::auc::Auc;
+use vusim_network::iot::roles::{Hop, Hops};
 use vusim_network::iot::{self as network, AsRequest, HssIot, IotAka, IotAuthContext};
 use vusim_network::me::UsimAccess;
 use vusim_network::Report;
@@ -37,7 +40,8 @@ pub struct IotArgs {
     /// One JSON object instead of `name: value` lines.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Also print key bytes (Ks, Ks_AS, Ks_AS_enc, Ks_AS_int, K_app): for checking by hand only.
+    /// Also print key bytes (Ks, Ks_AS, Ks_AS_enc, Ks_AS_int, K_app; for `run` the last Ks and
+    /// K_app): for checking by hand only.
     #[arg(long, global = true)]
     pub reveal: bool,
 }
@@ -113,6 +117,24 @@ pub struct AppArgs {
     op: Operation,
 }
 
+/// Key establishment of `vusim iot run` (TR 33.863 solution #11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VariantArg {
+    /// RAND_AS in clear, the tag t both ways.
+    Plain,
+    /// The card encrypts RAND_AS to the AS's public key (ECIES), t over GUTI ‖ C.
+    Certificate,
+}
+
+/// Who starts the key refresh of `vusim iot run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RefreshArg {
+    /// The UE: a new attach with the old GUTI.
+    Ue,
+    /// The AS: through the SCEF, which has the MME re-authenticate the UE.
+    As,
+}
+
 /// `vusim iot run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -125,9 +147,23 @@ pub struct RunArgs {
     /// AS_ID.
     #[arg(long, value_name = "ID", default_value = "as.iot.example.org")]
     as_id: String,
-    /// Print every APDU, annotated, to stderr.
+    /// The key establishment.
+    #[arg(long, value_enum, default_value = "plain")]
+    variant: VariantArg,
+    /// Then refresh the keys (a new AKA), started by the UE or by the AS.
+    #[arg(long, value_enum)]
+    refresh: Option<RefreshArg>,
+    /// The AS's private key for the certificate variant (32 bytes); default: the published
+    /// TS 33.501 C.4 test key matching the default card's demo AS key.
+    #[arg(long, value_name = "HEX")]
+    as_private_key: Option<String>,
+    /// Print every APDU, annotated, and every network message (`-- FROM -> TO: message`) to
+    /// stderr.
     #[arg(long)]
     trace: bool,
+    /// The run as a sequence diagram (FILE.mmd or FILE.svg): UICC, ME, MME, HSS, SCEF, AS.
+    #[command(flatten)]
+    diagram: super::DiagramArg,
 }
 
 fn aka_of(k: &IotKeyArgs) -> anyhow::Result<IotAka> {
@@ -181,7 +217,7 @@ pub fn run(args: &IotArgs) -> anyhow::Result<ExitCode> {
     let report = match &args.action {
         IotAction::As(a) => as_side(a, args.reveal)?,
         IotAction::App(a) => app(a, args.reveal)?,
-        IotAction::Run(a) => run_e2e(a)?,
+        IotAction::Run(a) => run_e2e(a, args.reveal)?,
     };
     Ok(crate::report::finish(&report, args.json))
 }
@@ -237,7 +273,7 @@ fn app(a: &AppArgs, reveal: bool) -> anyhow::Result<Report> {
 }
 
 /// `vusim iot run`: the ME drives the card, the HSS and the AS compute.
-fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
+fn run_e2e(a: &RunArgs, reveal: bool) -> anyhow::Result<Report> {
     let mut card = crate::commands::open_card_file(a.card.as_deref(), a.wait)?;
     let profile = card.profile().clone();
     if profile.iot.is_none() {
@@ -245,13 +281,39 @@ fn run_e2e(a: &RunArgs) -> anyhow::Result<Report> {
     }
     let mut auc = Auc::for_profile(&profile, a.card.as_deref())?;
     let access = UsimAccess::from_profile(&profile)?;
+    let opts = network::RunOptions {
+        as_id: &a.as_id,
+        variant: match a.variant {
+            VariantArg::Plain => network::Variant::Plain,
+            VariantArg::Certificate => network::Variant::Certificate,
+        },
+        refresh: a.refresh.map(|r| match r {
+            RefreshArg::Ue => network::Refresh::Ue,
+            RefreshArg::As => network::Refresh::As,
+        }),
+        as_private_key: a
+            .as_private_key
+            .as_deref()
+            .map(|h| hex_fixed::<32>("--as-private-key", h))
+            .transpose()?,
+        reveal,
+    };
+    let mut hops = Hops::new();
+    if a.trace {
+        hops = hops.with_observer(Box::new(|h: &Hop| {
+            eprintln!("-- {} -> {}: {}", h.from.name(), h.to.name(), h.label())
+        }));
+    }
     let mut me = crate::report::me(&mut card, a.trace);
-    me.start_usim(&access.aid, &access.pin1)?;
-    Ok(network::run(
-        &mut me,
-        &mut auc,
-        &profile,
-        &a.as_id,
-        &mut rand::thread_rng(),
-    )?)
+    crate::report::with_diagram(&mut me, &a.diagram.files, |me| {
+        me.start_usim(&access.aid, &access.pin1)?;
+        network::run(
+            me,
+            &mut auc,
+            &profile,
+            &opts,
+            &mut rand::thread_rng(),
+            &mut hops,
+        )
+    })
 }

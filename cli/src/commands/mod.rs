@@ -48,7 +48,7 @@ pub enum Command {
     Naf(Box<naf::NafArgs>),
     /// AKA end to end: AuC vector, AUTHENTICATE on the card, RES against XRES, AUTS resynchronisation.
     Aka(aka::AkaArgs),
-    /// UICC-based AKMA, network side (experimental): AUSF, AAnF, AF, key-management server, end to end.
+    /// AKMA: AUSF, AAnF, AF, key-management server; end to end in the ME (TS 33.535) or on the UICC (experimental).
     Akma(Box<akma::AkmaArgs>),
     /// IoT end-to-end keys, network side (experimental, TR 33.863 #11): HSS/AS, tag t, K_app.
     Iot(Box<iot::IotArgs>),

@@ -147,6 +147,16 @@ impl Msg {
         self
     }
 
+    /// The message name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The parameter names.
+    pub fn params(&self) -> &[&'static str] {
+        &self.params
+    }
+
     /// The label text: `name (p1, p2) on channel N · SW XXXX`, leaving out what is absent.
     pub fn label(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
@@ -308,6 +318,30 @@ impl Diagram {
         // Stable: two `Other` parties keep their order of appearance.
         ps.sort_by_key(|p| p.rank());
         ps
+    }
+
+    /// The parameter names of the messages from `from` to `to`, each once, in order of
+    /// appearance (e.g. which key names crossed the UICC–ME interface towards the ME).
+    pub fn names_sent(&self, from: Party, to: Party) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        for e in &self.events {
+            if let Event::Message {
+                from: f,
+                to: t,
+                msg,
+                ..
+            } = e
+            {
+                if *f == from && *t == to {
+                    for p in msg.params() {
+                        if !out.contains(p) {
+                            out.push(p);
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Every label, for the checks.

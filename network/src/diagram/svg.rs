@@ -1,13 +1,13 @@
 //! The SVG rendering of a [`Diagram`] (vusim's own drawing, SVG 1.1 text written by hand): one
 //! box and a dashed lifeline per participant, one row per event, solid arrows for requests,
 //! dashed ones for answers, a cross at the end of a failure, and notes as boxes over a
-//! lifeline. Widths are estimated from the label lengths (7 px per character at 12 px).
+//! lifeline. Widths are estimated from the label lengths (6 px per character at 12 px).
 
 use std::fmt::Write as _;
 
 use super::{Arrow, Diagram, Event, Party};
 
-const CHAR_W: usize = 7;
+const CHAR_W: usize = 6;
 const ROW_H: usize = 38;
 const HEAD_Y: usize = 44;
 const BOX_H: usize = 30;

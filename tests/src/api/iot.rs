@@ -113,6 +113,61 @@ pub fn as_tag(id: &str, rand_as: &[u8], tag: &[u8]) -> Vec<u8> {
     )
 }
 
+/// IOT KEY, the card encrypting a RAND_AS it draws to the AS's public key (certificate variant).
+pub fn card_encrypts(id: &str) -> Vec<u8> {
+    apdu(
+        0,
+        "IOT KEY (card encrypts RAND_AS)",
+        &[asid(id), t(0x9B, &GUTI)],
+    )
+}
+
+/// The published TS 33.501 C.4.3 (profile A) home-network private key (vectors/suci.json).
+pub const TEST_PRIVATE_KEY_A: &str =
+    "c53c22208b61860b06c62e5406a7b330c2b577aa5558981510d128247d38bd1d";
+/// Its public key.
+pub const TEST_PUBLIC_KEY_A: &str =
+    "5a8d38864820197c3394b92613b20b91633cbd897119273bf8e4a6f4eec0a650";
+/// The published TS 33.501 C.4.4 (profile B) home-network private key (vectors/suci.json): the
+/// default card's demo AS key.
+pub const TEST_PRIVATE_KEY_B: &str =
+    "f1ab1074477ebcc7f554ea1c5fc368b1616730155e0041ac447d6301975fecda";
+
+/// ECIES decryption of TS 33.501 C.3.3 written from the clause (profile A: X25519, 32-octet
+/// ephemeral key; profile B: P-256, compressed 33-octet key): Z by ECDH, ANSI X9.63 KDF with
+/// SHA-256 and SharedInfo = the ephemeral key as sent, 64 octets = enc key ‖ ICB ‖ MAC key, the
+/// 8-octet HMAC-SHA-256 tag over the ciphertext checked, AES-128-CTR. `None` if the tag fails.
+pub fn ecies_open(profile_a: bool, private: &[u8; 32], c: &[u8]) -> Option<Vec<u8>> {
+    use sha2::{Digest, Sha256};
+    let (eph, rest) = c.split_at(if profile_a { 32 } else { 33 });
+    let (ct, tag) = rest.split_at(rest.len() - 8);
+    let z: Vec<u8> = if profile_a {
+        let sk = x25519_dalek::StaticSecret::from(*private);
+        let pk = x25519_dalek::PublicKey::from(<[u8; 32]>::try_from(eph).ok()?);
+        sk.diffie_hellman(&pk).as_bytes().to_vec()
+    } else {
+        let sk = p256::SecretKey::from_bytes(private.into()).ok()?;
+        let pk = p256::PublicKey::from_sec1_bytes(eph).ok()?;
+        p256::ecdh::diffie_hellman(sk.to_nonzero_scalar(), pk.as_affine())
+            .raw_secret_bytes()
+            .to_vec()
+    };
+    let mut k = Vec::new();
+    for counter in 1u32..=2 {
+        k.extend(
+            Sha256::new()
+                .chain_update(&z)
+                .chain_update(counter.to_be_bytes())
+                .chain_update(eph)
+                .finalize(),
+        );
+    }
+    if hmac(&k[32..64], &[ct])[..8] != *tag {
+        return None;
+    }
+    Some(super::ctr(&k[..16], &k[16..32], ct))
+}
+
 /// A card after an AKA (5G AKMA context), the IoT API selected on channel 0.
 pub fn ready(p: &Profile) -> (Card, Net) {
     let mut c = fresh(p);

@@ -68,7 +68,7 @@ impl Card {
         let [hi, lo] = <[u8; 2]>::try_from(cmd.data()).map_err(|_| StatusWord::WRONG_LENGTH)?;
         let fid = u16::from_be_bytes([hi, lo]);
         // 7FFF names the current ADF, which the SIM application does not know.
-        let target = (fid != 0x7FFF)
+        let target = (fid != crate::fs::tables::fid::CURRENT_ADF)
             .then(|| self.resolve_fid(state, fid))
             .flatten()
             .ok_or(StatusWord::GSM_NOT_FOUND)?;

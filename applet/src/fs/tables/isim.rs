@@ -1,5 +1,6 @@
 //! ADF.ISIM (TS 31.103 §4.2).
 
+use super::fid;
 use super::{ber_tlv, linear, transparent};
 use crate::fs::spec::Content::{Erased, Hex};
 use crate::fs::spec::{Access, Content, DfSpec, EfSpec, Gate};
@@ -7,13 +8,13 @@ use crate::fs::spec::{Access, Content, DfSpec, EfSpec, Gate};
 /// ADF.ISIM (TS 31.103 §4.2), selected by AID.
 pub const ADF_ISIM: DfSpec = DfSpec {
     name: "ADF.ISIM",
-    fid: 0x7FFF,
+    fid: fid::CURRENT_ADF,
     gate: Gate::None,
     clause: "TS 31.103 §4.2",
     efs: &[
         EfSpec {
             name: "EF.IMPI",
-            fid: 0x6F02,
+            fid: fid::EF_IMPI,
             sfi: Some(0x02),
             structure: transparent(128),
             access: Access::PIN_ADM,
@@ -29,7 +30,7 @@ pub const ADF_ISIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.DOMAIN",
-            fid: 0x6F03,
+            fid: fid::EF_DOMAIN,
             sfi: Some(0x05),
             structure: transparent(128),
             access: Access::PIN_ADM,
@@ -43,7 +44,7 @@ pub const ADF_ISIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.IMPU",
-            fid: 0x6F04,
+            fid: fid::EF_IMPU,
             sfi: Some(0x04),
             structure: linear(128, 4),
             access: Access::PIN_ADM,
@@ -60,7 +61,7 @@ pub const ADF_ISIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.AD",
-            fid: 0x6FAD,
+            fid: fid::EF_AD,
             sfi: Some(0x03),
             structure: transparent(3),
             access: Access::ALWAYS_ADM,
@@ -71,7 +72,7 @@ pub const ADF_ISIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.ARR",
-            fid: 0x6F06,
+            fid: fid::EF_ARR,
             sfi: Some(0x06),
             structure: linear(0x30, 6),
             access: Access::ALWAYS_ADM,
@@ -81,7 +82,7 @@ pub const ADF_ISIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.IST",
-            fid: 0x6F07,
+            fid: fid::EF_IST,
             sfi: Some(0x07),
             // 8 bytes (services up to n°64), the size a profile's `[services] ist` is written in.
             structure: transparent(8),
@@ -137,7 +138,7 @@ pub const ADF_ISIM: DfSpec = DfSpec {
         ef! {"EF.XCAPConfigData", 0x6FFC, None, ber_tlv(256), PIN_ADM, Gate::Service(19), "TS 31.103 §4.2.19", Erased},
         ef! {"EF.WebRTCURI", 0x6FFA, None, linear(32, 4), PIN_ADM, Gate::Service(20), "TS 31.103 §4.2.20", Erased},
         ef! {"EF.MuDMiDConfigData", 0x6FFE, None, ber_tlv(256), PIN_ADM, Gate::Service(21), "TS 31.103 §4.2.21", Erased},
-        ef! {"EF.GBAUAPI", 0x6F0A, None, linear(64, 4), PIN_ADM, Gate::Service(2), "TS 31.103 §4.2.22", Erased},
+        ef! {"EF.GBAUAPI", fid::EF_GBAUAPI, None, linear(64, 4), PIN_ADM, Gate::Service(2), "TS 31.103 §4.2.22", Erased},
         ef! {"EF.IMSDCI", 0x6F0B, None, transparent(1), PIN_ADM, Gate::Service(22), "TS 31.103 §4.2.23", Erased},
     ],
     dfs: &[],

@@ -1,18 +1,19 @@
 //! The MF (TS 102 221 §13): EF.DIR, EF.ICCID, EF.PL, EF.ARR, EF.UMPC, with DF.TELECOM and DF.GSM.
 
+use super::fid;
 use super::{linear, transparent, DF_GSM, DF_TELECOM};
 use crate::fs::spec::{Access, Content, DfSpec, EfSpec, Gate};
 
 /// The MF (TS 102 221 §13) with DF.TELECOM and DF.GSM; ADFs are added from the applet registry.
 pub const MF: DfSpec = DfSpec {
     name: "MF",
-    fid: 0x3F00,
+    fid: fid::MF,
     gate: Gate::None,
     clause: "TS 102 221 §13",
     efs: &[
         EfSpec {
             name: "EF.DIR",
-            fid: 0x2F00,
+            fid: fid::EF_DIR,
             sfi: Some(0x1E),
             structure: linear(0x26, 8),
             access: Access::ALWAYS_ADM,
@@ -22,7 +23,7 @@ pub const MF: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.ICCID",
-            fid: 0x2FE2,
+            fid: fid::EF_ICCID,
             sfi: Some(0x02),
             structure: transparent(10),
             access: Access::ALWAYS_NEVER,
@@ -44,7 +45,7 @@ pub const MF: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.ARR",
-            fid: 0x2F06,
+            fid: fid::EF_ARR_MF,
             sfi: Some(0x06),
             structure: linear(0x30, 12),
             access: Access::ALWAYS_ADM,

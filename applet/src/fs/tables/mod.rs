@@ -73,7 +73,7 @@ const fn ber_tlv(max: u16) -> Structure {
 /// One EF row on one line: name, FID, SFI, structure, access (an [`Access`] constant), gate,
 /// clause, default content.
 macro_rules! ef {
-    ($name:literal, $fid:literal, $sfi:expr, $structure:expr, $access:ident, $gate:expr, $clause:literal, $default:expr) => {
+    ($name:literal, $fid:expr, $sfi:expr, $structure:expr, $access:ident, $gate:expr, $clause:literal, $default:expr) => {
         $crate::fs::spec::EfSpec {
             name: $name,
             fid: $fid,
@@ -87,6 +87,7 @@ macro_rules! ef {
     };
 }
 
+pub mod fid;
 mod gsm;
 mod isim;
 mod mf;

@@ -1,5 +1,6 @@
 //! ADF.USIM (TS 31.102 Rel-18 §4.2): the EFs at the application level; its DFs are in `usim_dfs`.
 
+use super::fid;
 use super::usim_dfs::{
     DF_5GS, DF_5G_PROSE, DF_5MBS_UE_CONFIG, DF_GSM_ACCESS, DF_HNB, DF_PROSE, DF_SAIP, DF_SNPN,
     DF_USIM_PHONEBOOK, DF_WLAN,
@@ -11,7 +12,7 @@ use crate::fs::spec::{Access, Content, DfSpec, EfSpec, Gate};
 /// ADF.USIM (TS 31.102 §4.2), selected by AID; DF.5GS and DF.GSM-ACCESS below it.
 pub const ADF_USIM: DfSpec = DfSpec {
     name: "ADF.USIM",
-    fid: 0x7FFF,
+    fid: fid::CURRENT_ADF,
     gate: Gate::None,
     clause: "TS 31.102 §4.2",
     efs: &[
@@ -27,7 +28,7 @@ pub const ADF_USIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.IMSI",
-            fid: 0x6F07,
+            fid: fid::EF_IMSI,
             sfi: Some(0x07),
             structure: transparent(9),
             access: Access::PIN_ADM,
@@ -89,7 +90,7 @@ pub const ADF_USIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.UST",
-            fid: 0x6F38,
+            fid: fid::EF_UST,
             sfi: Some(0x04),
             // 19 bytes: room for the Rel-18 services up to n°152 (n°150 IMS DC is the last used).
             structure: transparent(19),
@@ -101,7 +102,7 @@ pub const ADF_USIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.SPN",
-            fid: 0x6F46,
+            fid: fid::EF_SPN,
             sfi: None,
             structure: transparent(17),
             access: Access::ALWAYS_ADM,
@@ -144,7 +145,7 @@ pub const ADF_USIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.AD",
-            fid: 0x6FAD,
+            fid: fid::EF_AD,
             sfi: Some(0x03),
             structure: transparent(4),
             access: Access::ALWAYS_ADM,
@@ -180,7 +181,7 @@ pub const ADF_USIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.MSISDN",
-            fid: 0x6F40,
+            fid: fid::EF_MSISDN,
             sfi: None,
             structure: linear(24, 1),
             access: Access::PIN_PIN,
@@ -201,7 +202,7 @@ pub const ADF_USIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.EST",
-            fid: 0x6F56,
+            fid: fid::EF_EST,
             sfi: Some(0x05),
             structure: transparent(1),
             access: Access::PIN_PIN2,
@@ -261,7 +262,7 @@ pub const ADF_USIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.ARR",
-            fid: 0x6F06,
+            fid: fid::EF_ARR,
             sfi: Some(0x17),
             structure: linear(0x30, 10),
             access: Access::ALWAYS_ADM,
@@ -281,7 +282,7 @@ pub const ADF_USIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.GBABP",
-            fid: 0x6FD6,
+            fid: fid::EF_GBABP,
             sfi: None,
             structure: transparent(128),
             access: Access::PIN_PIN,
@@ -292,7 +293,7 @@ pub const ADF_USIM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.GBANL",
-            fid: 0x6FDA,
+            fid: fid::EF_GBANL,
             sfi: None,
             structure: linear(128, 4),
             access: Access::PIN_ADM,
@@ -437,7 +438,7 @@ pub const ADF_USIM: DfSpec = DfSpec {
         // Enhanced SQN calculation not supported.
         ef! {"EF.eAKA", 0x6F01, None, transparent(1), ADM_ADM, Gate::None, "TS 31.102 §4.2.114", Hex("00")},
         ef! {"EF.OCST", 0x6F02, None, transparent(2), PIN_ADM, Gate::Service(148), "TS 31.102 §4.2.115", Erased},
-        ef! {"EF.GBAUAPI", 0x6F0A, None, linear(64, 4), PIN_ADM, Gate::Service(68), "TS 31.102 §4.2.116", Erased},
+        ef! {"EF.GBAUAPI", fid::EF_GBAUAPI, None, linear(64, 4), PIN_ADM, Gate::Service(68), "TS 31.102 §4.2.116", Erased},
         ef! {"EF.IMSDCI", 0x6F0B, None, transparent(1), PIN_ADM, Gate::Service(150), "TS 31.102 §4.2.117", Erased},
     ],
     dfs: &[

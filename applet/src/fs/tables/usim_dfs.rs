@@ -6,6 +6,7 @@
 //! DF.SAIP is not a 3GPP DF (TCA eUICC Profile Package, the DF of the SUCI_Calc_Info used when
 //! the USIM calculates the SUCI); vusim gates it on UST n°125, its own choice.
 
+use super::fid;
 use super::{linear, transparent};
 use crate::fs::spec::Content::{Erased, Hex};
 use crate::fs::spec::{Access, Content, DfSpec, EfSpec, Gate};
@@ -15,7 +16,7 @@ use super::NO_KC;
 /// DF.5GS (TS 31.102 §4.4.11), present when any 5GS service of the UST is available.
 pub const DF_5GS: DfSpec = DfSpec {
     name: "DF.5GS",
-    fid: 0x5FC0,
+    fid: fid::DF_5GS,
     gate: Gate::Any(&[
         122, 123, 124, 125, 126, 127, 128, 129, 130, 132, 133, 134, 135, 136, 137, 138, 140, 141,
         142, 144, 145,
@@ -95,8 +96,10 @@ pub const DF_5GS: DfSpec = DfSpec {
             fid: 0x4F05,
             sfi: Some(0x05),
             structure: transparent(110),
-            // Written by the USIM itself after 5G AKA (K_AUSF, K_SEAF).
-            access: Access::PIN_ADM,
+            // BER-TLV '80' K_AUSF, '81' K_SEAF, written by the ME after a primary
+            // authentication (TS 24.501 Annex C.1 e), so UPDATE is PIN; the SAIP template
+            // gives it the access rule of EF.5GS3GPPLOCI (READ PIN, UPDATE PIN).
+            access: Access::PIN_PIN,
             gate: Gate::Service(123),
             clause: "TS 31.102 §4.4.11.6",
             default: Content::Erased,
@@ -114,7 +117,7 @@ pub const DF_5GS: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.SUCI_Calc_Info",
-            fid: 0x4F07,
+            fid: fid::EF_SUCI_CALC_INFO,
             sfi: Some(0x07),
             structure: transparent(128),
             access: Access::PIN_ADM,
@@ -146,7 +149,7 @@ pub const DF_5GS: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.Routing_Indicator",
-            fid: 0x4F0A,
+            fid: fid::EF_ROUTING_INDICATOR,
             sfi: Some(0x0A),
             structure: transparent(4),
             access: Access::PIN_ADM,

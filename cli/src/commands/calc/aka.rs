@@ -1,17 +1,17 @@
 //! `vusim calc milenage | tuak | xor`: the AKA functions f1–f5*, AUTN, the GSM conversions
 //! c2/c3 and the network-side AUTS check (TS 33.102 §6.3, §6.8.1.2).
 
-use anyhow::{anyhow, Context};
+use anyhow::anyhow;
 use clap::Args;
-use vusim_applet::crypto::aka::{self, AkaAlgorithm, Autn, Auts, AUTS_LEN};
-use vusim_applet::crypto::gsm;
-use vusim_applet::crypto::keys::{Ck, Ik, Key128, Op, Opc, Top, Topc};
-use vusim_applet::crypto::milenage::{compute_opc, Milenage, MilenageConstants};
+use vusim_applet::crypto::aka::{Auts, AUTS_LEN};
+use vusim_applet::crypto::keys::{Key128, Op, Opc, Top, Topc};
+use vusim_applet::crypto::milenage::{compute_opc, MilenageConstants};
 use vusim_applet::crypto::tuak::{Tuak, TuakKey, TuakParams};
 use vusim_applet::crypto::xor::Xor3g;
 use vusim_applet::crypto::CryptoError;
+use vusim_network::calc;
 
-use super::{hex_fixed, hex_one_of, xor as xor_arr, Report};
+use super::{hex_fixed, hex_one_of, Report};
 
 /// RAND, SQN, AMF and an optional AUTS, shared by the three algorithms.
 #[derive(Debug, Args)]
@@ -31,16 +31,9 @@ pub struct Challenge {
     pub auts: Option<String>,
 }
 
-struct Parsed {
-    rand: [u8; 16],
-    sqn: [u8; 6],
-    amf: [u8; 2],
-    auts: Option<Auts>,
-}
-
 impl Challenge {
-    fn parse(&self) -> anyhow::Result<Parsed> {
-        Ok(Parsed {
+    fn parse(&self) -> anyhow::Result<calc::Challenge> {
+        Ok(calc::Challenge {
             rand: hex_fixed("--rand", &self.rand)?,
             sqn: hex_fixed("--sqn", &self.sqn)?,
             amf: hex_fixed("--amf", &self.amf)?,
@@ -184,57 +177,6 @@ pub struct XorArgs {
     pub res_len: usize,
 }
 
-/// The outputs common to the three algorithms, before printing.
-struct Outputs<'a> {
-    mac_a: &'a [u8],
-    mac_s: &'a [u8],
-    res: &'a [u8],
-    ck: &'a [u8],
-    ik: &'a [u8],
-    ak: [u8; 6],
-    ak_star: [u8; 6],
-}
-
-/// Prints mac_a … ak_star, then AUTN (64-bit MAC only), SRES (RES of 4–16 bytes) and
-/// Kc (128-bit CK and IK) — the last three are left out where the sizes do not allow them.
-fn report_outputs(r: &mut Report, p: &Parsed, o: &Outputs<'_>) -> anyhow::Result<()> {
-    r.hex("mac_a", o.mac_a);
-    r.hex("mac_s", o.mac_s);
-    r.hex("res", o.res);
-    r.hex("ck", o.ck);
-    r.hex("ik", o.ik);
-    r.hex("ak", &o.ak);
-    r.hex("ak_star", &o.ak_star);
-    if let Ok(mac) = <[u8; 8]>::try_from(o.mac_a) {
-        r.hex("autn", &Autn::build(&p.sqn, &o.ak, &p.amf, &mac).to_bytes());
-    }
-    if (4..=16).contains(&o.res.len()) {
-        r.hex("sres", &gsm::c2(o.res)?);
-    }
-    if let (Ok(ck), Ok(ik)) = (Ck::from_slice(o.ck), Ik::from_slice(o.ik)) {
-        r.hex("kc", gsm::c3(&ck, &ik).as_bytes());
-    }
-    Ok(())
-}
-
-/// Recovers SQN_MS from AUTS and checks MAC-S (AMF 0000) with the library.
-fn report_auts(
-    r: &mut Report,
-    alg: &dyn AkaAlgorithm,
-    rand: &[u8; 16],
-    auts: &Auts,
-) -> anyhow::Result<()> {
-    let ak_star = alg.f5star(rand)?;
-    r.hex("sqn_ms", &xor_arr(&auts.sqn_xor_ak_star, &ak_star));
-    let ok = match aka::recover_sqn_ms(alg, rand, auts) {
-        Ok(_) => true,
-        Err(CryptoError::MacMismatch { .. }) => false,
-        Err(e) => return Err(e.into()),
-    };
-    r.check("auts_mac_ok", ok);
-    Ok(())
-}
-
 /// `vusim calc milenage`.
 pub(super) fn milenage(a: &MilenageArgs) -> anyhow::Result<Report> {
     let k = Key128::new(hex_fixed("--k", &a.k)?);
@@ -244,27 +186,7 @@ pub(super) fn milenage(a: &MilenageArgs) -> anyhow::Result<Report> {
         (None, None) => return Err(anyhow!("one of --op or --opc is required")),
     };
     let p = a.challenge.parse()?;
-    let m = Milenage::with_constants(&k, &opc, a.constants.constants()?);
-    let out = m.compute(&p.rand, &p.sqn, &p.amf);
-    let mut r = Report::default();
-    r.hex("opc", opc.as_bytes());
-    report_outputs(
-        &mut r,
-        &p,
-        &Outputs {
-            mac_a: &out.mac_a,
-            mac_s: &out.mac_s,
-            res: &out.res,
-            ck: out.ck.as_bytes(),
-            ik: out.ik.as_bytes(),
-            ak: out.ak,
-            ak_star: out.ak_star,
-        },
-    )?;
-    if let Some(auts) = &p.auts {
-        report_auts(&mut r, &m, &p.rand, auts)?;
-    }
-    Ok(r)
+    Ok(calc::milenage(&k, &opc, a.constants.constants()?, &p)?)
 }
 
 /// `vusim calc tuak`.
@@ -302,28 +224,7 @@ pub(super) fn tuak(a: &TuakArgs) -> anyhow::Result<Report> {
             a.mac_len
         ));
     }
-    let mac_a = t.f1(&p.rand, &p.sqn, &p.amf);
-    let mac_s = t.f1star(&p.rand, &p.sqn, &p.amf);
-    let keys = t.f2345(&p.rand);
-    let mut r = Report::default();
-    r.hex("topc", t.topc().as_bytes());
-    report_outputs(
-        &mut r,
-        &p,
-        &Outputs {
-            mac_a: mac_a.as_bytes(),
-            mac_s: mac_s.as_bytes(),
-            res: keys.res.as_bytes(),
-            ck: keys.ck.as_bytes(),
-            ik: keys.ik.as_bytes(),
-            ak: keys.ak,
-            ak_star: t.f5star(&p.rand),
-        },
-    )?;
-    if let Some(auts) = &p.auts {
-        report_auts(&mut r, &t, &p.rand, auts)?;
-    }
-    Ok(r)
+    Ok(calc::tuak(&t, &p)?)
 }
 
 /// `vusim calc xor`.
@@ -332,25 +233,5 @@ pub(super) fn xor(a: &XorArgs) -> anyhow::Result<Report> {
     let x = Xor3g::with_res_len(&k, a.res_len)
         .map_err(|_| anyhow!("--res-len: expected 4 to 16 bytes, got {}", a.res_len))?;
     let p = a.challenge.parse()?;
-    let mac = x.mac(&p.rand, &p.sqn, &p.amf);
-    let mac_s = x.f1star(&p.rand, &p.sqn, &p.amf).context("XOR f1*")?;
-    let keys = x.keys(&p.rand);
-    let mut r = Report::default();
-    report_outputs(
-        &mut r,
-        &p,
-        &Outputs {
-            mac_a: &mac,
-            mac_s: &mac_s,
-            res: keys.res.as_bytes(),
-            ck: keys.ck.as_bytes(),
-            ik: keys.ik.as_bytes(),
-            ak: keys.ak,
-            ak_star: x.f5star(&p.rand).context("XOR f5*")?,
-        },
-    )?;
-    if let Some(auts) = &p.auts {
-        report_auts(&mut r, &x, &p.rand, auts)?;
-    }
-    Ok(r)
+    Ok(calc::xor(&x, &p)?)
 }

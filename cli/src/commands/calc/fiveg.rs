@@ -3,8 +3,9 @@
 
 use anyhow::{anyhow, Context};
 use clap::Args;
-use vusim_applet::crypto::fiveg::{self, EapAkaPrimeKeys};
-use vusim_applet::crypto::keys::{Ck, Ik, Kausf};
+use vusim_applet::crypto::fiveg;
+use vusim_applet::crypto::keys::{Ck, Ik};
+use vusim_network::calc;
 
 use super::{digits, hex_any, hex_fixed, hex_range, Report};
 
@@ -67,24 +68,12 @@ fn snn(a: &FiveGArgs) -> anyhow::Result<Option<String>> {
     }
 }
 
-/// K_SEAF and, with a SUPI, K_AMF.
-fn seaf_amf(r: &mut Report, a: &FiveGArgs, k_ausf: &Kausf, snn: &str) -> anyhow::Result<()> {
-    let k_seaf = fiveg::k_seaf(k_ausf, snn)?;
-    r.hex("k_seaf", k_seaf.as_bytes());
-    if let Some(supi) = &a.supi {
-        let abba = hex_any("--abba", &a.abba)?;
-        r.hex("k_amf", fiveg::k_amf(&k_seaf, supi, &abba)?.as_bytes());
-    }
-    Ok(())
-}
-
 /// `vusim calc 5g`.
 pub(super) fn fiveg(a: &FiveGArgs) -> anyhow::Result<Report> {
     let ck = Ck::new(hex_fixed("--ck", &a.ck)?);
     let ik = Ik::new(hex_fixed("--ik", &a.ik)?);
     let sqn_xor_ak: [u8; 6] = hex_fixed("--sqn-xor-ak", &a.sqn_xor_ak)?;
     let snn = snn(a)?;
-    let mut r = Report::default();
     if a.eap_aka_prime {
         let identity = a
             .identity
@@ -94,21 +83,20 @@ pub(super) fn fiveg(a: &FiveGArgs) -> anyhow::Result<Report> {
             a.network_name.as_ref().or(snn.as_ref()).ok_or_else(|| {
                 anyhow!("--eap-aka-prime needs --network-name, --snn or --mcc/--mnc")
             })?;
-        let (ck_p, ik_p) = fiveg::ck_ik_prime(&ck, &ik, network_name, &sqn_xor_ak)?;
-        let keys = EapAkaPrimeKeys::derive(&ik_p, &ck_p, identity.as_bytes())?;
-        let k_ausf = keys.k_ausf();
-        r.hex("ck_prime", ck_p.as_bytes());
-        r.hex("ik_prime", ik_p.as_bytes());
-        r.hex("k_encr", keys.k_encr.as_bytes());
-        r.hex("k_aut", keys.k_aut.as_bytes());
-        r.hex("k_re", keys.k_re.as_bytes());
-        r.hex("msk", keys.msk.as_bytes());
-        r.hex("emsk", keys.emsk.as_bytes());
-        r.hex("k_ausf", k_ausf.as_bytes());
-        if let Some(snn) = &snn {
-            seaf_amf(&mut r, a, &k_ausf, snn)?;
-        }
-        return Ok(r);
+        // K_SEAF, and so K_AMF and its ABBA, only with an SNN.
+        let abba = match snn {
+            Some(_) => abba(a)?,
+            None => Vec::new(),
+        };
+        return Ok(calc::eap_aka_prime(
+            &ck,
+            &ik,
+            network_name,
+            &sqn_xor_ak,
+            identity,
+            snn.as_deref(),
+            amf_inputs(a, &abba),
+        )?);
     }
     let snn = snn.ok_or_else(|| anyhow!("--snn or --mcc/--mnc is required"))?;
     let rand: [u8; 16] = hex_fixed(
@@ -125,11 +113,27 @@ pub(super) fn fiveg(a: &FiveGArgs) -> anyhow::Result<Report> {
         4,
         16,
     )?;
-    let res_star = fiveg::res_star(&ck, &ik, &snn, &rand, &res)?;
-    let k_ausf = fiveg::k_ausf(&ck, &ik, &snn, &sqn_xor_ak)?;
-    r.hex("res_star", &res_star);
-    r.hex("hxres_star", &fiveg::hres_star(&rand, &res_star));
-    r.hex("k_ausf", k_ausf.as_bytes());
-    seaf_amf(&mut r, a, &k_ausf, &snn)?;
-    Ok(r)
+    let abba = abba(a)?;
+    Ok(calc::fiveg_aka(
+        &ck,
+        &ik,
+        &snn,
+        &rand,
+        &res,
+        &sqn_xor_ak,
+        amf_inputs(a, &abba),
+    )?)
+}
+
+/// ABBA, parsed only when a SUPI asks for K_AMF.
+fn abba(a: &FiveGArgs) -> anyhow::Result<Vec<u8>> {
+    match a.supi {
+        Some(_) => hex_any("--abba", &a.abba),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// SUPI and ABBA for K_AMF, when a SUPI is given.
+fn amf_inputs<'a>(a: &'a FiveGArgs, abba: &'a [u8]) -> Option<(&'a str, &'a [u8])> {
+    a.supi.as_deref().map(|supi| (supi, abba))
 }

@@ -7,6 +7,8 @@ use vusim_applet::crypto::aka::Autn;
 use vusim_applet::crypto::gba::{self, UaProtocolId};
 use vusim_applet::crypto::keys::{Ck, Ik};
 
+use vusim_network::calc;
+
 use super::{hex_fixed, Report};
 
 /// Arguments of `vusim calc gba`.
@@ -47,21 +49,6 @@ pub struct GbaAutnArgs {
     pub autn: String,
 }
 
-/// `bsf.mncXXX.mccYYY.pub.3gppnetwork.org` from an IMPI in `…@ims.mncXXX.mccYYY.3gppnetwork.org`.
-fn bsf_domain_from_impi(impi: &str) -> Option<String> {
-    let (_, realm) = impi.rsplit_once('@')?;
-    let realm = realm.to_ascii_lowercase();
-    let plmn = realm
-        .strip_prefix("ims.")?
-        .strip_suffix(".3gppnetwork.org")?;
-    let (mnc, mcc) = plmn.split_once('.')?;
-    let mnc = mnc.strip_prefix("mnc")?;
-    let mcc = mcc.strip_prefix("mcc")?;
-    let three_digits = |s: &str| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit());
-    (three_digits(mnc) && three_digits(mcc))
-        .then(|| format!("bsf.mnc{mnc}.mcc{mcc}.pub.3gppnetwork.org"))
-}
-
 /// `vusim calc gba`.
 pub(super) fn gba(a: &GbaArgs) -> anyhow::Result<Report> {
     let ck = Ck::new(hex_fixed("--ck", &a.ck)?);
@@ -70,27 +57,13 @@ pub(super) fn gba(a: &GbaArgs) -> anyhow::Result<Report> {
     let ua = UaProtocolId::from_bytes(hex_fixed("--ua-protocol", &a.ua_protocol)?);
     let bsf = match &a.bsf_domain {
         Some(d) => d.clone(),
-        None => bsf_domain_from_impi(&a.impi).ok_or_else(|| {
+        None => calc::bsf_domain_from_impi(&a.impi).ok_or_else(|| {
             anyhow!(
                 "--bsf-domain is required: the IMPI realm is not ims.mncXXX.mccYYY.3gppnetwork.org"
             )
         })?,
     };
-    let ks = gba::ks_from_ck_ik(&ck, &ik);
-    let naf_id = gba::naf_id(&a.naf_fqdn, ua);
-    let mut r = Report::default();
-    r.hex("ks", ks.as_bytes());
-    r.text("b_tid", gba::b_tid(&rand, &bsf));
-    r.hex("naf_id", &naf_id);
-    r.hex(
-        "ks_ext_naf",
-        gba::ks_ext_naf(&ks, &rand, &a.impi, &naf_id)?.as_bytes(),
-    );
-    r.hex(
-        "ks_int_naf",
-        gba::ks_int_naf(&ks, &rand, &a.impi, &naf_id)?.as_bytes(),
-    );
-    Ok(r)
+    Ok(calc::gba(&ck, &ik, &rand, &a.impi, &a.naf_fqdn, ua, &bsf)?)
 }
 
 /// `vusim calc gba-autn`.
@@ -100,22 +73,4 @@ pub(super) fn gba_autn(a: &GbaAutnArgs) -> anyhow::Result<Report> {
     let mut r = Report::default();
     r.hex("autn_star", &gba::mask_autn(&autn, &ik).to_bytes());
     Ok(r)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::bsf_domain_from_impi;
-
-    #[test]
-    fn bsf_from_realm() {
-        assert_eq!(
-            bsf_domain_from_impi("555444333222111@ims.mnc044.mcc555.3gppnetwork.org").as_deref(),
-            Some("bsf.mnc044.mcc555.pub.3gppnetwork.org")
-        );
-        assert_eq!(bsf_domain_from_impi("user@example.com"), None);
-        assert_eq!(
-            bsf_domain_from_impi("x@ims.mnc44.mcc555.3gppnetwork.org"),
-            None
-        );
-    }
 }
