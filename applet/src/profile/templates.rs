@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use super::services::{self, ServiceRef};
 use super::Profile;
 use crate::fs::spec::{DfSpec, Gate};
-use crate::fs::tables::{ADF_ISIM, ADF_USIM};
+use crate::fs::tables::{fid, ADF_ISIM, ADF_USIM};
 use crate::fs::tree::default_contents;
 
 /// The TS 34.108 §8 test USIM (XOR test algorithm, fixed public K).
@@ -47,8 +47,8 @@ impl Template {
         };
         p.state = None;
         if self == Template::Full {
-            p.services.ust = Some(full_services(&ADF_USIM, 0x6F38));
-            p.services.ist = Some(full_services(&ADF_ISIM, 0x6F07));
+            p.services.ust = Some(full_services(&ADF_USIM, fid::EF_UST));
+            p.services.ist = Some(full_services(&ADF_ISIM, fid::EF_IST));
         }
         p
     }
