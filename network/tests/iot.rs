@@ -66,9 +66,11 @@ fn try_run(
     let access = UsimAccess::from_profile(&profile).unwrap();
     let log: Log = Rc::default();
     let sink = Rc::clone(&log);
-    let mut me = Me::new(c).with_observer(Box::new(move |a: &[u8], r: &Response| {
-        sink.borrow_mut().push((a.to_vec(), r.clone()))
-    }));
+    let mut me = Me::new(c).with_observer(Box::new(
+        move |a: &[u8], r: &Response, _: vusim_network::me::Shown| {
+            sink.borrow_mut().push((a.to_vec(), r.clone()))
+        },
+    ));
     me.start_usim(&access.aid, &access.pin1).unwrap();
     let mut hops = Hops::new();
     let opts = RunOptions {
