@@ -55,27 +55,56 @@ pub struct KeyInfo {
     pub expires: u64,
 }
 
-/// Whether ADF.USIM's EF_GBAUAPI (present and activated) grants `aid` the key of `naf_id`; the
-/// records are read in place.
-fn grants(ctx: &Context<'_>, aid: &[u8], naf_id: &[u8]) -> bool {
-    let fs = &*ctx.fs;
-    let Some((id, node)) = fs.iter().find(|(_, n)| {
+/// ADF.USIM's EF_GBAUAPI, present and activated: its records' bytes and record length, read in
+/// place.
+pub(crate) fn usim_gbauapi(fs: &crate::fs::tree::FileTree) -> Option<(&[u8], usize)> {
+    let (id, node) = fs.iter().find(|(_, n)| {
         n.name == "EF.GBAUAPI"
             && n.adf
                 .and_then(|a| fs.node(a))
                 .is_some_and(|a| a.name == "ADF.USIM")
-    }) else {
-        return false;
-    };
+    })?;
     let record_len = match node.ef_spec().map(|e| e.structure) {
         Some(Structure::LinearFixed { record_len, .. }) => usize::from(record_len),
-        _ => return false,
+        _ => return None,
     };
-    node.active
-        && record_len > 0
-        && fs
-            .data(id)
-            .is_some_and(|d| gbauapi::allows(d.chunks(record_len), aid, naf_id))
+    (node.active && record_len > 0)
+        .then(|| fs.data(id).map(|d| (d, record_len)))
+        .flatten()
+}
+
+/// Whether EF_GBAUAPI's records (`(bytes, record length)`, [`usim_gbauapi`]) grant `aid` the key
+/// of `naf_id`.
+pub(crate) fn grants(records: Option<(&[u8], usize)>, aid: &[u8], naf_id: &[u8]) -> bool {
+    records.is_some_and(|(d, rl)| gbauapi::allows(d.chunks(rl), aid, naf_id))
+}
+
+/// The usable Ks_int_NAF of `naf_id` for `aid`: granted by EF_GBAUAPI, present in the key store,
+/// within its lifetime at card time `now` — checked in that order. One check for every caller
+/// (native applets through [`GbaUService`], loadable applets through `crate::wasm`).
+pub(crate) fn usable_key(
+    records: Option<(&[u8], usize)>,
+    keys: &crate::card::keystore::KeyStore,
+    aid: &[u8],
+    naf_id: &[u8],
+    now: u64,
+) -> Result<(Zeroizing<Vec<u8>>, KeyInfo), GbaUError> {
+    if !grants(records, aid, naf_id) {
+        return Err(GbaUError::NotGranted);
+    }
+    let e = keys
+        .get(KeyKind::KsIntNaf, naf_id)
+        .ok_or(GbaUError::NoKey)?;
+    match e.expires {
+        Some(t) if now < t => Ok((
+            e.key.clone(),
+            KeyInfo {
+                b_tid: e.reference.clone(),
+                expires: t,
+            },
+        )),
+        _ => Err(GbaUError::Expired),
+    }
 }
 
 /// The GBA_U key service, lent to the calling applet for one command.
@@ -91,29 +120,18 @@ impl<'c, 'a> GbaUService<'c, 'a> {
 
     /// Whether EF_GBAUAPI grants the caller the key of `naf_id`.
     pub fn granted(&self, naf_id: &[u8]) -> bool {
-        grants(self.ctx, self.ctx.aid, naf_id)
+        grants(usim_gbauapi(self.ctx.fs), self.ctx.aid, naf_id)
     }
 
     /// The usable key: granted, present, within its lifetime.
     fn key(&self, naf_id: &[u8]) -> Result<(Zeroizing<Vec<u8>>, KeyInfo), GbaUError> {
-        if !self.granted(naf_id) {
-            return Err(GbaUError::NotGranted);
-        }
-        let e = self
-            .ctx
-            .keys
-            .get(KeyKind::KsIntNaf, naf_id)
-            .ok_or(GbaUError::NoKey)?;
-        match e.expires {
-            Some(t) if self.ctx.now < t => Ok((
-                e.key.clone(),
-                KeyInfo {
-                    b_tid: e.reference.clone(),
-                    expires: t,
-                },
-            )),
-            _ => Err(GbaUError::Expired),
-        }
+        usable_key(
+            usim_gbauapi(self.ctx.fs),
+            self.ctx.keys,
+            self.ctx.aid,
+            naf_id,
+            self.ctx.now,
+        )
     }
 
     /// Is there a usable Ks_int_NAF for `naf_id`: its B-TID and lifetime.

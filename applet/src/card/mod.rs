@@ -6,6 +6,7 @@ mod files;
 pub mod gsm;
 pub mod image;
 pub mod keystore;
+mod lifecycle;
 pub mod security;
 mod select;
 

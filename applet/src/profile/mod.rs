@@ -281,6 +281,9 @@ pub struct Profile {
     /// `[[gbauapi]]`: EF_GBAUAPI records, which card applet may use which NAF's key.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gbauapi: Vec<sections::GbauapiEntry>,
+    /// `[[loadable]]`: loadable WebAssembly applets, module bytes included (docs/applets.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub loadable: Vec<sections::LoadableEntry>,
     /// `[files]`: raw EF contents by name (`"EF.SPN"`, `"USIM/EF.SPN"`, `"ISIM/EF.IMPU"`) or FID
     /// path (`"USIM:6F46"`, `"MF:2F05"`), hex; record files take one hex string per record.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

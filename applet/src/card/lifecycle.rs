@@ -1,0 +1,48 @@
+//! Applet installation and the registry's read-only views (the Java Card 3 runtime's `install` step and applet registry): run each applet's install once the card's state is restored; list the applications; name an applet's instructions for the annotator.
+
+use super::applet::Context;
+use super::Card;
+
+impl Card {
+    /// Run every applet's install step ([`Applet::install`](super::applet::Applet::install));
+    /// the first error names the application.
+    pub fn install_applets(&mut self) -> Result<(), String> {
+        let now = self.clock.now();
+        for entry in &mut self.apps {
+            let mut ctx = Context {
+                fs: &mut self.fs,
+                security: &mut self.security,
+                adf: entry.adf,
+                channel: 0,
+                rng: &mut self.rng,
+                dirty: &mut self.dirty,
+                keys: &mut self.keys,
+                now,
+                aid: &entry.aid,
+            };
+            entry
+                .applet
+                .install(&mut ctx)
+                .map_err(|e| format!("application {}: {e}", entry.applet.label()))?;
+        }
+        Ok(())
+    }
+
+    /// Mark the durable state changed (saved by the next commit).
+    pub fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+
+    /// The registered applications in EF.DIR order: AID and label.
+    pub fn applications(&self) -> impl Iterator<Item = (&[u8], &str)> {
+        self.apps
+            .iter()
+            .map(|a| (a.aid.as_slice(), a.applet.label()))
+    }
+
+    /// The name the applet selected on `channel` gives instruction `ins`, if it declares one.
+    pub fn applet_ins_name(&self, channel: u8, ins: u8) -> Option<&str> {
+        let idx = self.channel(channel)?.app?;
+        self.apps.get(idx)?.applet.ins_name(ins)
+    }
+}
