@@ -342,3 +342,22 @@ fn install_failures_and_duplicates_keep_the_card_from_building() {
     let err = card_with(entries).err().unwrap();
     assert!(err.contains("EF.DIR has no room for application"), "{err}");
 }
+
+/// The committed `examples/applets/counter.wasm` (what `counter.sh` installs) is the WAT's
+/// fresh assembly; `VUSIM_BLESS=1` rewrites it.
+#[test]
+fn committed_counter_wasm_matches_a_fresh_build() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/applets/counter.wasm"
+    );
+    let fresh = counter_wasm();
+    if std::env::var_os("VUSIM_BLESS").is_some() {
+        std::fs::write(path, &fresh).unwrap();
+    }
+    assert_eq!(
+        std::fs::read(path).unwrap(),
+        fresh,
+        "rebuild with VUSIM_BLESS=1"
+    );
+}

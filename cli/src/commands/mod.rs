@@ -10,6 +10,7 @@ pub mod akma;
 pub mod bench;
 pub mod calc;
 pub mod card;
+pub mod card_applets;
 pub mod decode;
 pub mod gba;
 pub mod inputs;
