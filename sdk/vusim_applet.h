@@ -129,6 +129,45 @@ VUSIM_IMPORT("gba_derive")
 int32_t vusim_gba_derive(const uint8_t *naf, int32_t naf_len, const uint8_t *label,
                          int32_t label_len);
 
+/* 4.3 AKMA key service (K_AF of an AF_ID; same shapes as gba_*, reference = A-KID) */
+VUSIM_IMPORT("akma_key_info")
+int32_t vusim_akma_key_info(const uint8_t *af, int32_t af_len, uint8_t *akid_out,
+                            int32_t akid_cap, uint64_t *expires_out);
+VUSIM_IMPORT("akma_mac")
+int32_t vusim_akma_mac(const uint8_t *af, int32_t af_len, int32_t alg, const uint8_t *purpose,
+                       int32_t purpose_len, const uint8_t *msg, int32_t msg_len, uint8_t *out,
+                       int32_t mac_len);
+VUSIM_IMPORT("akma_verify_mac")
+int32_t vusim_akma_verify_mac(const uint8_t *af, int32_t af_len, int32_t alg,
+                              const uint8_t *purpose, int32_t purpose_len, const uint8_t *msg,
+                              int32_t msg_len, const uint8_t *mac, int32_t mac_len);
+VUSIM_IMPORT("akma_encrypt")
+int32_t vusim_akma_encrypt(const uint8_t *af, int32_t af_len, int32_t alg,
+                           const uint8_t *purpose, int32_t purpose_len, const uint8_t *aad,
+                           int32_t aad_len, const uint8_t *pt, int32_t pt_len, uint8_t *out,
+                           int32_t cap);
+VUSIM_IMPORT("akma_decrypt")
+int32_t vusim_akma_decrypt(const uint8_t *af, int32_t af_len, int32_t alg,
+                           const uint8_t *purpose, int32_t purpose_len, const uint8_t *aad,
+                           int32_t aad_len, const uint8_t *sealed, int32_t sealed_len,
+                           uint8_t *out, int32_t cap);
+VUSIM_IMPORT("akma_unwrap")
+int32_t vusim_akma_unwrap(const uint8_t *af, int32_t af_len, int32_t alg, const uint8_t *name,
+                          int32_t name_len, const uint8_t *sealed, int32_t sealed_len,
+                          uint8_t *out, int32_t cap);
+VUSIM_IMPORT("akma_card_proof")
+int32_t vusim_akma_card_proof(const uint8_t *af, int32_t af_len, int32_t alg,
+                              const uint8_t *purpose, int32_t purpose_len, const uint8_t *rs,
+                              int32_t rs_len, uint8_t out[VUSIM_PROOF_LEN]);
+VUSIM_IMPORT("akma_verify_server_proof")
+int32_t vusim_akma_verify_server_proof(const uint8_t *af, int32_t af_len, int32_t alg,
+                                       const uint8_t *purpose, int32_t purpose_len,
+                                       const uint8_t *rc, int32_t rc_len, const uint8_t *proof,
+                                       int32_t proof_len);
+VUSIM_IMPORT("akma_derive")
+int32_t vusim_akma_derive(const uint8_t *af, int32_t af_len, const uint8_t *label,
+                          int32_t label_len);
+
 /* 4.4 key handles */
 VUSIM_IMPORT("key_mac")
 int32_t vusim_key_mac(int32_t h, int32_t alg, const uint8_t *purpose, int32_t purpose_len,

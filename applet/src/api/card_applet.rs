@@ -29,6 +29,7 @@ pub fn service_sw(e: GbaUError) -> StatusWord {
         GbaUError::NotGranted => sw::OP_REFUSED,
         GbaUError::NoKey => sw::NO_SUCH_KEY,
         GbaUError::Expired => sw::EXPIRED,
+        GbaUError::Full => sw::FULL,
         GbaUError::Operation(OpError::Verify) => sw::VERIFY_FAILED,
         GbaUError::Operation(OpError::Algorithm(_)) => sw::BAD_ALGORITHM,
         GbaUError::Operation(_) => sw::WRONG_LENGTH,
@@ -283,7 +284,7 @@ pub fn info(ctx: &mut Context<'_>, naf_id: &[u8]) -> Result<Response, StatusWord
         .map_err(service_sw)?;
     let mut out = Tlv::new(tag::VERSION, VERSION.to_vec()).encode();
     Tlv::new(tag::NAF_ID, naf_id.to_vec()).encode_into(&mut out);
-    Tlv::new(tag::B_TID, key.b_tid).encode_into(&mut out);
+    Tlv::new(tag::B_TID, key.reference).encode_into(&mut out);
     Tlv::new(tag::EXPIRES, key.expires.to_be_bytes().to_vec()).encode_into(&mut out);
     for name in secret_names(ctx, naf_id) {
         Tlv::new(tag::STORED_NAME, name).encode_into(&mut out);

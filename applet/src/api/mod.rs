@@ -24,6 +24,8 @@ pub mod iot;
 pub mod policy;
 
 #[cfg(feature = "experimental-api")]
+pub mod akma_service;
+#[cfg(feature = "experimental-api")]
 pub mod apdu;
 #[cfg(feature = "experimental-api")]
 pub mod card_applet;
@@ -34,7 +36,11 @@ pub mod gba;
 #[cfg(feature = "experimental-api")]
 pub mod gba_u_service;
 #[cfg(feature = "experimental-api")]
+pub mod key_service;
+#[cfg(feature = "experimental-api")]
 pub mod ops;
+#[cfg(feature = "experimental-api")]
+pub mod registry;
 #[cfg(feature = "experimental-api")]
 pub mod toolkit;
 #[cfg(feature = "experimental-api")]

@@ -149,7 +149,7 @@ impl V2xProvisioning {
         let session = [PURPOSE_SESSION, &bound].concat();
         let receipt = [PURPOSE_RECEIPT, &bound].concat();
         let ciphertext = d.need(tag::DATA)?;
-        let svc = GbaUService::for_caller(ctx);
+        let mut svc = GbaUService::for_caller(ctx);
         let credentials = svc
             .decrypt(
                 &self.link.naf_id,

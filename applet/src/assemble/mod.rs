@@ -16,7 +16,18 @@ impl Profile {
     /// Build the card this profile describes (state applied when present). `file` names the
     /// source in errors.
     pub fn build_card(&self, file: &str) -> Result<Card, ProfileError> {
-        build(self, file)
+        build(self, file, Vec::new())
+    }
+
+    /// Build the card this profile describes with applets of your own registered after the
+    /// profile's (listed in EF.DIR, selectable by their AIDs, reaching the card's services):
+    /// for prototyping a card applet in Rust on a complete USIM.
+    pub fn build_card_with(
+        &self,
+        file: &str,
+        extra: Vec<Box<dyn crate::card::applet::Applet>>,
+    ) -> Result<Card, ProfileError> {
+        build(self, file, extra)
     }
 }
 
@@ -304,10 +315,15 @@ fn ef_at(root: &'static DfSpec, path: &[u16]) -> Option<(&'static EfSpec, Gate)>
 }
 
 /// Build the card a profile describes.
-pub(crate) fn build(p: &Profile, file: &str) -> Result<Card, ProfileError> {
+pub(crate) fn build(
+    p: &Profile,
+    file: &str,
+    extra: Vec<Box<dyn crate::card::applet::Applet>>,
+) -> Result<Card, ProfileError> {
     let auth = AuthConfig::from_profile(&p.auth, file)?;
     let sqn = SqnPolicy::from_profile(&p.auth.sqn, file)?;
-    let parts = applets(p, file, auth, sqn)?;
+    let mut parts = applets(p, file, auth, sqn)?;
+    parts.akma_iot.extend(extra);
     let has_isim = parts.isim.is_some();
     let mut b = builder(parts);
 

@@ -6,10 +6,9 @@ use vusim_apdu::{Command, Response, StatusWord};
 use wasmi::{Module, Store, TypedFunc};
 
 use super::abi::{ModuleError, FUEL_PER_CALL};
-use super::host::{Abort, Apdu, Host};
+use super::host::{Abort, Apdu, Host, Lent};
 use super::meta::Meta;
 use super::persist::Persistent;
-use crate::api::gba_u_service::usim_gbauapi;
 use crate::api::toolkit::ApiRng;
 use crate::card::applet::{Applet, Context};
 
@@ -209,8 +208,7 @@ impl WasmApplet {
         };
         let snapshot = {
             let h = live.store.data_mut();
-            h.keys = std::mem::take(ctx.keys);
-            h.gbauapi = usim_gbauapi(ctx.fs).map(|(d, rl)| (d.to_vec(), rl));
+            h.lent = Some(Lent::take(ctx));
             h.now = ctx.now;
             h.apdu = apdu;
             h.response.clear();
@@ -227,8 +225,9 @@ impl WasmApplet {
             },
         };
         let h = live.store.data_mut();
-        *ctx.keys = std::mem::take(&mut h.keys);
-        h.gbauapi = None;
+        if let Some(lent) = h.lent.take() {
+            lent.give_back(ctx);
+        }
         h.apdu = None;
         if h.dirty {
             *ctx.dirty = true;

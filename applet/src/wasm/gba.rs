@@ -1,51 +1,34 @@
-//! The GBA_U key service as loadable-applet imports (docs/applets.md §4.3–§4.4): vusim's model of the TS 31.130 GBA_U API, every call checked against EF_GBAUAPI (TS 31.102 Rel-18) for the applet's registered AID by the same check native applets use; keys usable, never readable — a derived key is a handle.
+//! The card's key services as loadable-applet imports (docs/applets.md §4.3–§4.4): the GBA_U key service (vusim's model of the TS 31.130 GBA_U API, gated by EF_GBAUAPI, TS 31.102 Rel-18) as `gba_*` and the AKMA key service (K_AF, a study model) as `akma_*` — the same [`KeyService`] native applets use, called with the applet's registered AID; keys usable, never readable: a derived key is a handle.
 
 use wasmi::{Caller, Linker};
 use zeroize::Zeroizing;
 
 use super::abi::{E, IMPORT_MODULE, MAX_HANDLES};
-use super::host::{give, read, write, Host};
-use crate::api::gba_u_service::{usable_key, GbaUError};
-use crate::api::ops::{self, OpError, Usage, AE_TAG_LEN, IV_LEN, PROOF_LEN};
+use super::host::{give, read, with_context, write, Abort, Host};
+use crate::api::akma_service::Akma;
+use crate::api::gba_u_service::GbaU;
+use crate::api::key_service::{KeyDomain, KeyService, ServiceError};
+use crate::api::ops::{self, OpError, AE_TAG_LEN, IV_LEN};
+use crate::crypto::keys::DerivedKey;
 
 type Res = Result<i32, wasmi::Error>;
-type Key = Result<Zeroizing<Vec<u8>>, E>;
 
-fn op_code(e: &OpError) -> E {
-    match e {
+fn op_code(e: &OpError) -> i32 {
+    (match e {
         OpError::Verify => E::Verify,
         OpError::Algorithm(_) => E::Algorithm,
         _ => E::Length,
-    }
+    }) as i32
 }
 
-fn service_code(e: &GbaUError) -> E {
+fn service_code(e: &ServiceError) -> i32 {
     match e {
-        GbaUError::NotGranted => E::NotGranted,
-        GbaUError::NoKey => E::NoKey,
-        GbaUError::Expired => E::Expired,
-        GbaUError::Operation(op) => op_code(op),
+        ServiceError::NotGranted => E::NotGranted as i32,
+        ServiceError::NoKey => E::NoKey as i32,
+        ServiceError::Expired => E::Expired as i32,
+        ServiceError::Full => E::Full as i32,
+        ServiceError::Operation(op) => op_code(op),
     }
-}
-
-/// Ks_int_NAF of the NAF_ID at `(naf, len)`, through the service's one check.
-fn naf_key(caller: &Caller<'_, Host>, naf: i32, len: i32) -> Result<Key, wasmi::Error> {
-    let naf_id = read(caller, naf, len)?;
-    let h = caller.data();
-    let records = h.gbauapi.as_ref().map(|(d, rl)| (d.as_slice(), *rl));
-    Ok(usable_key(records, &h.keys, &h.aid, &naf_id, h.now)
-        .map(|(k, _)| k)
-        .map_err(|e| service_code(&e)))
-}
-
-/// The key of handle `h`.
-fn handle_key(caller: &Caller<'_, Host>, h: i32) -> Key {
-    usize::try_from(h)
-        .ok()
-        .and_then(|i| caller.data().handles.get(i))
-        .and_then(Option::as_ref)
-        .map(|k| Zeroizing::new(k.as_bytes().to_vec()))
-        .ok_or(E::Handle)
 }
 
 fn alg_of(alg: i32) -> u8 {
@@ -56,83 +39,15 @@ fn len_of(n: i32) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
 }
 
-/// `(ptr, len)` pairs in argument order.
-type Buf = (i32, i32);
-
-fn mac(
+/// Run a service operation on the key `id` names, for the calling applet.
+fn service<D: KeyDomain, R>(
     caller: &mut Caller<'_, Host>,
-    key: Key,
-    alg: i32,
-    purpose: Buf,
-    msg: Buf,
-    out: i32,
-    mac_len: i32,
-) -> Res {
-    let purpose = read(caller, purpose.0, purpose.1)?;
-    let msg = read(caller, msg.0, msg.1)?;
-    let k = match key {
-        Ok(k) => k,
-        Err(e) => return Ok(e as i32),
-    };
-    match ops::mac(&k, alg_of(alg), &purpose, &msg, len_of(mac_len)) {
-        Ok(tag) => {
-            write(caller, out, &tag)?;
-            Ok(mac_len)
-        }
-        Err(e) => Ok(op_code(&e) as i32),
-    }
-}
-
-fn verify_mac(
-    caller: &mut Caller<'_, Host>,
-    key: Key,
-    alg: i32,
-    purpose: Buf,
-    msg: Buf,
-    tag: Buf,
-) -> Res {
-    let purpose = read(caller, purpose.0, purpose.1)?;
-    let msg = read(caller, msg.0, msg.1)?;
-    let tag = read(caller, tag.0, tag.1)?;
-    let k = match key {
-        Ok(k) => k,
-        Err(e) => return Ok(e as i32),
-    };
-    Ok(
-        match ops::mac_verify(&k, alg_of(alg), &purpose, &msg, &tag) {
-            Ok(()) => 0,
-            Err(e) => op_code(&e) as i32,
-        },
-    )
-}
-
-#[allow(clippy::too_many_arguments, reason = "the fields of one AE message")]
-fn encrypt(
-    caller: &mut Caller<'_, Host>,
-    key: Key,
-    alg: i32,
-    purpose: Buf,
-    aad: Buf,
-    pt: Buf,
-    out: i32,
-    cap: i32,
-) -> Res {
-    let purpose = read(caller, purpose.0, purpose.1)?;
-    let aad = read(caller, aad.0, aad.1)?;
-    let pt = Zeroizing::new(read(caller, pt.0, pt.1)?);
-    let k = match key {
-        Ok(k) => k,
-        Err(e) => return Ok(e as i32),
-    };
-    let mut iv = [0u8; IV_LEN];
-    rand::RngCore::fill_bytes(&mut caller.data_mut().rng, &mut iv);
-    match ops::seal(&k, alg_of(alg), &purpose, iv, &aad, &pt) {
-        Ok(s) => {
-            let sealed = [&s.iv[..], &s.ciphertext, &s.tag[..]].concat();
-            give(caller, out, cap, &sealed)
-        }
-        Err(e) => Ok(op_code(&e) as i32),
-    }
+    op: impl FnOnce(&mut KeyService<'_, '_, D>) -> Result<R, ServiceError>,
+) -> Result<Result<R, i32>, wasmi::Error> {
+    with_context(caller.data_mut(), |ctx| {
+        op(&mut KeyService::<D>::for_caller(ctx)).map_err(|e| service_code(&e))
+    })
+    .ok_or_else(|| wasmi::Error::host(Abort::Fault("no card lent")))
 }
 
 /// IV ‖ ciphertext ‖ tag, split.
@@ -142,83 +57,65 @@ fn split_sealed(sealed: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     Some((iv, ct, tag))
 }
 
-#[allow(clippy::too_many_arguments, reason = "the fields of one AE message")]
-fn decrypt(
-    caller: &mut Caller<'_, Host>,
-    key: Key,
-    alg: i32,
-    purpose: Buf,
-    aad: Buf,
-    sealed: Buf,
-    out: i32,
-    cap: i32,
-) -> Res {
-    let purpose = read(caller, purpose.0, purpose.1)?;
-    let aad = read(caller, aad.0, aad.1)?;
-    let sealed = read(caller, sealed.0, sealed.1)?;
-    let k = match key {
-        Ok(k) => k,
-        Err(e) => return Ok(e as i32),
-    };
-    let Some((iv, ct, tag)) = split_sealed(&sealed) else {
-        return Ok(E::Length as i32);
-    };
-    match ops::open(&k, alg_of(alg), &purpose, iv, &aad, ct, tag) {
-        Ok(pt) => give(caller, out, cap, &pt),
-        Err(e) => Ok(op_code(&e) as i32),
-    }
-}
-
-fn new_handle(caller: &mut Caller<'_, Host>, key: Key, label: Buf) -> Res {
-    let label = read(caller, label.0, label.1)?;
-    let k = match key {
-        Ok(k) => k,
-        Err(e) => return Ok(e as i32),
-    };
-    let derived = match ops::derive(&k, Usage::Drbg, 0, &label) {
-        Ok(d) => d,
-        Err(e) => return Ok(op_code(&e) as i32),
-    };
-    let handles = &mut caller.data_mut().handles;
+/// Keep a derived key; its handle, or `E_FULL`.
+fn keep(host: &mut Host, key: DerivedKey) -> i32 {
+    let handles = &mut host.handles;
     let slot = match handles.iter().position(Option::is_none) {
         Some(i) => i,
         None if handles.len() < MAX_HANDLES => {
             handles.push(None);
             handles.len() - 1
         }
-        None => return Ok(E::Full as i32),
+        None => return E::Full as i32,
     };
     if let Some(s) = handles.get_mut(slot) {
-        *s = Some(derived);
+        *s = Some(key);
     }
-    Ok(i32::try_from(slot).unwrap_or(E::Full as i32))
+    i32::try_from(slot).unwrap_or(E::Full as i32)
 }
 
-/// Register the `gba_*` and `key_*` imports.
-pub fn link(l: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
+/// The key of handle `h`.
+fn handle_key(caller: &Caller<'_, Host>, h: i32) -> Result<Zeroizing<Vec<u8>>, i32> {
+    usize::try_from(h)
+        .ok()
+        .and_then(|i| caller.data().handles.get(i))
+        .and_then(Option::as_ref)
+        .map(|k| Zeroizing::new(k.as_bytes().to_vec()))
+        .ok_or(E::Handle as i32)
+}
+
+/// Register `{prefix}key_info`, `_mac`, `_verify_mac`, `_encrypt`, `_decrypt`, `_unwrap`,
+/// `_card_proof`, `_verify_server_proof` and `_derive` over key domain `D`.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one registration per import, in the document's order"
+)]
+fn link_domain<D: KeyDomain + 'static>(
+    l: &mut Linker<Host>,
+    prefix: &str,
+) -> Result<(), wasmi::errors::LinkerError> {
     let m = IMPORT_MODULE;
+    let n = |s: &str| format!("{prefix}{s}");
     l.func_wrap(
         m,
-        "gba_key_info",
-        |mut c: Caller<'_, Host>, naf: i32, nl: i32, bt: i32, cap: i32, exp: i32| -> Res {
-            let naf_id = read(&c, naf, nl)?;
-            let h = c.data();
-            let records = h.gbauapi.as_ref().map(|(d, rl)| (d.as_slice(), *rl));
-            match usable_key(records, &h.keys, &h.aid, &naf_id, h.now) {
-                Ok((_, info)) => {
+        &n("key_info"),
+        |mut c: Caller<'_, Host>, id: i32, il: i32, rf: i32, cap: i32, exp: i32| -> Res {
+            let id = read(&c, id, il)?;
+            match service::<D, _>(&mut c, |s| s.key_info(&id))? {
+                Ok(info) => {
                     write(&mut c, exp, &info.expires.to_le_bytes())?;
-                    give(&mut c, bt, cap, &info.b_tid)
+                    give(&mut c, rf, cap, &info.reference)
                 }
-                Err(e) => Ok(service_code(&e) as i32),
+                Err(code) => Ok(code),
             }
         },
     )?;
     l.func_wrap(
         m,
-        "gba_mac",
+        &n("mac"),
         |mut c: Caller<'_, Host>,
-         naf: i32,
-         nl: i32,
+         id: i32,
+         il: i32,
          alg: i32,
          p: i32,
          pl: i32,
@@ -227,16 +124,24 @@ pub fn link(l: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
          out: i32,
          len: i32|
          -> Res {
-            let k = naf_key(&c, naf, nl)?;
-            mac(&mut c, k, alg, (p, pl), (msg, ml), out, len)
+            let (id, purpose, msg) = (read(&c, id, il)?, read(&c, p, pl)?, read(&c, msg, ml)?);
+            match service::<D, _>(&mut c, |s| {
+                s.mac(&id, alg_of(alg), &purpose, &msg, len_of(len))
+            })? {
+                Ok(tag) => {
+                    write(&mut c, out, &tag)?;
+                    Ok(len)
+                }
+                Err(code) => Ok(code),
+            }
         },
     )?;
     l.func_wrap(
         m,
-        "gba_verify_mac",
+        &n("verify_mac"),
         |mut c: Caller<'_, Host>,
-         naf: i32,
-         nl: i32,
+         id: i32,
+         il: i32,
          alg: i32,
          p: i32,
          pl: i32,
@@ -245,16 +150,24 @@ pub fn link(l: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
          t: i32,
          tl: i32|
          -> Res {
-            let k = naf_key(&c, naf, nl)?;
-            verify_mac(&mut c, k, alg, (p, pl), (msg, ml), (t, tl))
+            let (id, purpose, msg, tag) = (
+                read(&c, id, il)?,
+                read(&c, p, pl)?,
+                read(&c, msg, ml)?,
+                read(&c, t, tl)?,
+            );
+            Ok(service::<D, _>(&mut c, |s| {
+                s.verify_mac(&id, alg_of(alg), &purpose, &msg, &tag)
+            })?
+            .map_or_else(|code| code, |()| 0))
         },
     )?;
     l.func_wrap(
         m,
-        "gba_encrypt",
+        &n("encrypt"),
         |mut c: Caller<'_, Host>,
-         naf: i32,
-         nl: i32,
+         id: i32,
+         il: i32,
          alg: i32,
          p: i32,
          pl: i32,
@@ -265,66 +178,82 @@ pub fn link(l: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
          out: i32,
          cap: i32|
          -> Res {
-            let k = naf_key(&c, naf, nl)?;
-            encrypt(&mut c, k, alg, (p, pl), (a, al), (pt, ptl), out, cap)
-        },
-    )?;
-    l.func_wrap(
-        m,
-        "gba_decrypt",
-        |mut c: Caller<'_, Host>,
-         naf: i32,
-         nl: i32,
-         alg: i32,
-         p: i32,
-         pl: i32,
-         a: i32,
-         al: i32,
-         s: i32,
-         sl: i32,
-         out: i32,
-         cap: i32|
-         -> Res {
-            let k = naf_key(&c, naf, nl)?;
-            decrypt(&mut c, k, alg, (p, pl), (a, al), (s, sl), out, cap)
-        },
-    )?;
-    l.func_wrap(
-        m,
-        "gba_unwrap",
-        |mut c: Caller<'_, Host>,
-         naf: i32,
-         nl: i32,
-         alg: i32,
-         n: i32,
-         nlen: i32,
-         s: i32,
-         sl: i32,
-         out: i32,
-         cap: i32|
-         -> Res {
-            let k = naf_key(&c, naf, nl)?;
-            let name = read(&c, n, nlen)?;
-            let sealed = read(&c, s, sl)?;
-            let k = match k {
-                Ok(k) => k,
-                Err(e) => return Ok(e as i32),
-            };
-            let Some((iv, ct, tag)) = split_sealed(&sealed) else {
-                return Ok(E::Length as i32);
-            };
-            match ops::unwrap_secret(&k, alg_of(alg), &name, iv, ct, tag) {
-                Ok(secret) => give(&mut c, out, cap, &secret),
-                Err(e) => Ok(op_code(&e) as i32),
+            let (id, purpose, aad) = (read(&c, id, il)?, read(&c, p, pl)?, read(&c, a, al)?);
+            let pt = Zeroizing::new(read(&c, pt, ptl)?);
+            match service::<D, _>(&mut c, |s| s.encrypt(&id, alg_of(alg), &purpose, &aad, &pt))? {
+                Ok(sealed) => {
+                    let bytes = [&sealed.iv[..], &sealed.ciphertext, &sealed.tag[..]].concat();
+                    give(&mut c, out, cap, &bytes)
+                }
+                Err(code) => Ok(code),
             }
         },
     )?;
     l.func_wrap(
         m,
-        "gba_card_proof",
+        &n("decrypt"),
         |mut c: Caller<'_, Host>,
-         naf: i32,
+         id: i32,
+         il: i32,
+         alg: i32,
+         p: i32,
+         pl: i32,
+         a: i32,
+         al: i32,
+         sd: i32,
+         sl: i32,
+         out: i32,
+         cap: i32|
+         -> Res {
+            let (id, purpose, aad, sealed) = (
+                read(&c, id, il)?,
+                read(&c, p, pl)?,
+                read(&c, a, al)?,
+                read(&c, sd, sl)?,
+            );
+            let Some((iv, ct, tag)) = split_sealed(&sealed) else {
+                return Ok(E::Length as i32);
+            };
+            match service::<D, _>(&mut c, |s| {
+                s.decrypt(&id, alg_of(alg), &purpose, iv, &aad, ct, tag)
+            })? {
+                Ok(pt) => give(&mut c, out, cap, &pt),
+                Err(code) => Ok(code),
+            }
+        },
+    )?;
+    l.func_wrap(
+        m,
+        &n("unwrap"),
+        |mut c: Caller<'_, Host>,
+         id: i32,
+         il: i32,
+         alg: i32,
+         nm: i32,
          nl: i32,
+         sd: i32,
+         sl: i32,
+         out: i32,
+         cap: i32|
+         -> Res {
+            let (id, name, sealed) = (read(&c, id, il)?, read(&c, nm, nl)?, read(&c, sd, sl)?);
+            let Some((iv, ct, tag)) = split_sealed(&sealed) else {
+                return Ok(E::Length as i32);
+            };
+            match service::<D, _>(&mut c, |s| {
+                s.unwrap_secret(&id, alg_of(alg), &name, iv, ct, tag)
+            })? {
+                Ok(secret) => give(&mut c, out, cap, &secret),
+                Err(code) => Ok(code),
+            }
+        },
+    )?;
+    l.func_wrap(
+        m,
+        &n("card_proof"),
+        |mut c: Caller<'_, Host>,
+         id: i32,
+         il: i32,
          alg: i32,
          p: i32,
          pl: i32,
@@ -332,28 +261,22 @@ pub fn link(l: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
          rsl: i32,
          out: i32|
          -> Res {
-            let k = naf_key(&c, naf, nl)?;
-            let purpose = read(&c, p, pl)?;
-            let rs = read(&c, rs, rsl)?;
-            let k = match k {
-                Ok(k) => k,
-                Err(e) => return Ok(e as i32),
-            };
-            match ops::card_proof(&k, alg_of(alg), &purpose, &rs) {
+            let (id, purpose, rs) = (read(&c, id, il)?, read(&c, p, pl)?, read(&c, rs, rsl)?);
+            match service::<D, _>(&mut c, |s| s.card_proof(&id, alg_of(alg), &purpose, &rs))? {
                 Ok(proof) => {
                     write(&mut c, out, &proof)?;
-                    Ok(i32::try_from(PROOF_LEN).unwrap_or(0))
+                    Ok(i32::try_from(proof.len()).unwrap_or(0))
                 }
-                Err(e) => Ok(op_code(&e) as i32),
+                Err(code) => Ok(code),
             }
         },
     )?;
     l.func_wrap(
         m,
-        "gba_verify_server_proof",
-        |c: Caller<'_, Host>,
-         naf: i32,
-         nl: i32,
+        &n("verify_server_proof"),
+        |mut c: Caller<'_, Host>,
+         id: i32,
+         il: i32,
          alg: i32,
          p: i32,
          pl: i32,
@@ -362,30 +285,37 @@ pub fn link(l: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
          pr: i32,
          prl: i32|
          -> Res {
-            let k = naf_key(&c, naf, nl)?;
-            let purpose = read(&c, p, pl)?;
-            let rc = read(&c, rc, rcl)?;
-            let proof = read(&c, pr, prl)?;
-            let k = match k {
-                Ok(k) => k,
-                Err(e) => return Ok(e as i32),
-            };
-            Ok(
-                match ops::verify_server_proof(&k, alg_of(alg), &purpose, &rc, &proof) {
-                    Ok(()) => 0,
-                    Err(e) => op_code(&e) as i32,
-                },
-            )
+            let (id, purpose, rc, proof) = (
+                read(&c, id, il)?,
+                read(&c, p, pl)?,
+                read(&c, rc, rcl)?,
+                read(&c, pr, prl)?,
+            );
+            Ok(service::<D, _>(&mut c, |s| {
+                s.verify_server_proof(&id, alg_of(alg), &purpose, &rc, &proof)
+            })?
+            .map_or_else(|code| code, |()| 0))
         },
     )?;
     l.func_wrap(
         m,
-        "gba_derive",
-        |mut c: Caller<'_, Host>, naf: i32, nl: i32, lab: i32, ll: i32| -> Res {
-            let k = naf_key(&c, naf, nl)?;
-            new_handle(&mut c, k, (lab, ll))
+        &n("derive"),
+        |mut c: Caller<'_, Host>, id: i32, il: i32, lab: i32, ll: i32| -> Res {
+            let (id, label) = (read(&c, id, il)?, read(&c, lab, ll)?);
+            match service::<D, _>(&mut c, |s| s.derive(&id, &label))? {
+                Ok(key) => Ok(keep(c.data_mut(), key)),
+                Err(code) => Ok(code),
+            }
         },
     )?;
+    Ok(())
+}
+
+/// Register the `gba_*`, `akma_*` and `key_*` imports.
+pub fn link(l: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
+    link_domain::<GbaU>(l, "gba_")?;
+    link_domain::<Akma>(l, "akma_")?;
+    let m = IMPORT_MODULE;
     l.func_wrap(
         m,
         "key_mac",
@@ -399,14 +329,24 @@ pub fn link(l: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
          out: i32,
          len: i32|
          -> Res {
-            let k = handle_key(&c, h);
-            mac(&mut c, k, alg, (p, pl), (msg, ml), out, len)
+            let (purpose, msg) = (read(&c, p, pl)?, read(&c, msg, ml)?);
+            let k = match handle_key(&c, h) {
+                Ok(k) => k,
+                Err(code) => return Ok(code),
+            };
+            match ops::mac(&k, alg_of(alg), &purpose, &msg, len_of(len)) {
+                Ok(tag) => {
+                    write(&mut c, out, &tag)?;
+                    Ok(len)
+                }
+                Err(e) => Ok(op_code(&e)),
+            }
         },
     )?;
     l.func_wrap(
         m,
         "key_verify_mac",
-        |mut c: Caller<'_, Host>,
+        |c: Caller<'_, Host>,
          h: i32,
          alg: i32,
          p: i32,
@@ -416,8 +356,13 @@ pub fn link(l: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
          t: i32,
          tl: i32|
          -> Res {
-            let k = handle_key(&c, h);
-            verify_mac(&mut c, k, alg, (p, pl), (msg, ml), (t, tl))
+            let (purpose, msg, tag) = (read(&c, p, pl)?, read(&c, msg, ml)?, read(&c, t, tl)?);
+            let k = match handle_key(&c, h) {
+                Ok(k) => k,
+                Err(code) => return Ok(code),
+            };
+            Ok(ops::mac_verify(&k, alg_of(alg), &purpose, &msg, &tag)
+                .map_or_else(|e| op_code(&e), |()| 0))
         },
     )?;
     l.func_wrap(
@@ -435,8 +380,21 @@ pub fn link(l: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
          out: i32,
          cap: i32|
          -> Res {
-            let k = handle_key(&c, h);
-            encrypt(&mut c, k, alg, (p, pl), (a, al), (pt, ptl), out, cap)
+            let (purpose, aad) = (read(&c, p, pl)?, read(&c, a, al)?);
+            let pt = Zeroizing::new(read(&c, pt, ptl)?);
+            let k = match handle_key(&c, h) {
+                Ok(k) => k,
+                Err(code) => return Ok(code),
+            };
+            let mut iv = [0u8; IV_LEN];
+            rand::RngCore::fill_bytes(&mut c.data_mut().rng, &mut iv);
+            match ops::seal(&k, alg_of(alg), &purpose, iv, &aad, &pt) {
+                Ok(s) => {
+                    let bytes = [&s.iv[..], &s.ciphertext, &s.tag[..]].concat();
+                    give(&mut c, out, cap, &bytes)
+                }
+                Err(e) => Ok(op_code(&e)),
+            }
         },
     )?;
     l.func_wrap(
@@ -449,13 +407,23 @@ pub fn link(l: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
          pl: i32,
          a: i32,
          al: i32,
-         s: i32,
+         sd: i32,
          sl: i32,
          out: i32,
          cap: i32|
          -> Res {
-            let k = handle_key(&c, h);
-            decrypt(&mut c, k, alg, (p, pl), (a, al), (s, sl), out, cap)
+            let (purpose, aad, sealed) = (read(&c, p, pl)?, read(&c, a, al)?, read(&c, sd, sl)?);
+            let k = match handle_key(&c, h) {
+                Ok(k) => k,
+                Err(code) => return Ok(code),
+            };
+            let Some((iv, ct, tag)) = split_sealed(&sealed) else {
+                return Ok(E::Length as i32);
+            };
+            match ops::open(&k, alg_of(alg), &purpose, iv, &aad, ct, tag) {
+                Ok(pt) => give(&mut c, out, cap, &pt),
+                Err(e) => Ok(op_code(&e)),
+            }
         },
     )?;
     l.func_wrap(m, "key_release", |mut c: Caller<'_, Host>, h: i32| -> Res {

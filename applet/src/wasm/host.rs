@@ -6,8 +6,55 @@ use wasmi::{Caller, Extern, StoreLimits};
 
 use super::persist::Persistent;
 use crate::api::toolkit::ApiRng;
+use crate::card::applet::Context;
 use crate::card::keystore::KeyStore;
+use crate::card::security::Security;
 use crate::crypto::keys::DerivedKey;
+use crate::fs::tree::{FileTree, NodeId};
+
+/// What the runtime lends an instance for one call: the parts of its [`Context`] the card's
+/// services need (moved in, moved back after the call).
+pub struct Lent {
+    /// The file system (EF_GBAUAPI is read by the services).
+    pub fs: FileTree,
+    /// PINs and security status.
+    pub security: Security,
+    /// The card's key store.
+    pub keys: KeyStore,
+    /// The applet's ADF (none for a loadable applet).
+    pub adf: Option<NodeId>,
+    /// The channel of the call.
+    pub channel: u8,
+    /// Card clock.
+    pub now: u64,
+    /// Set when a service changed durable card state (a K_AF kept).
+    pub dirty: bool,
+}
+
+impl Lent {
+    /// Borrow the card's parts out of `ctx`, leaving stand-ins.
+    pub fn take(ctx: &mut Context<'_>) -> Lent {
+        Lent {
+            fs: std::mem::replace(ctx.fs, FileTree::placeholder()),
+            security: std::mem::take(ctx.security),
+            keys: std::mem::take(ctx.keys),
+            adf: ctx.adf,
+            channel: ctx.channel,
+            now: ctx.now,
+            dirty: false,
+        }
+    }
+
+    /// Give the parts back to `ctx`.
+    pub fn give_back(self, ctx: &mut Context<'_>) {
+        *ctx.fs = self.fs;
+        *ctx.security = self.security;
+        *ctx.keys = self.keys;
+        if self.dirty {
+            *ctx.dirty = true;
+        }
+    }
+}
 
 /// Why a call ended without returning (a host error inside wasmi).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,10 +114,8 @@ pub struct Host {
     pub apdu: Option<Apdu>,
     /// Response data appended so far.
     pub response: Vec<u8>,
-    /// The card's key store, lent for one call.
-    pub keys: KeyStore,
-    /// ADF.USIM's EF_GBAUAPI records and record length, copied for one call.
-    pub gbauapi: Option<(Vec<u8>, usize)>,
+    /// The card's parts, lent for one call.
+    pub lent: Option<Lent>,
     /// Card clock for this call.
     pub now: u64,
     /// Derived keys by handle (transient).
@@ -99,8 +144,7 @@ impl Host {
             rng,
             apdu: None,
             response: Vec::new(),
-            keys: KeyStore::default(),
-            gbauapi: None,
+            lent: None,
             now: 0,
             handles: Vec::new(),
             dirty: false,
@@ -112,6 +156,25 @@ impl Host {
                 .build(),
         }
     }
+}
+
+/// Run `f` with the [`Context`] the lent parts make up (the caller is the registered AID);
+/// `None` outside a call.
+pub fn with_context<R>(host: &mut Host, f: impl FnOnce(&mut Context<'_>) -> R) -> Option<R> {
+    let Host { lent, rng, aid, .. } = host;
+    let l = lent.as_mut()?;
+    let mut ctx = Context {
+        fs: &mut l.fs,
+        security: &mut l.security,
+        adf: l.adf,
+        channel: l.channel,
+        rng,
+        dirty: &mut l.dirty,
+        keys: &mut l.keys,
+        now: l.now,
+        aid,
+    };
+    Some(f(&mut ctx))
 }
 
 /// A pointer/length pair from the applet, as a range of its memory.
