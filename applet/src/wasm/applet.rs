@@ -145,6 +145,7 @@ impl WasmApplet {
             let instance = super::linker()
                 .instantiate_and_start(&mut store, &self.module)
                 .map_err(|e| e.to_string())?;
+            store.data_mut().memory = instance.get_memory(&store, "memory");
             let f = |name: &str| format!("export {name:?}");
             Ok::<_, String>((
                 instance
@@ -206,15 +207,15 @@ impl WasmApplet {
         let Some(mut live) = self.live.take() else {
             return Err("no instance".into());
         };
-        let snapshot = {
+        {
             let h = live.store.data_mut();
             h.lent = Some(Lent::take(ctx));
             h.now = ctx.now;
             h.apdu = apdu;
             h.response.clear();
             h.dirty = false;
-            h.persist.clone()
-        };
+            h.undo = None;
+        }
         let fueled = live.store.set_fuel(FUEL_PER_CALL);
         let outcome = fueled.and_then(|()| run(&mut live));
         let ended = match outcome {
@@ -232,8 +233,10 @@ impl WasmApplet {
         if h.dirty {
             *ctx.dirty = true;
         }
-        if !keep(&ended) {
-            h.persist = snapshot;
+        if let Some(before) = h.undo.take() {
+            if !keep(&ended) {
+                h.persist = before;
+            }
         }
         let response = std::mem::take(&mut h.response);
         self.live = Some(live);

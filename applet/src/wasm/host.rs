@@ -124,6 +124,10 @@ pub struct Host {
     pub dirty: bool,
     /// Memory cap.
     pub limits: StoreLimits,
+    /// The instance's exported memory (set once it is instantiated).
+    pub memory: Option<wasmi::Memory>,
+    /// The persistent store as it was before the call's first change (the transaction's undo).
+    pub undo: Option<Persistent>,
 }
 
 impl Host {
@@ -154,7 +158,17 @@ impl Host {
                 .tables(4)
                 .instances(1)
                 .build(),
+            memory: None,
+            undo: None,
         }
+    }
+
+    /// The persistent store, for a change: its state before the call is kept for a rollback.
+    pub fn persist_mut(&mut self) -> &mut Persistent {
+        if self.undo.is_none() {
+            self.undo = Some(self.persist.clone());
+        }
+        &mut self.persist
     }
 }
 
@@ -189,6 +203,9 @@ fn range(ptr: i32, len: i32) -> Result<std::ops::Range<usize>, wasmi::Error> {
 }
 
 fn memory(caller: &Caller<'_, Host>) -> Result<wasmi::Memory, wasmi::Error> {
+    if let Some(m) = caller.data().memory {
+        return Ok(m);
+    }
     caller
         .get_export("memory")
         .and_then(Extern::into_memory)

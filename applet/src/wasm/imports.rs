@@ -117,7 +117,7 @@ pub fn link(l: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
             let key = read(&c, k, kl)?;
             let value = read(&c, v, vl)?;
             let h = c.data_mut();
-            Ok(match h.persist.put(&key, &value) {
+            Ok(match h.persist_mut().put(&key, &value) {
                 Ok(()) => {
                     h.dirty = true;
                     0
@@ -132,7 +132,7 @@ pub fn link(l: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
         |mut c: Caller<'_, Host>, k: i32, kl: i32| -> Res {
             let key = read(&c, k, kl)?;
             let h = c.data_mut();
-            Ok(match h.persist.delete(&key) {
+            Ok(match h.persist_mut().delete(&key) {
                 Ok(()) => {
                     h.dirty = true;
                     0

@@ -1,4 +1,4 @@
-//! `vusim bench`: APDU latency in memory and with durable state, crypto against the hardware floor, memory per idle card, AKA throughput on all cores, and process start-up — as figures and ratios, never as pass/fail tests.
+//! `vusim bench`: APDU latency in memory and with durable state, crypto against the hardware floor, memory per idle card, loadable applets (`bench_wasm`), AKA throughput on all cores, and process start-up — as figures and ratios, never as pass/fail tests.
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -436,6 +436,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         );
     }
     drop(cards);
+
+    // Loadable applets: APDU vs native, 64 KiB module at power-up, idle memory.
+    super::bench_wasm::rows(
+        &|iters, f| median_ns(batches, (iters * scale / 4).max(1), f),
+        &rss_bytes,
+        &mut push,
+    )?;
 
     // AKA throughput across N cards on all cores.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
