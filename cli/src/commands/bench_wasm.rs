@@ -145,11 +145,14 @@ fn hexb(h: &str) -> Vec<u8> {
     hex::decode(h).unwrap_or_default()
 }
 
+/// Where a row goes: name, value, unit, target, note.
+pub type Push<'a> = dyn FnMut(&str, f64, &'static str, Option<f64>, &str) + 'a;
+
 /// The rows: `push(name, value, unit, target, note)`; `median` times a closure in ns per call.
 pub fn rows(
     median: &dyn Fn(usize, &mut dyn FnMut()) -> f64,
     rss: &dyn Fn() -> Option<u64>,
-    push: &mut dyn FnMut(&str, f64, &'static str, Option<f64>, &str),
+    push: &mut Push<'_>,
 ) -> anyhow::Result<()> {
     // The same GET (and ADD) to the counter, loadable and native, on one card.
     let mut p = profile_for_loadable();
