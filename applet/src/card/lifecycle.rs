@@ -40,6 +40,19 @@ impl Card {
             .map(|a| (a.aid.as_slice(), a.applet.label()))
     }
 
+    /// Every (AID, INS, name) the card's applets declare.
+    pub fn instruction_names(&self) -> Vec<(Vec<u8>, u8, String)> {
+        let mut out = Vec::new();
+        for a in &self.apps {
+            for ins in 0..=u8::MAX {
+                if let Some(n) = a.applet.ins_name(ins) {
+                    out.push((a.aid.clone(), ins, n.to_string()));
+                }
+            }
+        }
+        out
+    }
+
     /// The name the applet selected on `channel` gives instruction `ins`, if it declares one.
     pub fn applet_ins_name(&self, channel: u8, ins: u8) -> Option<&str> {
         let idx = self.channel(channel)?.app?;
