@@ -37,7 +37,10 @@ fn send_and_the_annotator_name_the_applets_declared_instructions() {
     let card = dir.join("c.toml");
     std::fs::write(&card, vusim_applet::profile::DEFAULT_PROFILE).expect("card");
     let c = card.to_str().expect("utf-8 path");
-    let counter = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/applets/counter.wasm");
+    let counter = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/applets/counter.wasm"
+    );
     let ok = Command::new(vusim())
         .args(["card", "install", "--card", c, "--module", counter])
         .output()
