@@ -70,39 +70,3 @@ impl FileNames for TableNames {
             .or_else(|| search(&ADF_ISIM, fid))
     }
 }
-
-/// [`TABLE_NAMES`] plus the instruction names a card's applets declare (a loadable applet's
-/// metadata, docs/applets.md §1.2): what the annotator and the shell use for one card.
-#[derive(Debug, Clone, Default)]
-pub struct CardNames {
-    /// (AID, INS, name).
-    pub instructions: Vec<(Vec<u8>, u8, String)>,
-}
-
-impl CardNames {
-    /// The names `card`'s applets declare.
-    pub fn of(card: &crate::card::Card) -> CardNames {
-        CardNames {
-            instructions: card.instruction_names(),
-        }
-    }
-}
-
-impl FileNames for CardNames {
-    fn child(&self, adf: Option<&[u8]>, df: &[u16], fid: u16) -> Option<FileName<'_>> {
-        TABLE_NAMES.child(adf, df, fid)
-    }
-
-    fn anywhere(&self, fid: u16) -> Option<FileName<'_>> {
-        TABLE_NAMES.anywhere(fid)
-    }
-
-    fn instruction(&self, aid: &[u8], ins: u8) -> Option<String> {
-        self.instructions
-            .iter()
-            .find(|(a, i, _)| {
-                *i == ins && aid.len() >= 5 && (a.starts_with(aid) || aid.starts_with(a))
-            })
-            .map(|(_, _, n)| n.clone())
-    }
-}

@@ -83,7 +83,7 @@ pub(crate) struct Printer {
 
 impl Printer {
     /// A printer for text (`json` false) or JSON Lines whose annotator names files and applet instructions from `names` (a card's
-    /// [`CardNames`](vusim_applet::fs::names::CardNames)).
+    /// [`CardNames`](vusim_applet::card::CardNames)).
     pub(crate) fn named(json: bool, names: &'static dyn FileNames) -> Printer {
         Printer {
             json,
@@ -339,7 +339,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
 /// The file table plus the instruction names `card`'s applets declare, for the annotator of
 /// this process's one session (leaked: it lives as long as the process).
 pub(crate) fn card_names(card: &vusim_applet::store::DurableCard) -> &'static dyn FileNames {
-    let names = vusim_applet::fs::names::CardNames::of(card.card());
+    let names = vusim_applet::card::CardNames::of(card.card());
     if names.instructions.is_empty() {
         return &TABLE_NAMES;
     }
