@@ -10,6 +10,8 @@ pub mod fuzzing;
 pub mod profile;
 pub mod store;
 pub mod usim;
+#[cfg(feature = "wasm-applets")]
+pub mod wasm;
 
 /// The authentication crypto lives in the `vusim-crypto` crate (shared with the network side);
 /// re-exported so `vusim_applet::crypto::…` and `crate::crypto::…` paths keep working.

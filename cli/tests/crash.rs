@@ -1,7 +1,8 @@
 //! Crash safety: `vusim send --card FILE` is killed (SIGKILL) at random points, ≥ 100 times,
 //! during long runs of state-changing commands. After every kill the card file loads, and its
 //! state never goes back in time: it holds at least every update whose response was printed
-//! (state is saved before the response leaves the card), and never less than before.
+//! (state is saved before the response leaves the card), and never less than before. A second
+//! test does the same to a loadable applet's persistent store.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -132,4 +133,107 @@ fn kill_minus_nine_never_loses_or_rolls_back_state() {
         );
     }
     assert!(last > 0, "no update ever landed");
+}
+
+/// The loadable counter applet's persistent value (examples/applets/counter.wat: GET).
+fn applet_counter(path: &std::path::Path) -> u32 {
+    let mut card =
+        DurableCard::open(path).unwrap_or_else(|e| panic!("card file must always load: {e}"));
+    let sel = card
+        .transmit(&hex::decode("00A4040C0EF0565553494D2D434F554E540001").expect("hex"))
+        .expect("transmit");
+    assert_eq!(sel, [0x90, 0x00], "SELECT the counter");
+    let r = card
+        .transmit(&hex::decode("8002000000").expect("hex"))
+        .expect("transmit");
+    assert_eq!(r.get(4..), Some(&[0x90, 0x00][..]), "GET");
+    let v: [u8; 4] = r.get(..4).and_then(|b| b.try_into().ok()).expect("4 bytes");
+    u32::from_be_bytes(v)
+}
+
+/// The same for a loadable applet's persistent store (docs/applets.md §2): runs of ADD 1 to the
+/// WAT counter are killed at random points; the value in the card file never goes back and
+/// holds every addition whose response was printed.
+#[test]
+fn kill_minus_nine_never_loses_or_rolls_back_applet_state() {
+    let dir = std::env::temp_dir().join(format!("vusim-crash-applet-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("card.toml");
+    std::fs::write(&path, vusim_applet::profile::DEFAULT_PROFILE).expect("card file");
+    {
+        let module = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../examples/applets/counter.wasm"
+        );
+        let mut card = DurableCard::open(&path).expect("card");
+        let req = vusim_applet::wasm::Request {
+            name: "counter.wasm".into(),
+            bytes: std::fs::read(module).expect("counter.wasm"),
+            ..Default::default()
+        };
+        vusim_applet::wasm::install(&mut card, &req).expect("install");
+    }
+    let mut last = applet_counter(&path);
+    assert_eq!(last, 0);
+    let mut seed = 0x5EED_0000_0000_0002u64;
+    let mut kills = 0;
+    let started = Instant::now();
+    while kills < 40 {
+        let mut args = vec![
+            "send".to_string(),
+            "--json".to_string(),
+            "--card".to_string(),
+            path.display().to_string(),
+            "00A4040C0EF0565553494D2D434F554E540001".to_string(),
+        ];
+        args.extend((0..300).map(|_| "8004010000".to_string()));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vusim"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn vusim");
+        let stdout = child.stdout.take().expect("stdout");
+        let delay = Duration::from_micros(next(&mut seed) % 60_000);
+        let reader = std::thread::spawn(move || {
+            // The highest value an ADD answered (printed before the kill).
+            let mut acked = None;
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+                    continue;
+                };
+                if v["command"] == "8004010000" && v["sw"] == "9000" {
+                    acked = v["data"]
+                        .as_str()
+                        .and_then(|d| u32::from_str_radix(d, 16).ok());
+                }
+            }
+            acked
+        });
+        std::thread::sleep(delay);
+        if child.try_wait().expect("try_wait").is_none() {
+            child.kill().expect("SIGKILL");
+            kills += 1;
+        }
+        child.wait().expect("wait");
+        let acked = reader.join().expect("reader");
+        let now = applet_counter(&path);
+        assert!(
+            now >= last,
+            "applet state went back: {now} < {last} (kill {kills})"
+        );
+        if let Some(a) = acked {
+            assert!(
+                now >= a,
+                "an acknowledged ADD was lost: file has {now}, {a} was printed"
+            );
+        }
+        last = now;
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "applet crash test taking too long"
+        );
+    }
+    assert!(last > 0, "no ADD ever landed");
 }

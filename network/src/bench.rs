@@ -53,7 +53,7 @@ fn failed(what: impl std::fmt::Display) -> NetworkError {
 }
 
 /// Median of `batches` batches of `iters` calls, in nanoseconds per call (after a warm-up).
-fn median_ns(batches: usize, iters: usize, mut f: impl FnMut()) -> f64 {
+pub fn median_ns(batches: usize, iters: usize, mut f: impl FnMut()) -> f64 {
     for _ in 0..iters.min(1000) {
         f();
     }
@@ -175,7 +175,8 @@ fn send_pipe_ns(exe: &Path, n: usize, runs: usize) -> Result<f64> {
     Ok(full.saturating_sub(base).as_nanos() as f64 / n as f64)
 }
 
-fn rss_bytes() -> Option<u64> {
+/// Resident set size of this process, bytes (Linux `/proc/self/statm`).
+pub fn rss_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     Some(pages * 4096)

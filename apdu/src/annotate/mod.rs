@@ -288,11 +288,20 @@ fn describe(out: &mut String, cmd: &Command, ctx: &mut Context<'_>) {
         out.push_str(&gsm_command(cmd, ctx));
         return;
     }
-    match ins {
-        Some(Ins::ReadBinary) => binary(out, "READ BINARY", cmd),
-        Some(Ins::UpdateBinary) => binary(out, "UPDATE BINARY", cmd),
-        Some(ins) => out.push_str(&other_command(cmd, ins, ctx)),
-        None => out.push_str(&crate::ins::name(cmd.ins())),
+    // An applet's own instruction: everything but SELECT, MANAGE CHANNEL and GET RESPONSE goes
+    // to the applet selected on the channel.
+    let declared = match ins {
+        Some(Ins::Select | Ins::ManageChannel | Ins::GetResponse) => None,
+        _ => cmd
+            .channel()
+            .and_then(|ch| ctx.instruction(usize::from(ch), cmd.ins())),
+    };
+    match (declared, ins) {
+        (Some(name), _) => out.push_str(&name),
+        (None, Some(Ins::ReadBinary)) => binary(out, "READ BINARY", cmd),
+        (None, Some(Ins::UpdateBinary)) => binary(out, "UPDATE BINARY", cmd),
+        (None, Some(ins)) => out.push_str(&other_command(cmd, ins, ctx)),
+        (None, None) => out.push_str(&crate::ins::name(cmd.ins())),
     }
     match cmd.channel() {
         Some(0) => {}

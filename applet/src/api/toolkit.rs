@@ -295,8 +295,24 @@ impl ApiRng {
 
     /// Fill `out`. A seeded generator's position is durable: a saved card never repeats a value.
     pub fn fill(&mut self, ctx: &mut Context<'_>, out: &mut [u8]) -> Result<(), StatusWord> {
+        if self.fill_from(ctx.rng, out)? {
+            *ctx.dirty = true;
+        }
+        Ok(())
+    }
+
+    /// Fill `out`, from `card` when not seeded. True when the seeded position moved (durable
+    /// state changed).
+    pub fn fill_from(
+        &mut self,
+        card: &mut dyn rand::RngCore,
+        out: &mut [u8],
+    ) -> Result<bool, StatusWord> {
         match self {
-            ApiRng::Card => ctx.rng.fill_bytes(out),
+            ApiRng::Card => {
+                card.fill_bytes(out);
+                Ok(false)
+            }
             ApiRng::Seeded { key, counter } => {
                 for chunk in out.chunks_mut(32) {
                     *counter = counter.wrapping_add(1);
@@ -306,10 +322,9 @@ impl ApiRng {
                         *o = *b;
                     }
                 }
-                *ctx.dirty = true;
+                Ok(true)
             }
         }
-        Ok(())
     }
 
     /// Saved position.

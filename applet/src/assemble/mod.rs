@@ -135,11 +135,38 @@ pub(crate) fn applets(
             crate::api::akma::applets(p, file)?,
             crate::api::iot::applets(p, file)?,
             crate::api::card_applets(p, file)?,
+            loadable_applets(p, file)?,
         ]
         .into_iter()
         .flatten()
         .collect(),
     })
+}
+
+/// The loadable applets of `[[loadable]]` (registered after every built-in applet).
+#[cfg(feature = "wasm-applets")]
+fn loadable_applets(
+    p: &Profile,
+    file: &str,
+) -> Result<Vec<Box<dyn crate::card::applet::Applet>>, ProfileError> {
+    crate::wasm::loadable(p, file)
+}
+
+/// Without the `wasm-applets` feature a profile with loadable applets does not build.
+#[cfg(not(feature = "wasm-applets"))]
+fn loadable_applets(
+    p: &Profile,
+    file: &str,
+) -> Result<Vec<Box<dyn crate::card::applet::Applet>>, ProfileError> {
+    if p.loadable.is_empty() {
+        Ok(Vec::new())
+    } else {
+        Err(err(
+            file,
+            "loadable",
+            "this vusim was built without the wasm-applets feature",
+        ))
+    }
 }
 
 /// The default builder plumbing: MF table plus the applets.
@@ -532,6 +559,8 @@ pub(crate) fn build(
         card.restore_image(state)
             .map_err(|e| err(file, "state", e))?;
     }
+    card.install_applets()
+        .map_err(|e| err(file, "loadable", e))?;
     Ok(card)
 }
 

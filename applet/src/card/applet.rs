@@ -66,6 +66,17 @@ pub trait Applet: Send {
     fn gsm_algorithm(&mut self, _rand: &[u8; 16]) -> Option<Result<Vec<u8>, StatusWord>> {
         None
     }
+    /// Install-time work (Java Card's `install`), run once per card after its saved state is
+    /// restored: a loadable applet runs its module's `install` unless its state says it already
+    /// did. An error keeps the card from building.
+    fn install(&mut self, _ctx: &mut Context<'_>) -> Result<(), String> {
+        Ok(())
+    }
+    /// The name of one of this applet's instructions, for the annotator and the shell (a
+    /// loadable applet's metadata declares them).
+    fn ins_name(&self, _ins: u8) -> Option<&str> {
+        None
+    }
     /// The applet's durable state (SQN array, keys …), saved with the card.
     fn save_state(&self) -> Option<toml::Table> {
         None

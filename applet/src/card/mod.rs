@@ -7,6 +7,8 @@ mod files;
 pub mod gsm;
 pub mod image;
 pub mod keystore;
+mod lifecycle;
+pub use lifecycle::CardNames;
 pub mod security;
 mod select;
 

@@ -164,6 +164,13 @@ pub struct FileTree {
 pub const MF: NodeId = 0;
 
 impl FileTree {
+    /// A tree with no file: a stand-in while the card's tree is lent elsewhere (a loadable
+    /// applet's call, `crate::wasm`). Nothing should be looked up in it.
+    #[cfg(feature = "wasm-applets")]
+    pub(crate) fn placeholder() -> FileTree {
+        FileTree { nodes: Vec::new() }
+    }
+
     /// A tree holding the MF table. ADFs are added with [`FileTree::add_adf`].
     pub fn new(mf: &'static DfSpec) -> Result<FileTree, BuildError> {
         let mut t = FileTree { nodes: Vec::new() };

@@ -282,6 +282,9 @@ pub struct Profile {
     /// `[[gbauapi]]`: EF_GBAUAPI records, which card applet may use which NAF's key.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gbauapi: Vec<sections::GbauapiEntry>,
+    /// `[[loadable]]`: loadable WebAssembly applets, module bytes included (docs/applets.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub loadable: Vec<sections::LoadableEntry>,
     /// `[files]`: raw EF contents by name (`"EF.SPN"`, `"USIM/EF.SPN"`, `"ISIM/EF.IMPU"`) or FID
     /// path (`"USIM:6F46"`, `"MF:2F05"`), hex; record files take one hex string per record.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -343,8 +346,9 @@ pub(crate) fn err(file: &str, key: &str, problem: impl Into<String>) -> ProfileE
     }
 }
 
-/// Keys of an applet's saved state (`[state.apps.*]`) that hold secrets, redacted by `card show`.
-pub const SECRET_STATE_KEYS: &[&str] = &["ks", "key"];
+/// Keys of an applet's saved state (`[state.apps.*]`) that hold secrets, redacted by `card show`
+/// (`store`: a loadable applet's persistent store, which may hold the applet's secrets).
+pub const SECRET_STATE_KEYS: &[&str] = &["ks", "key", "store"];
 
 /// Redact secrets (K, OP/OPc, PINs, keys in the state) from a profile's TOML text.
 pub fn redact(profile: &Profile) -> Profile {

@@ -286,3 +286,32 @@ pub struct CardAppletsSection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub v2x: Option<String>,
 }
+
+/// `[[loadable]]`: a loadable WebAssembly applet carried in the card file (docs/applets.md §6;
+/// vusim's own). `vusim card install` writes these entries.
+///
+/// ```toml
+/// [[loadable]]
+/// module = "AGFzbQEAAAA…"           # base64 of the module
+/// aid = "F0565553494D2D444F4F520001" # optional when the module declares one
+/// label = "DOOR-LOCK"                # optional
+/// params = "0102"                    # optional install parameters, hex
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadableEntry {
+    /// The module's bytes, base64 (standard alphabet, padded).
+    pub module: String,
+    /// The module's file name when installed, for messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// AID, hex (overrides the module's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aid: Option<String>,
+    /// Label (overrides the module's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Install parameters, hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<String>,
+}

@@ -297,6 +297,31 @@ impl DurableCard {
         }
     }
 
+    /// Replace the profile (e.g. with an applet added), keeping the card's current state: the
+    /// card is rebuilt from `profile` with that state (install steps of new applets run) and
+    /// saved. On an error nothing changes.
+    pub fn rebuild(&mut self, mut profile: Profile) -> Result<(), StoreError> {
+        let name = self.path().map_or_else(
+            || "<embedded default>".to_string(),
+            |p| p.display().to_string(),
+        );
+        let before = profile.state.take();
+        profile.state = Some(self.card.image());
+        let mut card = profile.build_card(&name)?;
+        profile.state = before;
+        card.mark_dirty();
+        let (old_card, old_profile) = (
+            std::mem::replace(&mut self.card, card),
+            std::mem::replace(&mut self.profile, profile),
+        );
+        if let Err(e) = self.commit() {
+            self.card = old_card;
+            self.profile = old_profile;
+            return Err(e);
+        }
+        Ok(())
+    }
+
     /// One exchange: the card processes the APDU, durable changes are saved, then the response
     /// is returned. A failed save returns the error instead of the response.
     pub fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, StoreError> {

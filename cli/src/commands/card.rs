@@ -1,4 +1,4 @@
-//! `vusim card new` and `vusim card show`: write a fresh card profile, print one with secrets redacted.
+//! `vusim card new` and `vusim card show`: write a fresh card profile, print one with secrets redacted (`install` and `applets` are in `card_applets`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,6 +30,10 @@ pub enum CardAction {
     New(NewArgs),
     /// Print a card file, secrets redacted unless --reveal, with a decoded summary.
     Show(ShowArgs),
+    /// Install a loadable WebAssembly applet into a card file (docs/applets.md).
+    Install(super::card_applets::InstallArgs),
+    /// List a card's applications: every AID in EF.DIR, then the loadable applets in detail.
+    Applets(super::card_applets::AppletsArgs),
 }
 
 /// Authentication algorithm.
@@ -127,6 +131,8 @@ pub fn run(args: &CardArgs) -> anyhow::Result<ExitCode> {
     match &args.action {
         CardAction::New(a) => new(a),
         CardAction::Show(a) => show(a),
+        CardAction::Install(a) => super::card_applets::install(a),
+        CardAction::Applets(a) => super::card_applets::applets(a),
     }
 }
 

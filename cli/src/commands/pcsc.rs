@@ -243,6 +243,7 @@ mod imp {
             &atr,
             args.json,
             args.keep_going,
+            &vusim_applet::fs::names::TABLE_NAMES,
         )
     }
 }

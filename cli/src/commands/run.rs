@@ -34,7 +34,7 @@ use super::send::{exchange_json, write_exchange};
 use crate::out::Out;
 use crate::outln;
 use crate::resolver::TableResolver;
-use vusim_apdu::annotate::Annotator;
+use vusim_apdu::annotate::{Annotator, FileNames};
 use vusim_applet::fs::names::TABLE_NAMES;
 
 /// Arguments of `vusim run`.
@@ -89,13 +89,14 @@ pub(crate) struct Printer {
 }
 
 impl Printer {
-    /// A printer for text (`json` false) or JSON Lines.
-    pub(crate) fn new(json: bool) -> Printer {
+    /// A printer for text (`json` false) or JSON Lines whose annotator names files and applet instructions from `names` (a card's
+    /// [`CardNames`](vusim_applet::card::CardNames)).
+    pub(crate) fn named(json: bool, names: &'static dyn FileNames) -> Printer {
         Printer {
             json,
             after_reset: false,
             out: Out::new(),
-            ann: Annotator::new(&TABLE_NAMES),
+            ann: Annotator::new(names),
         }
     }
 
@@ -272,6 +273,7 @@ pub(crate) fn load_scripts(paths: &[PathBuf], vars: &[String]) -> anyhow::Result
 
 /// Run loaded scripts on a powered card (any transport: the in-process card, a reader),
 /// printing events as text or JSON Lines; the exit code is 1 if an expectation failed.
+#[allow(clippy::too_many_arguments, reason = "the parts of one run, most of them optional")]
 pub(crate) fn run_loaded<T: script::Transport>(
     loaded: &Loaded,
     transport: &mut T,
@@ -280,8 +282,9 @@ pub(crate) fn run_loaded<T: script::Transport>(
     atr: &[u8],
     json: bool,
     keep_going: bool,
+    names: &'static dyn FileNames,
 ) -> anyhow::Result<ExitCode> {
-    let mut printer = Printer::new(json);
+    let mut printer = Printer::named(json, names);
     if json {
         printer.emit(json!({"type": "power_on", "atr": hex::encode_upper(atr)}));
     } else {
@@ -373,6 +376,7 @@ pub(crate) fn script_network(
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_scripts(&args.scripts, &args.vars)?;
     let (mut card, atr) = args.session.open()?;
+    let names = card_names(&card);
     let mut network = script_network(&card, args.session.card.clone())?;
     let mut diagram = ScriptDiagram::new();
     let code = run_loaded(
@@ -383,7 +387,18 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         &atr,
         args.json,
         args.keep_going,
+        names,
     );
     crate::report::write_diagrams(&args.diagram.files, diagram.diagram())?;
     code
+}
+
+/// The file table plus the instruction names `card`'s applets declare, for the annotator of
+/// this process's one session (leaked: it lives as long as the process).
+pub(crate) fn card_names(card: &vusim_applet::store::DurableCard) -> &'static dyn FileNames {
+    let names = vusim_applet::card::CardNames::of(card.card());
+    if names.instructions.is_empty() {
+        return &TABLE_NAMES;
+    }
+    Box::leak(Box::new(names))
 }
