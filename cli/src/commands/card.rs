@@ -89,6 +89,11 @@ pub struct NewArgs {
     /// Authentication algorithm.
     #[arg(long, value_enum, default_value = "milenage")]
     pub algorithm: Algorithm,
+    /// Leave out the built-in card applets of `[applets]` (door lock, V2X) but keep the
+    /// EF_GBAUAPI records that grant their AIDs: a card for their loadable C ports
+    /// (`vusim card install --module examples/applets/door_lock.wasm`, docs/applets.md §7).
+    #[arg(long)]
+    pub no_card_applets: bool,
     /// Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,
@@ -163,6 +168,9 @@ fn new(a: &NewArgs) -> anyhow::Result<ExitCode> {
     if matches!(a.template, Template::Full) {
         p.services.ust = Some(full_services(&ADF_USIM, 0x6F38));
         p.services.ist = Some(full_services(&ADF_ISIM, 0x6F07));
+    }
+    if a.no_card_applets {
+        p.applets = None;
     }
     let (name, secret_len) = match a.algorithm {
         Algorithm::Milenage => ("milenage", 16),
