@@ -343,52 +343,21 @@ fn install_failures_and_duplicates_keep_the_card_from_building() {
     assert!(err.contains("EF.DIR has no room for application"), "{err}");
 }
 
-/// The committed `examples/applets/counter.wasm` (what `counter.sh` installs) is the WAT's
-/// fresh assembly; `VUSIM_BLESS=1` rewrites it.
+/// The committed `examples/applets/*.wasm` (what `counter.sh` installs and `vusim bench` embeds)
+/// are their WAT's fresh assembly; `VUSIM_BLESS=1` rewrites them.
 #[test]
-fn committed_counter_wasm_matches_a_fresh_build() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../examples/applets/counter.wasm"
-    );
-    let fresh = counter_wasm();
-    if std::env::var_os("VUSIM_BLESS").is_some() {
-        std::fs::write(path, &fresh).unwrap();
+fn committed_example_wasm_matches_a_fresh_build() {
+    for name in ["counter", "gba-probe"] {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/applets/");
+        let fresh = wat::parse_file(format!("{dir}{name}.wat")).expect("assembles");
+        let path = format!("{dir}{name}.wasm");
+        if std::env::var_os("VUSIM_BLESS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            fresh,
+            "{name}: rebuild with VUSIM_BLESS=1"
+        );
     }
-    assert_eq!(
-        std::fs::read(path).unwrap(),
-        fresh,
-        "rebuild with VUSIM_BLESS=1"
-    );
-}
-
-/// Every import the ABI table lists (docs/applets.md §4) is provided with that signature: a
-/// module importing them all passes the checks and instantiates.
-#[test]
-fn every_documented_import_links() {
-    use vusim_applet::wasm::abi::IMPORTS;
-    let mut imports = String::new();
-    for (i, row) in IMPORTS.iter().enumerate() {
-        let params = " i32".repeat(row.params);
-        let result = match row.result {
-            Some(t) => format!("(result {})", format!("{t:?}").to_ascii_lowercase()),
-            None => String::new(),
-        };
-        imports.push_str(&format!(
-            "(import \"vusim\" \"{}\" (func $f{i} (param{params}) {result}))\n",
-            row.name
-        ));
-    }
-    let bytes = wat::parse_str(format!(
-        r#"(module {imports}
-           (memory (export "memory") 1)
-           (func (export "vusim_abi_version") (result i32) (i32.const 1))
-           (func (export "install") (result i32) (i32.const 0x9000))
-           (func (export "select") (param i32) (result i32) (i32.const 0x9000))
-           (func (export "deselect") (param i32))
-           (func (export "process") (param i32) (result i32) (i32.const 0x9000)))"#
-    ))
-    .unwrap();
-    assert!(IMPORTS.len() >= 36);
-    vusim_applet::wasm::check("all.wasm", &bytes).expect("every import links");
 }

@@ -30,6 +30,44 @@ fn counter_example_script_passes() {
 }
 
 #[test]
+fn send_and_the_annotator_name_the_applets_declared_instructions() {
+    let dir = std::env::temp_dir().join(format!("vusim-wasm-ann-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let card = dir.join("c.toml");
+    std::fs::write(&card, vusim_applet::profile::DEFAULT_PROFILE).expect("card");
+    let c = card.to_str().expect("utf-8 path");
+    let counter = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/applets/counter.wasm"
+    );
+    let ok = Command::new(vusim())
+        .args(["card", "install", "--card", c, "--module", counter])
+        .output()
+        .expect("install");
+    assert!(ok.status.success());
+    let out = Command::new(vusim())
+        .args([
+            "send",
+            "--card",
+            c,
+            "00A4040C0EF0565553494D2D434F554E540001",
+            "8004030000",
+            "00A4040C0DF0565553494D2D444F4F520001",
+            "8004030000",
+        ])
+        .output()
+        .expect("send");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    // With the counter selected, 80 04 is its ADD (the metadata's name); with the door lock
+    // selected it is not.
+    assert_eq!(lines.iter().filter(|l| **l == "ADD").count(), 1, "{text}");
+    assert_eq!(lines.get(5), Some(&"ADD"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn install_refuses_a_clash_and_a_malformed_module_with_the_documented_errors() {
     let dir = std::env::temp_dir().join(format!("vusim-wasm-cli-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -31,6 +31,13 @@ pub trait FileNames: Sync {
         let _ = fid;
         None
     }
+
+    /// The name the application `aid` (as selected, possibly right-truncated) gives
+    /// instruction `ins`, when the card knows it (a loadable applet's declared instructions).
+    fn instruction(&self, aid: &[u8], ins: u8) -> Option<String> {
+        let _ = (aid, ins);
+        None
+    }
 }
 
 /// The reserved identifiers of TS 102 221 §8.4.1 / §8.3.
@@ -260,6 +267,12 @@ impl<'n> Context<'n> {
     }
 
     /// A command other than SELECT: nothing to undo.
+    /// The name of `ins` for the application selected on `channel`, if the table knows one.
+    pub(super) fn instruction(&self, channel: usize, ins: u8) -> Option<String> {
+        let aid = self.channels.get(channel)?.adf.as_deref()?;
+        self.names?.instruction(aid, ins)
+    }
+
     pub(super) fn other_command(&mut self) {
         self.undo = None;
     }

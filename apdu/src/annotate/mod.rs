@@ -247,7 +247,16 @@ fn describe(cmd: &Command, ctx: &mut Context<'_>) -> String {
     if cmd.cla().0 == crate::ins::CLA_GSM {
         return gsm_command(cmd, ctx);
     }
+    // An applet's own instruction: everything but SELECT, MANAGE CHANNEL and GET RESPONSE goes
+    // to the applet selected on the channel.
+    let declared = match cmd.ins() {
+        0xA4 | 0x70 | 0xC0 => None,
+        ins => cmd
+            .channel()
+            .and_then(|ch| ctx.instruction(usize::from(ch), ins)),
+    };
     let base = match cmd.ins() {
+        _ if declared.is_some() => declared.unwrap_or_default(),
         0xA4 => select(cmd, ctx),
         0xF2 => {
             let p2 = match cmd.p2() {

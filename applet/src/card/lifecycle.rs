@@ -1,7 +1,10 @@
-//! Applet installation and the registry's read-only views (the Java Card 3 runtime's `install` step and applet registry): run each applet's install once the card's state is restored; list the applications; name an applet's instructions for the annotator.
+//! Applet installation and the registry's read-only views (the Java Card 3 runtime's `install` step and applet registry): run each applet's install once the card's state is restored; list the applications; name an applet's instructions for the annotator ([`CardNames`]).
+
+use vusim_apdu::annotate::{FileName, FileNames};
 
 use super::applet::Context;
 use super::Card;
+use crate::fs::names::TABLE_NAMES;
 
 impl Card {
     /// Run every applet's install step ([`Applet::install`](super::applet::Applet::install));
@@ -40,9 +43,58 @@ impl Card {
             .map(|a| (a.aid.as_slice(), a.applet.label()))
     }
 
+    /// Every (AID, INS, name) the card's applets declare.
+    pub fn instruction_names(&self) -> Vec<(Vec<u8>, u8, String)> {
+        let mut out = Vec::new();
+        for a in &self.apps {
+            for ins in 0..=u8::MAX {
+                if let Some(n) = a.applet.ins_name(ins) {
+                    out.push((a.aid.clone(), ins, n.to_string()));
+                }
+            }
+        }
+        out
+    }
+
     /// The name the applet selected on `channel` gives instruction `ins`, if it declares one.
     pub fn applet_ins_name(&self, channel: u8, ins: u8) -> Option<&str> {
         let idx = self.channel(channel)?.app?;
         self.apps.get(idx)?.applet.ins_name(ins)
+    }
+}
+
+/// [`TABLE_NAMES`](crate::fs::names::TABLE_NAMES) plus the instruction names a card's applets declare (a loadable applet's
+/// metadata, docs/applets.md §1.2): what the annotator and the shell use for one card.
+#[derive(Debug, Clone, Default)]
+pub struct CardNames {
+    /// (AID, INS, name).
+    pub instructions: Vec<(Vec<u8>, u8, String)>,
+}
+
+impl CardNames {
+    /// The names `card`'s applets declare.
+    pub fn of(card: &Card) -> CardNames {
+        CardNames {
+            instructions: card.instruction_names(),
+        }
+    }
+}
+
+impl FileNames for CardNames {
+    fn child(&self, adf: Option<&[u8]>, df: &[u16], fid: u16) -> Option<FileName<'_>> {
+        TABLE_NAMES.child(adf, df, fid)
+    }
+
+    fn anywhere(&self, fid: u16) -> Option<FileName<'_>> {
+        TABLE_NAMES.anywhere(fid)
+    }
+
+    fn instruction(&self, aid: &[u8], ins: u8) -> Option<String> {
+        self.instructions
+            .iter()
+            .find(|(a, i, _)| {
+                *i == ins && aid.len() >= 5 && (a.starts_with(aid) || aid.starts_with(a))
+            })
+            .map(|(_, _, n)| n.clone())
     }
 }

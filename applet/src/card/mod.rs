@@ -7,6 +7,7 @@ pub mod gsm;
 pub mod image;
 pub mod keystore;
 mod lifecycle;
+pub use lifecycle::CardNames;
 pub mod security;
 mod select;
 

@@ -345,8 +345,9 @@ pub(crate) fn err(file: &str, key: &str, problem: impl Into<String>) -> ProfileE
     }
 }
 
-/// Keys of an applet's saved state (`[state.apps.*]`) that hold secrets, redacted by `card show`.
-pub const SECRET_STATE_KEYS: &[&str] = &["ks", "key"];
+/// Keys of an applet's saved state (`[state.apps.*]`) that hold secrets, redacted by `card show`
+/// (`store`: a loadable applet's persistent store, which may hold the applet's secrets).
+pub const SECRET_STATE_KEYS: &[&str] = &["ks", "key", "store"];
 
 /// Redact secrets (K, OP/OPc, PINs, keys in the state) from a profile's TOML text.
 pub fn redact(profile: &Profile) -> Profile {

@@ -204,7 +204,7 @@ impl WasmApplet {
         if self.live.is_none() {
             self.instantiate(ctx)?;
         }
-        let Some(mut live) = self.live.take() else {
+        let Some(live) = self.live.as_mut() else {
             return Err("no instance".into());
         };
         {
@@ -217,7 +217,7 @@ impl WasmApplet {
             h.undo = None;
         }
         let fueled = live.store.set_fuel(FUEL_PER_CALL);
-        let outcome = fueled.and_then(|()| run(&mut live));
+        let outcome = fueled.and_then(|()| run(live));
         let ended = match outcome {
             Ok(r) => Ended::Returned(r),
             Err(e) => match e.downcast_ref::<Abort>() {
@@ -239,7 +239,6 @@ impl WasmApplet {
             }
         }
         let response = std::mem::take(&mut h.response);
-        self.live = Some(live);
         if matches!(ended, Ended::Trapped) {
             self.drop_instance();
         }

@@ -8,7 +8,7 @@
 //! * [`abi`]: the version, exports, error codes, limits and the install-time checks.
 //! * [`meta`]: the module's metadata (default AID and label, instruction names).
 //! * [`persist`]: the persistent store, saved with the card image.
-//! * [`host`] and the imports (`imports`, `gba`): what an instance can reach — its own memory,
+//! * `host` and the imports (`imports`, `gba`): what an instance can reach — its own memory,
 //!   its store, the command, the GBA_U key service checked against EF_GBAUAPI for its AID.
 //! * [`applet`]: [`WasmApplet`], the module as a card [`Applet`](crate::card::applet::Applet).
 

@@ -1,6 +1,7 @@
-//! `vusim bench` rows for loadable applets (docs/applets.md): an APDU to the WAT counter against the same counter written natively, loading (compile + ABI check) and instantiating a 64 KiB module, and memory per idle card with two loadable applets.
+//! `vusim bench` rows for loadable applets (docs/applets.md): an APDU to the WAT counter and a key-service MAC by the WAT probe, each against the same applet written natively, loading (compile + ABI check) and instantiating a 64 KiB module, and memory per idle card with two loadable applets.
 
 use std::hint::black_box;
+use std::ops::Not;
 use std::time::Instant;
 
 use base64::Engine as _;
@@ -40,6 +41,68 @@ impl Applet for NativeCounter {
             _ => Err(StatusWord::INS_NOT_SUPPORTED),
         }
     }
+}
+
+/// The key-service probe (examples/applets/gba-probe.wat), as committed.
+const PROBE: &[u8] = include_bytes!("../../../examples/applets/gba-probe.wasm");
+const PROBE_AID: &str = "F05741534D505201";
+const NATIVE_PROBE_AID: [u8; 7] = [0xF0, 0x4E, 0x50, 0x52, 0x4F, 0x42, 0x45];
+const NAF: &str = "lock.example.org";
+
+/// The probe's selector 00 written natively: MAC "hello" for purpose "probe" with the GBA_U key
+/// service, then the key's B-TID.
+struct NativeProbe;
+
+impl Applet for NativeProbe {
+    fn label(&self) -> &str {
+        "NATIVE-PROBE"
+    }
+    fn aid(&self) -> &[u8] {
+        &NATIVE_PROBE_AID
+    }
+    fn process(&mut self, ctx: &mut Context<'_>, cmd: &Command) -> Result<Response, StatusWord> {
+        use vusim_applet::api::card_applet::service_sw;
+        use vusim_applet::api::gba_u_service::GbaUService;
+        let naf = cmd.data().get(1..).ok_or(StatusWord::WRONG_LENGTH)?;
+        let mut s = GbaUService::for_caller(ctx);
+        let mut out = s
+            .mac(naf, 0x01, b"probe", b"hello", 32)
+            .map_err(service_sw)?;
+        out.extend(s.key_info(naf).map_err(service_sw)?.reference);
+        Ok(Response::ok(out))
+    }
+}
+
+/// A card with a Ks_int_NAF for [`NAF`] in its key store, granted to both probes.
+fn probe_card() -> anyhow::Result<Card> {
+    use vusim_applet::card::image::CardImage;
+    use vusim_applet::card::keystore::{KeyKind, SavedKey};
+    use vusim_applet::profile::sections::GbauapiEntry;
+    let mut p = profile_for_loadable();
+    let naf_id = [NAF.as_bytes(), &[1, 0, 0, 0, 2]].concat();
+    p.gbauapi = [PROBE_AID.to_string(), hex::encode_upper(NATIVE_PROBE_AID)]
+        .into_iter()
+        .map(|applet| GbauapiEntry {
+            applet,
+            naf: NAF.into(),
+            ua: None,
+            application: None,
+        })
+        .collect();
+    p.loadable = vec![entry(PROBE, PROBE_AID, "WASM-PROBE")];
+    p.state = Some(CardImage {
+        keys: vec![SavedKey {
+            kind: KeyKind::KsIntNaf,
+            id: hex::encode_upper(&naf_id),
+            reference: hex::encode_upper(b"bench-btid@bsf.example.org"),
+            key: hex::encode_upper([0x5A; 32]),
+            expires: Some(u64::MAX / 2),
+            slot: 1,
+            last_used: 1,
+        }],
+        ..CardImage::default()
+    });
+    Ok(p.build_card_with("bench", vec![Box::new(NativeProbe)])?)
 }
 
 fn entry(bytes: &[u8], aid: &str, label: &str) -> LoadableEntry {
@@ -199,6 +262,47 @@ pub fn rows(
         ),
     );
 
+    // A realistic command: a MAC with the GBA_U key service, loadable and native.
+    let mut card = probe_card()?;
+    let naf_id = [NAF.as_bytes(), &[1, 0, 0, 0, 2]].concat();
+    let probe = hexb(&format!(
+        "80100000{:02X}00{}",
+        naf_id.len() + 1,
+        hex::encode_upper(&naf_id)
+    ));
+    // Alternate the two so neither gets the warmer caches: the medians of three rounds each.
+    let (mut native_runs, mut wasm_runs) = (Vec::new(), Vec::new());
+    let (mut native_answer, mut wasm_answer) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        select(&mut card, &hex::encode_upper(NATIVE_PROBE_AID));
+        native_answer = card.transmit_bytes(&probe);
+        native_runs.push(median(5_000, &mut || {
+            black_box(card.transmit_bytes(&probe));
+        }));
+        select(&mut card, PROBE_AID);
+        wasm_answer = card.transmit_bytes(&probe);
+        wasm_runs.push(median(5_000, &mut || {
+            black_box(card.transmit_bytes(&probe));
+        }));
+    }
+    native_runs.sort_by(f64::total_cmp);
+    wasm_runs.sort_by(f64::total_cmp);
+    let native_mac = native_runs.get(1).copied().unwrap_or(0.0);
+    let wasm_mac = wasm_runs.get(1).copied().unwrap_or(0.0);
+    if wasm_answer != native_answer || wasm_answer.ends_with(&[0x90, 0x00]).not() {
+        anyhow::bail!("the loadable and native probes answer differently");
+    }
+    push(
+        "loadable applet MAC via the GBA_U key service",
+        wasm_mac,
+        "ns",
+        Some(2.0 * native_mac),
+        &format!(
+            "gba-probe.wat; native {native_mac:.0} ns: {:.2}× (target ≤ 2×)",
+            wasm_mac / native_mac
+        ),
+    );
+
     // Power-up with a 64 KiB module: load (compile, validate, ABI check) and the first SELECT
     // (instantiation), each on a fresh card's module.
     let big = sized_module(64 * 1024);
@@ -264,6 +368,29 @@ pub fn rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_probes_answer_alike_with_a_mac() {
+        let mut card = probe_card().expect("card");
+        let naf_id = [NAF.as_bytes(), &[1, 0, 0, 0, 2]].concat();
+        let probe = hexb(&format!(
+            "80100000{:02X}00{}",
+            naf_id.len() + 1,
+            hex::encode_upper(&naf_id)
+        ));
+        let sel = |aid: &str| hexb(&format!("00A4040C{:02X}{aid}", aid.len() / 2));
+        assert_eq!(
+            card.transmit_bytes(&sel(&hex::encode_upper(NATIVE_PROBE_AID))),
+            [0x90, 0]
+        );
+        let native = card.transmit_bytes(&probe);
+        assert_eq!(card.transmit_bytes(&sel(PROBE_AID)), [0x90, 0]);
+        let wasm = card.transmit_bytes(&probe);
+        assert_eq!(native, wasm);
+        // MAC (32) ‖ B-TID, 9000.
+        assert_eq!(wasm.len(), 32 + b"bench-btid@bsf.example.org".len() + 2);
+        assert!(wasm.ends_with(&[0x90, 0x00]));
+    }
 
     #[test]
     fn the_sized_module_is_a_valid_applet_of_that_size() {

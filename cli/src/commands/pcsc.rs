@@ -231,6 +231,13 @@ mod imp {
             conn,
             raw: args.raw,
         };
-        super::super::run::run_loaded(&loaded, &mut link, &atr, args.json, args.keep_going)
+        super::super::run::run_loaded(
+            &loaded,
+            &mut link,
+            &atr,
+            args.json,
+            args.keep_going,
+            &vusim_applet::fs::names::TABLE_NAMES,
+        )
     }
 }

@@ -31,7 +31,7 @@ use super::send::{exchange_json, write_exchange};
 use crate::out::Out;
 use crate::outln;
 use crate::resolver::TableResolver;
-use vusim_apdu::annotate::Annotator;
+use vusim_apdu::annotate::{Annotator, FileNames};
 use vusim_applet::fs::names::TABLE_NAMES;
 
 /// Arguments of `vusim run`.
@@ -82,13 +82,14 @@ pub(crate) struct Printer {
 }
 
 impl Printer {
-    /// A printer for text (`json` false) or JSON Lines.
-    pub(crate) fn new(json: bool) -> Printer {
+    /// A printer for text (`json` false) or JSON Lines whose annotator names files and applet instructions from `names` (a card's
+    /// [`CardNames`](vusim_applet::card::CardNames)).
+    pub(crate) fn named(json: bool, names: &'static dyn FileNames) -> Printer {
         Printer {
             json,
             after_reset: false,
             out: Out::new(),
-            ann: Annotator::new(&TABLE_NAMES),
+            ann: Annotator::new(names),
         }
     }
 
@@ -252,8 +253,9 @@ pub(crate) fn run_loaded<T: script::Transport>(
     atr: &[u8],
     json: bool,
     keep_going: bool,
+    names: &'static dyn FileNames,
 ) -> anyhow::Result<ExitCode> {
-    let mut printer = Printer::new(json);
+    let mut printer = Printer::named(json, names);
     if json {
         printer.emit(json!({"type": "power_on", "atr": hex::encode_upper(atr)}));
     } else {
@@ -323,11 +325,23 @@ pub(crate) fn run_loaded<T: script::Transport>(
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_scripts(&args.scripts, &args.vars)?;
     let (mut card, atr) = args.session.open()?;
+    let names = card_names(&card);
     run_loaded(
         &loaded,
         &mut CardLink(&mut card),
         &atr,
         args.json,
         args.keep_going,
+        names,
     )
+}
+
+/// The file table plus the instruction names `card`'s applets declare, for the annotator of
+/// this process's one session (leaked: it lives as long as the process).
+pub(crate) fn card_names(card: &vusim_applet::store::DurableCard) -> &'static dyn FileNames {
+    let names = vusim_applet::card::CardNames::of(card.card());
+    if names.instructions.is_empty() {
+        return &TABLE_NAMES;
+    }
+    Box::leak(Box::new(names))
 }

@@ -13,7 +13,6 @@ use vusim_apdu::annotate::Annotator;
 use vusim_apdu::hexstr::{parse_hex, push_hex};
 use vusim_apdu::{Command, Response};
 use vusim_applet::card::Transport;
-use vusim_applet::fs::names::TABLE_NAMES;
 use vusim_applet::store::DurableCard;
 
 use crate::out::Out;
@@ -174,7 +173,7 @@ pub fn run(args: &SendArgs) -> anyhow::Result<ExitCode> {
     let apdus = apdu_args(&args.apdus)?;
     let (mut card, _atr) = args.session.open()?;
     let mut out = Out::new();
-    let mut ann = Annotator::new(&TABLE_NAMES);
+    let mut ann = Annotator::new(super::run::card_names(&card));
     for apdu in &apdus {
         // A failed save ends the session here: `out` is flushed as it drops, so every response
         // printed so far still reaches standard output.

@@ -142,7 +142,7 @@ pub fn run(args: &ShellArgs) -> anyhow::Result<ExitCode> {
     }
     // One printer for the session; flushed before every prompt.
     let mut obs = ShellObserver {
-        printer: Printer::new(false),
+        printer: Printer::named(false, super::run::card_names(&card)),
         last: None,
     };
     outln!(

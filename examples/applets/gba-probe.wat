@@ -1,0 +1,56 @@
+;; A probe of the card's key services for loadable applets (docs/applets.md §4.3–§4.4), written
+;; from the docs: vusim's own example coding. AID F0 "WASMPR" 01, class 80, INS 10, data =
+;; selector ‖ id:
+;;   00 ‖ NAF_ID  gba_mac(alg 01, purpose "probe", msg "hello", 32) ‖ the key's B-TID
+;;   01 ‖ AF_ID   the same with akma_mac / akma_key_info (reference: the A-KID)
+;;   02 ‖ NAF_ID  gba_derive(label "sess") -> handle; key_mac(handle, "probe", "hello", 32)
+;; A refusal throws the card applets' status word: 6982 not granted, 6A88 no key, 6984 expired.
+;; Used by tests/tests/wasm_key_services.rs and `vusim bench` (against the same probe native).
+(module
+  (import "vusim" "apdu_data" (func $data (param i32 i32) (result i32)))
+  (import "vusim" "response" (func $response (param i32 i32) (result i32)))
+  (import "vusim" "throw" (func $throw (param i32)))
+  (import "vusim" "gba_mac" (func $gba_mac (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "vusim" "gba_key_info" (func $gba_info (param i32 i32 i32 i32 i32) (result i32)))
+  (import "vusim" "akma_mac" (func $akma_mac (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "vusim" "akma_key_info" (func $akma_info (param i32 i32 i32 i32 i32) (result i32)))
+  (import "vusim" "gba_derive" (func $derive (param i32 i32 i32 i32) (result i32)))
+  (import "vusim" "key_mac" (func $key_mac (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (@custom "vusim.applet" "aid=F05741534D505201\nlabel=WASM-PROBE\nins=10 PROBE\n")
+  (data (i32.const 300) "probe")
+  (data (i32.const 310) "hello")
+  (data (i32.const 800) "sess")
+  (func (export "vusim_abi_version") (result i32) (i32.const 1))
+  (func (export "install") (result i32) (i32.const 0x9000))
+  (func (export "select") (param i32) (result i32) (i32.const 0x9000))
+  (func (export "deselect") (param i32))
+  (func $check (param $r i32) (result i32)
+    (if (i32.ge_s (local.get $r) (i32.const 0)) (then (return (local.get $r))))
+    (if (i32.eq (local.get $r) (i32.const -1)) (then (call $throw (i32.const 0x6982))))
+    (if (i32.eq (local.get $r) (i32.const -2)) (then (call $throw (i32.const 0x6A88))))
+    (if (i32.eq (local.get $r) (i32.const -3)) (then (call $throw (i32.const 0x6984))))
+    (call $throw (i32.const 0x6F00))
+    (unreachable))
+  (func (export "process") (param $ch i32) (result i32)
+    (local $n i32) (local $sel i32) (local $k i32) (local $h i32)
+    (local.set $n (i32.sub (call $data (i32.const 0) (i32.const 256)) (i32.const 1)))
+    (local.set $sel (i32.load8_u (i32.const 0)))
+    (if (i32.eq (local.get $sel) (i32.const 0))
+      (then
+        (drop (call $check (call $gba_mac (i32.const 1) (local.get $n) (i32.const 1)
+          (i32.const 300) (i32.const 5) (i32.const 310) (i32.const 5) (i32.const 400) (i32.const 32))))
+        (local.set $k (call $check (call $gba_info (i32.const 1) (local.get $n) (i32.const 500) (i32.const 128) (i32.const 700))))))
+    (if (i32.eq (local.get $sel) (i32.const 1))
+      (then
+        (drop (call $check (call $akma_mac (i32.const 1) (local.get $n) (i32.const 1)
+          (i32.const 300) (i32.const 5) (i32.const 310) (i32.const 5) (i32.const 400) (i32.const 32))))
+        (local.set $k (call $check (call $akma_info (i32.const 1) (local.get $n) (i32.const 500) (i32.const 128) (i32.const 700))))))
+    (if (i32.eq (local.get $sel) (i32.const 2))
+      (then
+        (local.set $h (call $check (call $derive (i32.const 1) (local.get $n) (i32.const 800) (i32.const 4))))
+        (drop (call $check (call $key_mac (local.get $h) (i32.const 1)
+          (i32.const 300) (i32.const 5) (i32.const 310) (i32.const 5) (i32.const 400) (i32.const 32))))))
+    (drop (call $response (i32.const 400) (i32.const 32)))
+    (drop (call $response (i32.const 500) (local.get $k)))
+    (i32.const 0x9000)))
