@@ -378,13 +378,6 @@ pub fn redact(profile: &Profile) -> Profile {
             }
         }
         for table in state.apps.values_mut() {
-            // A loadable applet's persistent store (docs/applets.md §4.6) may hold secrets it
-            // received (door passwords, credentials): its values are hidden, its keys shown.
-            if let Some(toml::Value::Table(store)) = table.get_mut("store") {
-                for (_, v) in store.iter_mut() {
-                    *v = toml::Value::String("<redacted>".to_string());
-                }
-            }
             redact_table(table);
         }
         for k in &mut state.keys {
