@@ -5,9 +5,12 @@
  * life cycle it models is Java Card 3 Classic's (install, select, deselect, process); the GBA_U
  * key service is vusim's model of TS 31.130 gated by EF_GBAUAPI (TS 31.102 Rel-18).
  *
- * Build (Debian clang + lld):
- *   clang --target=wasm32 -O2 -nostdlib -Wl,--no-entry -Wl,-z,stack-size=8192 \
- *         -Wl,--initial-memory=65536 -o applet.wasm applet.c
+ * Build (Debian clang + lld) with the SDK's helpers, as scripts/build-applets does
+ * (docs/applets.md §7.1):
+ *   clang --target=wasm32 -O2 -nostdlib -ffreestanding -Isdk -Wl,--no-entry \
+ *         -Wl,--gc-sections -Wl,--strip-all -Wl,-z,stack-size=8192 \
+ *         -Wl,--initial-memory=131072 -Wl,--max-memory=131072 -o applet.wasm applet.c \
+ *         sdk/vusim_applet.c     (that file compiled with -fno-builtin)
  *
  * An applet defines the four entry points declared below (applet_install, applet_select,
  * applet_deselect, applet_process), writes VUSIM_APPLET() once, and may give its metadata with
