@@ -3,7 +3,8 @@
 //! V2X card applets pass the very scenario scripts of the native ones
 //! (`examples/applet-door-lock.script`, `examples/applet-v2x.script`; docs/api/card-applets.md)
 //! when installed with `vusim card install` on a fresh card without the native applets — and
-//! are refused with 6982 once EF_GBAUAPI (TS 31.102 Rel-18) grants their AIDs nothing.
+//! are refused with 6982 once EF_GBAUAPI (TS 31.102 Rel-18) grants their AIDs nothing; bad
+//! input gets the native applets' status words.
 
 mod common;
 
@@ -174,5 +175,109 @@ fn without_an_ef_gbauapi_grant_the_c_applets_are_refused() {
         // The first applet command (GET INFO, after the bootstrap) is refused with 6982.
         assert!(err.contains("got 6982"), "{err}");
         assert!(out.contains("< 6982"), "{out}");
+    }
+}
+
+/// Commands with bad input and out-of-sequence commands, after the GBA_U bootstrap: the C
+/// applets answer each with the native applet's status word (same checks, same order).
+const PROBES: &str = "\
+select F0565553494D2D444F4F520001
+00 52 00 00 00
+80 52 01 00 00
+00 52 01 00 00
+80 52 00 01 00
+80 60 00 00 00
+00 60 00 00 00
+80 54 00 00
+80 54 00 00 03 84 01 00
+80 54 00 00 02 84 01
+80 52 00 00 03 4F 01 00
+80 52 00 00 02 90 00
+80 52 00 00 03 5F 20 00
+80 52 00 00 02 4F 80
+80 52 00 00 08 4F 81 05 A000000087 00
+80 54 00 00 3F 84 05 66726F6E74 90 01 01 94 10 0000000000000000000000000000D001 92 0F 30B0FE030019865688D38D95432D35 93 10 AF8A4C525D73118C6540614D2A6C0201
+80 54 00 00 40 84 05 66726F6E74 90 02 1111 94 10 0000000000000000000000000000D001 92 0F 30B0FE030019865688D38D95432D35 93 10 AF8A4C525D73118C6540614D2A6C0201
+80 54 00 00 3E 84 05 66726F6E74 90 01 11 94 0F 00000000000000000000000000D001 92 0F 30B0FE030019865688D38D95432D35 93 10 AF8A4C525D73118C6540614D2A6C0201
+80 54 00 00 3E 84 05 66726F6E74 90 01 11 94 10 0000000000000000000000000000D001 92 0F 30B0FE030019865688D38D95432D35 93 0F 8A4C525D73118C6540614D2A6C0201
+80 54 00 00 42 84 05 66726F6E74 90 01 11 90 01 11 94 10 0000000000000000000000000000D001 92 0F 30B0FE030019865688D38D95432D35 93 10 AF8A4C525D73118C6540614D2A6C0201
+80 54 00 00 3F 84 05 66726F6E74 90 01 11 94 10 0000000000000000000000000000D001 92 0F 30B0FE030019865688D38D95432D35 93 10 AF8A4C525D73118C6540614D2A6C0200
+80 54 00 00 41 FF 84 05 66726F6E74 90 01 11 94 10 0000000000000000000000000000D001 92 0F 30B0FE030019865688D38D95432D35 93 10 AF8A4C525D73118C6540614D2A6C0201 00
+80 5A 00 00 2B 84 05 66726F6E74 8F 0F 343731312D66726F6E742D646F6F72 92 11 756E6C6F636B2066726F6E7420646F6F72 00
+80 58 00 00 22 97 20 A1259701D985197198B0380464DA0409ADC3AEB166EFB605E26A7E691BB5F62F
+80 58 00 00 21 97 1F A1259701D985197198B0380464DA0409ADC3AEB166EFB605E26A7E691BB5F6
+80 56 00 00 00
+80 58 00 00 22 97 20 A1259701D985197198B0380464DA0409ADC3AEB166EFB605E26A7E691BB5F62F
+80 5A 00 00 2B 84 05 66726F6E74 8F 0F 343731312D66726F6E742D646F6F72 92 11 756E6C6F636B2066726F6E7420646F6F72 00
+80 5A 00 00 22 84 05 6F74686572 8F 02 3437 92 11 756E6C6F636B2066726F6E7420646F6F72 00
+select F0565553494D2D5632580001
+80 52 00 00 00
+80 54 00 00 09 96 07 CA0E0000000000 00
+80 56 00 00 22 97 20 1BEA69403ED42F43BD4EBA7CC0CBACADE51D649A89D4146CA85E570BAAF190FE
+80 58 00 00 22 94 10 0000000000000000000000000000E002 92 00 93 10 7094EC1C6BE2BB0F73EB61D6DBCD0B74 00
+80 58 00 00 21 94 0F 00000000000000000000000000E002 92 00 93 10 7094EC1C6BE2BB0F73EB61D6DBCD0B74 00
+80 54 00 00 12 96 10 CA0E000000000000000000000000E001 00
+80 56 00 00 22 97 20 00EA69403ED42F43BD4EBA7CC0CBACADE51D649A89D4146CA85E570BAAF190FE
+80 58 00 00 22 94 10 0000000000000000000000000000E002 92 00 93 10 7094EC1C6BE2BB0F73EB61D6DBCD0B74 00
+";
+
+/// The status words of a run's output (`< …` lines, last two bytes).
+fn status_words(out: &str) -> Vec<String> {
+    out.lines()
+        .filter_map(|l| l.strip_prefix("< "))
+        .map(|r| {
+            r.chars()
+                .filter(char::is_ascii_hexdigit)
+                .collect::<String>()
+        })
+        .filter_map(|r| r.get(r.len().saturating_sub(4)..).map(String::from))
+        .collect()
+}
+
+#[test]
+fn bad_input_gets_the_native_applets_status_words() {
+    let dir = Dir::new("probes");
+    let bootstrap = path(&root().join("examples/api-gba-bootstrap.script"));
+    let probes = dir.0.join("probes.script");
+    std::fs::write(&probes, PROBES).expect("script");
+    let probes = path(&probes);
+    // The native applets: a fresh card file as `card new` makes it.
+    let native = path(&dir.0.join("native.toml"));
+    let (code, _, err) = vusim(&[
+        "card",
+        "new",
+        "--out",
+        &native,
+        "--k",
+        "465B5CE8B199B49FAA5F0A2EE238A6BC",
+        "--opc",
+        "CD63CB71954A9F4E48A5994E37A02BAF",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let c = dir.card_with_c_applets("c.toml");
+    let run = |card: &str| {
+        let (code, out, err) = vusim(&["run", "--card", card, &bootstrap, &probes]);
+        assert_eq!(code, 0, "{out}{err}");
+        status_words(&out)
+    };
+    let (want, got) = (run(&native), run(&c));
+    assert_eq!(want.len(), got.len());
+    let probes_n = PROBES.lines().count();
+    let tail = |v: &[String]| v[v.len() - probes_n..].to_vec();
+    let (want, got) = (tail(&want), tail(&got));
+    // The probes reach every refusal (not only one answer for all).
+    for sw in [
+        "6E00", "6A86", "6D00", "6700", "6A80", "6A81", "9862", "6985", "6900", "9000",
+    ] {
+        assert!(want.iter().any(|w| w == sw), "{sw} not probed: {want:?}");
+    }
+    for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+        assert_eq!(
+            w,
+            g,
+            "probe {}: {}",
+            i + 1,
+            PROBES.lines().nth(i).unwrap_or("")
+        );
     }
 }
