@@ -166,6 +166,7 @@ pub const MF: NodeId = 0;
 impl FileTree {
     /// A tree with no file: a stand-in while the card's tree is lent elsewhere (a loadable
     /// applet's call, `crate::wasm`). Nothing should be looked up in it.
+    #[cfg(feature = "wasm-applets")]
     pub(crate) fn placeholder() -> FileTree {
         FileTree { nodes: Vec::new() }
     }
