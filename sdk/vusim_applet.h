@@ -5,9 +5,12 @@
  * life cycle it models is Java Card 3 Classic's (install, select, deselect, process); the GBA_U
  * key service is vusim's model of TS 31.130 gated by EF_GBAUAPI (TS 31.102 Rel-18).
  *
- * Build (Debian clang + lld):
- *   clang --target=wasm32 -O2 -nostdlib -Wl,--no-entry -Wl,-z,stack-size=8192 \
- *         -Wl,--initial-memory=65536 -o applet.wasm applet.c
+ * Build (Debian clang + lld) with the SDK's helpers, as scripts/build-applets does
+ * (docs/applets.md §7.1):
+ *   clang --target=wasm32 -O2 -nostdlib -ffreestanding -Isdk -Wl,--no-entry \
+ *         -Wl,--gc-sections -Wl,--strip-all -Wl,-z,stack-size=8192 \
+ *         -Wl,--initial-memory=131072 -Wl,--max-memory=131072 -o applet.wasm applet.c \
+ *         sdk/vusim_applet.c     (that file compiled with -fno-builtin)
  *
  * An applet defines the four entry points declared below (applet_install, applet_select,
  * applet_deselect, applet_process), writes VUSIM_APPLET() once, and may give its metadata with
@@ -197,5 +200,34 @@ VUSIM_IMPORT("store_put")
 int32_t vusim_store_put(const uint8_t *key, int32_t key_len, const uint8_t *val, int32_t val_len);
 VUSIM_IMPORT("store_delete") int32_t vusim_store_delete(const uint8_t *key, int32_t key_len);
 VUSIM_IMPORT("store_key") int32_t vusim_store_key(int32_t index, uint8_t *out, int32_t cap);
+
+/* ---- SDK helpers (sdk/vusim_applet.c; vusim's own, not part of the ABI) ------------------- */
+/* Build an applet with sdk/vusim_applet.c linked in (scripts/build-applets does). Without a C
+ * library the compiler still emits calls to memcpy, memmove, memset and memcmp: the SDK defines
+ * them. */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+/* 1 when a and b (n bytes each) are equal, in time independent of where they differ. */
+int vusim_ct_eq(const uint8_t *a, const uint8_t *b, int32_t n);
+
+/* One BER-TLV data object (ISO/IEC 7816-4 §5.2): tag (1–4 bytes, as a number), value in place. */
+typedef struct {
+    uint32_t tag;
+    const uint8_t *value;
+    int32_t len;
+} vusim_tlv;
+
+/* The next data object in [*p, end), skipping '00'/'FF' padding (ISO/IEC 7816-4 §5.2.2.1):
+ * 1 and *p advanced, 0 at the end, -1 when malformed (tag '00'/'FF' or over 4 bytes, an
+ * indefinite or over-long length, a truncated value). */
+int vusim_tlv_next(const uint8_t **p, const uint8_t *end, vusim_tlv *out);
+
+/* Append tag ‖ length (shortest form) ‖ value at out[pos]; the new position, or -1 when it does
+ * not fit in cap. A negative pos passes through (so calls chain and the error is checked once). */
+int32_t vusim_tlv_put(uint8_t *out, int32_t cap, int32_t pos, uint32_t tag, const uint8_t *value,
+                      int32_t len);
 
 #endif /* VUSIM_APPLET_H */

@@ -406,6 +406,101 @@ fn network_commands_print_no_key_by_default() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// The C ports of the door-lock and V2X card applets (examples/applets/, loadable WebAssembly
+/// applets installed with `vusim card install` on a card without the native ones): both
+/// scenario scripts, text and JSON, print no key; `vusim card show` (redacted) shows neither
+/// the door password nor the credentials they keep in their persistent store.
+#[test]
+fn loadable_c_card_applets_print_no_key() {
+    let tmp = TempDir::new("leak-c-applets");
+    let dir = tmp.path().to_path_buf();
+    let mut outputs = Vec::new();
+    let mut shows = Vec::new();
+    for script in ["applet-door-lock", "applet-v2x"] {
+        for json in [false, true] {
+            let card = format!("{script}-{json}.toml");
+            let o = run(
+                &dir,
+                &[
+                    "card",
+                    "new",
+                    "--no-card-applets",
+                    "--out",
+                    &card,
+                    "--k",
+                    "465B5CE8B199B49FAA5F0A2EE238A6BC",
+                    "--opc",
+                    "CD63CB71954A9F4E48A5994E37A02BAF",
+                ],
+            );
+            assert_eq!(o.code, 0, "{}", o.text);
+            for m in ["door_lock.wasm", "v2x.wasm"] {
+                let module = root()
+                    .join("examples/applets")
+                    .join(m)
+                    .display()
+                    .to_string();
+                let o = run(
+                    &dir,
+                    &["card", "install", "--card", &card, "--module", &module],
+                );
+                assert_eq!(o.code, 0, "{}", o.text);
+                outputs.push(o);
+            }
+            let path = root().join(format!("examples/{script}.script"));
+            let path = path.display().to_string();
+            let mut args = vec!["run", "--card", &card, &path];
+            if json {
+                args.insert(1, "--json");
+            }
+            let o = run(&dir, &args);
+            assert_eq!(o.code, 0, "{}\n{}", o.what, o.text);
+            outputs.push(o);
+            shows.push(run(&dir, &["card", "show", &card]));
+        }
+    }
+    // Each run bootstraps with a fresh RAND from the script's network side: its Ks and
+    // Ks_int_NAFs.
+    let mut needles = Vec::new();
+    for o in outputs.iter().filter(|o| o.what.starts_with("run")) {
+        let rands = net_rands(&o.text);
+        assert!(!rands.is_empty(), "no RAND in `vusim {}`", o.what);
+        for r in rands {
+            gba_keys_for(&mut needles, &r);
+        }
+    }
+    assert_clean(&outputs, &needles);
+    // The credentials are the script's own input as the CA (and the door password is typed in
+    // UNLOCK's 8F), so for them only the card's answers and `card show` are scanned
+    // (cli/tests/c_applets.rs shows the applets kept both secrets in the card file).
+    let credentials: Needles = vec![(
+        "V2X enrolment credentials".into(),
+        b"credential:OBU-0042;cert=3082".to_vec(),
+    )];
+    let answers: Vec<Output> = outputs
+        .iter()
+        .map(|o| Output {
+            what: format!("{} (card answers)", o.what),
+            code: o.code,
+            text: card_answers(&o.text),
+        })
+        .collect();
+    assert_clean(&answers, &credentials);
+    needles.extend(credentials);
+    assert_clean(&shows, &needles);
+    let shown: String = shows.iter().map(|o| o.text.as_str()).collect();
+    let password = hex::encode_upper(b"4711-front-door");
+    assert!(
+        !shown.contains(&password) && !shown.contains(&password.to_lowercase()),
+        "{shown}"
+    );
+    assert!(shown.contains("store = \"<redacted>\""), "{shown}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// `vusim akma run` and `vusim iot run` with --trace and --json on a card file: the keys of
+/// these random sessions (as the card file holds them) never appear in the output, nor in
+/// `vusim card show`.
 /// `vusim akma run` and `vusim iot run` (both variants, both refreshes) with --trace and --json
 /// on a card file: the keys of these random sessions (as the card file holds them) and the AS's
 /// private key never appear in the output, nor in `vusim card show`.

@@ -102,6 +102,11 @@ pub struct NewArgs {
     /// Authentication algorithm (default: the template's; MILENAGE for `default` and `full`).
     #[arg(long, value_enum)]
     pub algorithm: Option<Algorithm>,
+    /// Leave out the built-in card applets of `[applets]` (door lock, V2X) but keep the
+    /// EF_GBAUAPI records that grant their AIDs: a card for their loadable C ports
+    /// (`vusim card install --module examples/applets/door_lock.wasm`, docs/applets.md §7).
+    #[arg(long)]
+    pub no_card_applets: bool,
     /// Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,
@@ -139,6 +144,9 @@ pub fn run(args: &CardArgs) -> anyhow::Result<ExitCode> {
 fn new(a: &NewArgs) -> anyhow::Result<ExitCode> {
     let template = templates::Template::from(a.template);
     let mut p = template.profile();
+    if a.no_card_applets {
+        p.applets = None;
+    }
     // The test USIM keeps its public K unless another K or algorithm is asked for.
     let keep_keys = template.fixed_keys()
         && a.k.is_none()

@@ -273,7 +273,10 @@ pub(crate) fn load_scripts(paths: &[PathBuf], vars: &[String]) -> anyhow::Result
 
 /// Run loaded scripts on a powered card (any transport: the in-process card, a reader),
 /// printing events as text or JSON Lines; the exit code is 1 if an expectation failed.
-#[allow(clippy::too_many_arguments, reason = "the parts of one run, most of them optional")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the parts of one run, most of them optional"
+)]
 pub(crate) fn run_loaded<T: script::Transport>(
     loaded: &Loaded,
     transport: &mut T,
