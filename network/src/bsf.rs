@@ -3,7 +3,7 @@
 use vusim_crypto::gba::{self, UaProtocolId};
 use vusim_crypto::keys::{Ck, Ik, Ks};
 
-use crate::error::Result;
+use crate::error::{NetworkError, Result};
 
 /// What the BSF keeps for one bootstrap.
 pub struct Bootstrap {
@@ -15,6 +15,26 @@ pub struct Bootstrap {
     pub rand: [u8; 16],
     /// Key lifetime as written into EF_GBABP (xsd:dateTime, UTC).
     pub lifetime: String,
+}
+
+impl Bootstrap {
+    /// EF_GBABP as the ME writes it after the bootstrap (TS 31.102 §4.2.79): RAND, B-TID and
+    /// key lifetime, each after its length.
+    pub fn gbabp(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        for field in [
+            &self.rand[..],
+            self.b_tid.as_bytes(),
+            self.lifetime.as_bytes(),
+        ] {
+            out.push(
+                u8::try_from(field.len())
+                    .map_err(|_| NetworkError::input("B-TID or lifetime longer than 255 bytes"))?,
+            );
+            out.extend_from_slice(field);
+        }
+        Ok(out)
+    }
 }
 
 /// The BSF of the home network.
@@ -49,6 +69,26 @@ pub fn xsd_datetime(secs: u64) -> String {
 }
 
 impl Bsf {
+    /// The BSF of the subscriber `p` describes (domain from its IMSI, TS 23.003 §16.2) granting
+    /// keys for `lifetime_secs`, and the subscriber's IMPI (the ISIM's, else derived from the
+    /// IMSI, TS 23.003 §13.3).
+    pub fn for_profile(
+        p: &vusim_applet::profile::Profile,
+        lifetime_secs: u64,
+    ) -> Result<(Bsf, String)> {
+        let imsi = crate::me::imsi(p);
+        let mnc_len = usize::from(p.usim.mnc_len.unwrap_or(2));
+        let impi = match &p.isim.impi {
+            Some(i) => i.clone(),
+            None => gba::impi_from_imsi(&imsi, mnc_len)?,
+        };
+        let bsf = Bsf {
+            domain: gba::bsf_domain_from_imsi(&imsi, mnc_len)?,
+            lifetime_secs,
+        };
+        Ok((bsf, impi))
+    }
+
     /// Record a successful bootstrap (after RES = XRES).
     pub fn bootstrap(&self, rand: [u8; 16], ck: &[u8; 16], ik: &[u8; 16], now: u64) -> Bootstrap {
         let ks = gba::ks_from_ck_ik(&Ck::new(*ck), &Ik::new(*ik));

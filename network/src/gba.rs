@@ -130,15 +130,7 @@ pub fn bootstrap<T: Transport>(
 
     // The ME writes B-TID and key lifetime into EF_GBABP, keeping the RAND the card stored.
     me.select_ef(ef_gbabp()?, "EF.GBABP")?;
-    let mut gbabp = vec![0x10];
-    gbabp.extend_from_slice(&v.rand);
-    for field in [b.b_tid.as_bytes(), b.lifetime.as_bytes()] {
-        gbabp.push(
-            u8::try_from(field.len())
-                .map_err(|_| NetworkError::input("B-TID or lifetime longer than 255 bytes"))?,
-        );
-        gbabp.extend_from_slice(field);
-    }
+    let gbabp = b.gbabp()?;
     me.update_binary(
         &gbabp,
         Msg::new("UPDATE BINARY EF.GBABP").ps(&["RAND", "B-TID", "key lifetime"]),

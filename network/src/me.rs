@@ -76,8 +76,14 @@ impl<T: Transport> Me<T> {
     /// Exchange one APDU recorded as `msg`, record the answer as `answer` with its status word,
     /// and require `9000`; the response data.
     pub fn ok_as(&mut self, apdu: &[u8], msg: Msg, answer: Msg) -> Result<Vec<u8>> {
+        self.ok_shown(apdu, msg, answer, Shown::All)
+    }
+
+    /// [`Me::ok_as`], telling observers what they may show of the exchange.
+    fn ok_shown(&mut self, apdu: &[u8], msg: Msg, answer: Msg, shown: Shown) -> Result<Vec<u8>> {
         let what = msg.label();
-        let r = self.send_as(apdu, msg)?;
+        self.diagram.send(Party::Me, Party::Uicc, msg);
+        let r = self.exchange(apdu, shown)?;
         self.diagram.card_answer(Party::Me, answer, r.sw);
         if r.sw != StatusWord::SUCCESS {
             return Err(NetworkError::Refused {
@@ -174,17 +180,7 @@ impl<T: Transport> Me<T> {
         what: &'static str,
     ) -> Result<()> {
         let upd = Command::build(0x00, 0xD6, 0x00, 0x00, data, None)?;
-        let name = msg.label();
-        self.diagram.send(Party::Me, Party::Uicc, msg);
-        let r = self.exchange(&upd.encode(), Shown::WithoutData(what))?;
-        self.diagram.card_answer(Party::Me, Msg::new(""), r.sw);
-        if r.sw != StatusWord::SUCCESS {
-            return Err(NetworkError::Refused {
-                what: name,
-                sw: r.sw,
-                meaning: r.sw.meaning(),
-            });
-        }
+        self.ok_shown(&upd.encode(), msg, Msg::new(""), Shown::WithoutData(what))?;
         Ok(())
     }
 

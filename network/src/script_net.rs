@@ -66,20 +66,12 @@ impl ScriptNetwork {
         card_file: Option<PathBuf>,
         now: Box<dyn Fn() -> u64>,
     ) -> Result<ScriptNetwork> {
-        let imsi = crate::me::imsi(p);
-        let mnc_len = usize::from(p.usim.mnc_len.unwrap_or(2));
-        let impi = match &p.isim.impi {
-            Some(i) => i.clone(),
-            None => gba::impi_from_imsi(&imsi, mnc_len)?,
-        };
+        let (bsf, impi) = Bsf::for_profile(p, LIFETIME)?;
         Ok(ScriptNetwork {
             profile: p.clone(),
             card_file,
             auc: None,
-            bsf: Bsf {
-                domain: gba::bsf_domain_from_imsi(&imsi, mnc_len)?,
-                lifetime_secs: LIFETIME,
-            },
+            bsf,
             impi,
             now,
             pending: None,
@@ -199,15 +191,7 @@ impl ScriptNetwork {
             NetworkError::input("no vector handed out: `net gba-av` first, then AUTHENTICATE")
         })?;
         let b = self.bsf.bootstrap(v.rand, &v.ck, &v.ik, (self.now)());
-        let mut gbabp = vec![0x10];
-        gbabp.extend_from_slice(&v.rand);
-        for field in [b.b_tid.as_bytes(), b.lifetime.as_bytes()] {
-            gbabp.push(
-                u8::try_from(field.len())
-                    .map_err(|_| NetworkError::input("B-TID or lifetime longer than 255 bytes"))?,
-            );
-            gbabp.extend_from_slice(field);
-        }
+        let gbabp = b.gbabp()?;
         let out = NetOutput {
             vars: vec![
                 var("btid", b.b_tid.as_bytes()),

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use rand::RngCore;
-use vusim_applet::crypto::gba::{self, UaProtocolId};
+use vusim_applet::crypto::gba::UaProtocolId;
 use vusim_network::auc::Auc;
 use vusim_network::bsf::Bsf;
 use vusim_network::gba::GbaRun;
-use vusim_network::me::{imsi, UsimAccess};
+use vusim_network::me::UsimAccess;
 
 /// `vusim gba …`.
 #[derive(Debug, Args)]
@@ -72,17 +72,9 @@ fn bootstrap(args: &BootstrapArgs) -> anyhow::Result<ExitCode> {
     let ua = UaProtocolId::from_bytes(ua_bytes);
     let mut card = crate::commands::open_card_file(args.card.as_deref(), args.wait)?;
     let mut auc = Auc::for_profile(card.profile(), args.card.as_deref())?;
-    let imsi = imsi(card.profile());
-    let mnc_len = usize::from(card.profile().usim.mnc_len.unwrap_or(2));
-    let impi = match &card.profile().isim.impi {
-        Some(i) => i.clone(),
-        None => gba::impi_from_imsi(&imsi, mnc_len)?,
-    };
+    let (bsf, impi) = Bsf::for_profile(card.profile(), args.lifetime)?;
     let run = GbaRun {
-        bsf: Bsf {
-            domain: gba::bsf_domain_from_imsi(&imsi, mnc_len)?,
-            lifetime_secs: args.lifetime,
-        },
+        bsf,
         impi,
         naf_fqdn: args.naf.clone(),
         ua,
