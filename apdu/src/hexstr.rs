@@ -122,6 +122,165 @@ pub fn push_decimal(out: &mut String, mut n: usize) {
     );
 }
 
+/// A command-line value that is not what its argument takes; the message names the argument
+/// (`--ck: expected 16 bytes (32 hex digits), got 15 bytes`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{arg}: {problem}")]
+pub struct ArgError {
+    /// The argument, e.g. `--ck`.
+    pub arg: String,
+    /// What is wrong with its value.
+    pub problem: ArgProblem,
+}
+
+/// What is wrong with an argument's value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArgProblem {
+    /// Not hex text.
+    #[error(transparent)]
+    Hex(HexError),
+    /// Empty where at least one byte is needed.
+    #[error("expected at least 1 byte, got 0 bytes")]
+    Empty,
+    /// Not exactly `want` bytes.
+    #[error("expected {want} bytes ({} hex digits), got {got} bytes", 2 * want)]
+    Length {
+        /// The length it takes.
+        want: usize,
+        /// The length given.
+        got: usize,
+    },
+    /// None of the lengths it takes.
+    #[error(
+        "expected {} bytes ({} hex digits), got {got} bytes",
+        join(allowed, 1),
+        join(allowed, 2)
+    )]
+    OneOf {
+        /// The lengths it takes.
+        allowed: Vec<usize>,
+        /// The length given.
+        got: usize,
+    },
+    /// Outside `min..=max` bytes.
+    #[error("expected {min} to {max} bytes ({} to {} hex digits), got {got} bytes", 2 * min, 2 * max)]
+    Range {
+        /// Shortest.
+        min: usize,
+        /// Longest.
+        max: usize,
+        /// The length given.
+        got: usize,
+    },
+    /// Not `min..=max` decimal digits.
+    #[error("expected {} decimal digits, got {got:?}", digit_count(*min, *max))]
+    Digits {
+        /// Fewest digits.
+        min: usize,
+        /// Most digits.
+        max: usize,
+        /// The text given.
+        got: String,
+    },
+}
+
+fn join(lengths: &[usize], factor: usize) -> String {
+    lengths
+        .iter()
+        .map(|n| (n * factor).to_string())
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn digit_count(min: usize, max: usize) -> String {
+    if min == max {
+        format!("{min}")
+    } else {
+        format!("{min} to {max}")
+    }
+}
+
+fn arg_error(arg: &str, problem: ArgProblem) -> ArgError {
+    ArgError {
+        arg: arg.to_owned(),
+        problem,
+    }
+}
+
+/// The hex value of argument `arg` (possibly empty).
+pub fn hex_any(arg: &str, text: &str) -> Result<Vec<u8>, ArgError> {
+    parse_hex(text).map_err(|e| arg_error(arg, ArgProblem::Hex(e)))
+}
+
+/// A hex value of at least one byte.
+pub fn hex_nonempty(arg: &str, text: &str) -> Result<Vec<u8>, ArgError> {
+    let v = hex_any(arg, text)?;
+    if v.is_empty() {
+        return Err(arg_error(arg, ArgProblem::Empty));
+    }
+    Ok(v)
+}
+
+/// A hex value of exactly `N` bytes.
+pub fn hex_fixed<const N: usize>(arg: &str, text: &str) -> Result<[u8; N], ArgError> {
+    let v = hex_any(arg, text)?;
+    v.as_slice().try_into().map_err(|_| {
+        arg_error(
+            arg,
+            ArgProblem::Length {
+                want: N,
+                got: v.len(),
+            },
+        )
+    })
+}
+
+/// A hex value whose length is one of `allowed` (bytes).
+pub fn hex_one_of(arg: &str, text: &str, allowed: &[usize]) -> Result<Vec<u8>, ArgError> {
+    let v = hex_any(arg, text)?;
+    if allowed.contains(&v.len()) {
+        return Ok(v);
+    }
+    Err(arg_error(
+        arg,
+        ArgProblem::OneOf {
+            allowed: allowed.to_vec(),
+            got: v.len(),
+        },
+    ))
+}
+
+/// A hex value whose length lies in `min..=max` bytes.
+pub fn hex_range(arg: &str, text: &str, min: usize, max: usize) -> Result<Vec<u8>, ArgError> {
+    let v = hex_any(arg, text)?;
+    if (min..=max).contains(&v.len()) {
+        return Ok(v);
+    }
+    Err(arg_error(
+        arg,
+        ArgProblem::Range {
+            min,
+            max,
+            got: v.len(),
+        },
+    ))
+}
+
+/// A string of `min..=max` decimal digits.
+pub fn digits(arg: &str, text: &str, min: usize, max: usize) -> Result<String, ArgError> {
+    if (min..=max).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(text.to_owned());
+    }
+    Err(arg_error(
+        arg,
+        ArgProblem::Digits {
+            min,
+            max,
+            got: text.to_owned(),
+        },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +322,40 @@ mod tests {
             push_decimal(&mut d, n);
             assert_eq!(d, format!("x{n}"));
         }
+    }
+
+    #[test]
+    fn argument_messages_name_the_argument() {
+        let msg = |r: Result<Vec<u8>, ArgError>| r.unwrap_err().to_string();
+        assert_eq!(
+            msg(hex_any("--x", "0g")),
+            "--x: invalid hex character 'g' at position 2"
+        );
+        assert_eq!(
+            msg(hex_nonempty("--x", "")),
+            "--x: expected at least 1 byte, got 0 bytes"
+        );
+        assert_eq!(
+            hex_fixed::<2>("--x", "00").unwrap_err().to_string(),
+            "--x: expected 2 bytes (4 hex digits), got 1 bytes"
+        );
+        assert_eq!(hex_fixed::<2>("--x", "0001"), Ok([0, 1]));
+        assert_eq!(
+            msg(hex_one_of("--x", "00", &[33, 65])),
+            "--x: expected 33 or 65 bytes (66 or 130 hex digits), got 1 bytes"
+        );
+        assert_eq!(
+            msg(hex_range("--x", "00", 8, 32)),
+            "--x: expected 8 to 32 bytes (16 to 64 hex digits), got 1 bytes"
+        );
+        assert_eq!(
+            digits("--mcc", "01", 3, 3).unwrap_err().to_string(),
+            "--mcc: expected 3 decimal digits, got \"01\""
+        );
+        assert_eq!(
+            digits("--rid", "", 1, 4).unwrap_err().to_string(),
+            "--rid: expected 1 to 4 decimal digits, got \"\""
+        );
+        assert_eq!(digits("--rid", "0123", 1, 4), Ok("0123".to_owned()));
     }
 }

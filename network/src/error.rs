@@ -38,6 +38,28 @@ pub enum NetworkError {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+    /// A command-line value that does not parse or has the wrong length (the message names the
+    /// argument).
+    #[error(transparent)]
+    Arg(#[from] vusim_apdu::hexstr::ArgError),
+    /// A computation refused the value of the named argument.
+    #[error("{arg}")]
+    ArgRefused {
+        /// The argument, e.g. `--hn-pub`.
+        arg: &'static str,
+        /// Why.
+        #[source]
+        source: CryptoError,
+    },
+    /// A card file could not be read.
+    #[error("{}: reading the card file", path.display())]
+    CardFile {
+        /// The card file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// An input is out of range; the message names the input.
     #[error("{0}")]
     Input(String),
@@ -96,6 +118,11 @@ impl NetworkError {
     /// An input error with this message.
     pub fn input(msg: impl Into<String>) -> NetworkError {
         NetworkError::Input(msg.into())
+    }
+
+    /// The computation refused the value of argument `arg`.
+    pub fn refused(arg: &'static str) -> impl FnOnce(CryptoError) -> NetworkError {
+        move |source| NetworkError::ArgRefused { arg, source }
     }
 }
 

@@ -23,6 +23,7 @@ pub mod diagram;
 pub mod eap;
 pub mod error;
 pub mod gba;
+pub mod inputs;
 pub mod iot;
 pub mod me;
 pub mod naf;

@@ -5,6 +5,7 @@
 //!
 //! ⚠ Experimental: the derivations and the APDU coding are this project's proposal.
 
+use vusim_apdu::hexstr::{hex_any, hex_fixed};
 use vusim_apdu::tlv::Tlv;
 use vusim_applet::api::apdu::{tag, COMMANDS};
 use vusim_applet::api::ops::{self, Secret};
@@ -13,6 +14,7 @@ use vusim_crypto::keys::{Ck, Ik};
 
 use crate::af::CardTarget;
 use crate::error::{NetworkError, Result};
+use crate::inputs::{CardInput, NafIdInput};
 use crate::report::Report;
 
 /// The GBA bootstrap a NAF key comes from (TS 33.220 §4.5.2).
@@ -131,4 +133,92 @@ pub fn e2e_report(
         r.apdu("card_apdu", &c.apdu("DERIVE E2E KEY", dos));
     }
     r
+}
+
+/// The NAF's key as `vusim naf` takes it: Ks_int_NAF given (`--ks-int-naf`) or derived from the
+/// bootstrap (`--ck --ik --rand --impi` and the NAF_Id), optionally turned into e2e_key
+/// (`--ka`) or replaced by a stored secret (`--key`), with the card's name for it (`--name`).
+#[derive(Debug, Clone, Copy)]
+pub struct NafKeyInput<'a> {
+    /// Ks_int_NAF (hex, 32 bytes).
+    pub ks_int_naf: Option<&'a str>,
+    /// CK of the bootstrap (hex, 16 bytes).
+    pub ck: Option<&'a str>,
+    /// IK of the bootstrap (hex, 16 bytes).
+    pub ik: Option<&'a str>,
+    /// RAND of the bootstrap (hex, 16 bytes).
+    pub rand: Option<&'a str>,
+    /// IMPI.
+    pub impi: Option<&'a str>,
+    /// The NAF_Id.
+    pub naf_id: NafIdInput<'a>,
+    /// Ka, the third party's key (hex).
+    pub ka: Option<&'a str>,
+    /// A secret stored in the card (hex).
+    pub key: Option<&'a str>,
+    /// The name of the stored key or e2e_key in the card.
+    pub name: Option<&'a str>,
+}
+
+impl NafKeyInput<'_> {
+    fn ks_int_naf(&self, naf_id: Option<&[u8]>) -> Result<Secret> {
+        if let Some(h) = self.ks_int_naf {
+            let v: [u8; 32] = hex_fixed("--ks-int-naf", h)?;
+            return Ok(ops::secret(v.to_vec()));
+        }
+        let (Some(ck), Some(ik), Some(rand), Some(impi), Some(id)) =
+            (self.ck, self.ik, self.rand, self.impi, naf_id)
+        else {
+            return Err(NetworkError::input(
+                "give --ks-int-naf, or --ck --ik --rand --impi and --naf-fqdn (or --naf-id)",
+            ));
+        };
+        let b = BootstrapKeys {
+            ck: hex_fixed("--ck", ck)?,
+            ik: hex_fixed("--ik", ik)?,
+            rand: hex_fixed("--rand", rand)?,
+            impi: impi.to_owned(),
+        };
+        ks_int_naf(&b, id)
+    }
+
+    /// The base key and the NAF_Id (Ks_int_NAF is derived only when the base needs it).
+    pub fn resolve(&self) -> Result<NafKey> {
+        let id = self.naf_id.resolve()?;
+        let name = self.name.map(|n| n.as_bytes().to_vec());
+        let base = if let Some(secret) = self.key {
+            let secret = ops::secret(hex_any("--key", secret)?);
+            if secret.is_empty() {
+                return Err(NetworkError::input("--key: expected at least 1 byte"));
+            }
+            NafBase::Stored { secret, name }
+        } else if let Some(ka) = self.ka {
+            NafBase::E2e {
+                ka: hex_any("--ka", ka)?,
+                name,
+            }
+        } else {
+            NafBase::KsIntNaf
+        };
+        let int = match base {
+            NafBase::Stored { .. } => None,
+            _ => Some(self.ks_int_naf(id.as_deref())?),
+        };
+        NafKey::resolve(base, id, int)
+    }
+}
+
+/// `vusim naf e2e`: the combined key for `--ka` and the card's DERIVE E2E KEY.
+pub fn e2e(k: &NafKeyInput<'_>, card: &CardInput<'_>) -> Result<Report> {
+    let Some(ka) = k.ka else {
+        return Err(NetworkError::input("give --ka (the third party's key)"));
+    };
+    let key = k.resolve()?;
+    Ok(e2e_report(
+        &key,
+        &hex_any("--ka", ka)?,
+        k.name,
+        card.channel,
+        card.client()?,
+    ))
 }

@@ -28,23 +28,17 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::bail;
 use clap::{Args, Subcommand};
-use vusim_apdu::tlv::Tlv;
-use vusim_applet::api::akma as api;
-use vusim_applet::api::apdu::tag;
-use vusim_applet::api::ops::{self, Secret, IV_LEN};
-use vusim_applet::crypto::gba::{self, UaProtocolId};
-use vusim_applet::crypto::keys::ct_eq;
-use vusim_network::aanf::{AanfContext, HomeAv, Subscriber};
-use vusim_network::af::{self, CardTarget};
-use vusim_network::akma::{self as network, AfRequest, AkmaRun};
+use vusim_apdu::hexstr::hex_fixed;
+use vusim_applet::crypto::gba::UaProtocolId;
+use vusim_network::akma::inputs::{aanf, ausf, kms, AanfInput, AfKeyInput, KmsInput};
+use vusim_network::akma::{self as network, AkmaRun};
 use vusim_network::auc::Auc;
+use vusim_network::inputs::NafIdInput;
 use vusim_network::me::UsimAccess;
 use vusim_network::Report;
 
-use super::calc::{hex_any, hex_fixed};
-use super::inputs::{client, load_profile, random16, sqn_arg, AvArgs, CardOpts, Operation};
+use super::inputs::{AvArgs, CardOpts, Operation, ToOp};
 use crate::report::finish;
 
 /// `vusim akma …`.
@@ -252,204 +246,72 @@ pub struct RunArgs {
     diagram: super::DiagramArg,
 }
 
-// ---------------------------------------------------------------------------------------------
-// Inputs.
-
-/// The HE AV for `--card/--rand/--sqn/--snn`; `fresh`: draw RAND and take the AuC's next SQN
-/// when absent (else both are required).
-fn home_av(av: &AvArgs, fresh: bool) -> anyhow::Result<(HomeAv, Subscriber, Option<Auc>)> {
-    let p = load_profile(av.card.as_deref())?;
-    let (rand, sqn) = match (&av.rand, &av.sqn, fresh) {
-        (Some(r), s, _) => (
-            hex_fixed("--rand", r)?,
-            s.as_deref().map(sqn_arg).transpose()?,
-        ),
-        (None, s, true) => (random16(), s.as_deref().map(sqn_arg).transpose()?),
-        (None, _, false) => bail!("give --rand and --sqn (or --k-ausf, or --k-af)"),
-    };
-    if !fresh && sqn.is_none() {
-        bail!("give --sqn with --rand (the SQN of the AUTHENTICATE the card accepted)");
-    }
-    Ok(network::home_av(
-        &p,
-        av.card.as_deref(),
-        av.rid.as_deref(),
-        av.snn.as_deref(),
-        rand,
-        sqn,
-    )?)
-}
-
-fn af_id(a: &AfIdArgs) -> anyhow::Result<Option<Vec<u8>>> {
-    if let Some(h) = &a.af_id {
-        return Ok(Some(hex_any("--af-id", h)?));
-    }
-    match &a.af_fqdn {
-        Some(fqdn) => {
-            let ua = UaProtocolId::from_bytes(hex_fixed("--ua-protocol", &a.ua_protocol)?);
-            Ok(Some(gba::naf_id(fqdn, ua)))
-        }
-        None => Ok(None),
-    }
-}
-
-/// The AAnF context for `--k-ausf` or `--card/--rand/--sqn`.
-fn aanf_context(av: &AvArgs, k_ausf: Option<&String>) -> anyhow::Result<AanfContext> {
-    match k_ausf {
-        Some(h) => {
-            let p = load_profile(av.card.as_deref())?;
-            Ok(network::aanf_from_k_ausf(
-                &p,
-                av.rid.as_deref(),
-                hex_fixed("--k-ausf", h)?,
-            )?)
-        }
-        None => {
-            let (v, sub, _) = home_av(av, false)?;
-            Ok(AanfContext::new(v.k_ausf(), &sub)?)
+impl AfIdArgs {
+    fn input(&self) -> NafIdInput<'_> {
+        NafIdInput {
+            id_arg: "--af-id",
+            id: self.af_id.as_deref(),
+            fqdn: self.af_fqdn.as_deref(),
+            ua: &self.ua_protocol,
         }
     }
 }
 
-/// The base key of `af`/`kms` and the card target.
-fn af_key(k: &AfKeyArgs) -> anyhow::Result<(Secret, Option<AanfContext>, Option<CardTarget>)> {
-    let id = af_id(&k.af)?;
-    let (k_af, ctx) = match &k.k_af {
-        Some(h) => (ops::secret(hex_fixed::<32>("--k-af", h)?.to_vec()), None),
-        None if k.key.is_some() && k.k_ausf.is_none() && k.av.rand.is_none() => {
-            (ops::secret(Vec::new()), None)
-        }
-        None => {
-            let ctx = aanf_context(&k.av, k.k_ausf.as_ref())?;
-            let Some(id) = &id else {
-                bail!("give --af-fqdn (or --af-id): K_AF is per AF");
-            };
-            (ops::secret(ctx.k_af(id)?.as_bytes().to_vec()), Some(ctx))
-        }
-    };
-    let mut base = k_af;
-    let mut key_dos = Vec::new();
-    if let Some(id) = &id {
-        key_dos.push(Tlv::new(tag::NAF_ID, id.clone()));
-    }
-    if let Some(secret) = &k.key {
-        base = ops::secret(hex_any("--key", secret)?);
-        if base.is_empty() {
-            bail!("--key: expected at least 1 byte");
-        }
-        if let Some(n) = &k.name {
-            key_dos.push(Tlv::new(tag::STORED_NAME, n.as_bytes().to_vec()));
+impl AfKeyArgs {
+    fn input(&self) -> AfKeyInput<'_> {
+        AfKeyInput {
+            av: self.av.input(),
+            k_ausf: self.k_ausf.as_deref(),
+            k_af: self.k_af.as_deref(),
+            af: self.af.input(),
+            key: self.key.as_deref(),
+            name: self.name.as_deref(),
+            card: self.card_opts.input(),
         }
     }
-    let target = id.is_some().then(|| -> anyhow::Result<CardTarget> {
-        Ok(CardTarget {
-            table: api::COMMANDS,
-            key: key_dos,
-            channel: k.card_opts.channel,
-            client: client(&k.card_opts)?,
-        })
-    });
-    Ok((base, ctx, target.transpose()?))
 }
-
-// ---------------------------------------------------------------------------------------------
-// The commands.
 
 /// Run `vusim akma …`.
 pub fn run(args: &AkmaArgs) -> anyhow::Result<ExitCode> {
+    let reveal = args.reveal;
+    let rng = &mut rand::thread_rng();
     let report = match &args.action {
-        AkmaAction::Ausf(a) => ausf(a, args.reveal)?,
-        AkmaAction::Aanf(a) => aanf(a, args.reveal)?,
-        AkmaAction::Af(a) => {
-            let (base, ctx, target) = af_key(&a.key)?;
-            let mut r = Report::new();
-            if let Some(c) = &ctx {
-                r.text("a_kid", c.a_kid.clone());
-            }
-            if args.reveal && a.key.key.is_none() {
-                r.hex("k_af", &base);
-            }
-            r.merge(af::run_operation(&a.op.to_op()?, &base, target.as_ref())?);
-            r
+        AkmaAction::Ausf(a) => ausf(&a.av.input(), a.res_star.as_deref(), reveal, rng)?,
+        AkmaAction::Aanf(a) => {
+            let input = AanfInput {
+                av: a.av.input(),
+                k_ausf: a.k_ausf.as_deref(),
+                af: a.af.input(),
+                card: a.card_opts.input(),
+                expires: a.expires,
+                lifetime: a.lifetime,
+            };
+            aanf(&input, now(), reveal)?
         }
-        AkmaAction::Kms(a) => kms(a, args.reveal)?,
-        AkmaAction::Run(a) => run_e2e(a, args.reveal)?,
+        AkmaAction::Af(a) => {
+            let key = a.key.input().resolve()?;
+            key.report(&a.op.to_op()?, reveal)?
+        }
+        AkmaAction::Kms(a) => {
+            let k = KmsInput {
+                key: a.key.input(),
+                app_key: a.app_key.as_deref(),
+                store_as: &a.store_as,
+                iv: a.iv.as_deref(),
+                a_kid: a.a_kid.as_deref(),
+            };
+            kms(&k, reveal, rng)?
+        }
+        AkmaAction::Run(a) => run_e2e(a, reveal)?,
         AkmaAction::Compare(a) => compare(a)?,
     };
     Ok(finish(&report, args.json))
-}
-
-fn ausf(a: &AusfArgs, reveal: bool) -> anyhow::Result<Report> {
-    let (v, sub, auc) = home_av(&a.av, true)?;
-    if let Some(auc) = auc {
-        auc.save()?;
-    }
-    let res = a
-        .res_star
-        .as_deref()
-        .map(|h| hex_any("--res-star", h))
-        .transpose()?;
-    Ok(network::ausf_report(&v, &sub, res.as_deref(), reveal)?)
 }
 
 fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-fn aanf(a: &AanfArgs, reveal: bool) -> anyhow::Result<Report> {
-    let ctx = aanf_context(&a.av, a.k_ausf.as_ref())?;
-    let af = match af_id(&a.af)? {
-        Some(af_id) => Some(AfRequest {
-            af_id,
-            expires: a
-                .expires
-                .unwrap_or_else(|| now().saturating_add(a.lifetime)),
-            channel: a.card_opts.channel,
-            client: client(&a.card_opts)?,
-        }),
-        None => None,
-    };
-    Ok(network::aanf_report(&ctx, af.as_ref(), reveal)?)
-}
-
-fn kms(a: &KmsArgs, reveal: bool) -> anyhow::Result<Report> {
-    if a.key.key.is_some() {
-        bail!("kms wraps under K_AF itself (no --key)");
-    }
-    let (base, ctx, target) = af_key(&a.key)?;
-    let mut r = Report::new();
-    if let Some(c) = &ctx {
-        r.text("a_kid", c.a_kid.clone());
-        if let Some(given) = &a.a_kid {
-            r.check(
-                "a_kid_verified",
-                ct_eq(given.as_bytes(), c.a_kid.as_bytes()),
-            );
-        }
-    } else if a.a_kid.is_some() {
-        bail!("--a-kid needs the AAnF context (--rand/--sqn or --k-ausf, not --k-af)");
-    }
-    if reveal {
-        r.hex("k_af", &base);
-    }
-    let app_key = ops::secret(match &a.app_key {
-        Some(h) => hex_any("--app-key", h)?,
-        None => random16().to_vec(),
-    });
-    let iv: [u8; IV_LEN] = match &a.iv {
-        Some(h) => hex_fixed("--iv", h)?,
-        None => random16(),
-    };
-    r.merge(network::kms_report(
-        &base,
-        &a.store_as,
-        &app_key,
-        iv,
-        target.as_ref(),
-    )?);
-    Ok(r)
 }
 
 /// `vusim akma run`: the ME drives the card, the network functions compute.

@@ -11,9 +11,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::anyhow;
 use clap::{Args, Subcommand};
-use vusim_apdu::hexstr::parse_hex;
 
 mod aka;
 mod akma;
@@ -85,84 +83,3 @@ pub fn run(args: &CalcArgs) -> anyhow::Result<ExitCode> {
 
 /// The named results of one calculation, in output order (the one report type).
 pub(crate) use vusim_network::Report;
-
-/// `N bytes (2N hex digits)`.
-fn bytes_and_digits(n: usize) -> String {
-    format!("{n} bytes ({} hex digits)", 2 * n)
-}
-
-/// Any hex value (possibly empty).
-pub(crate) fn hex_any(arg: &str, text: &str) -> anyhow::Result<Vec<u8>> {
-    parse_hex(text).map_err(|e| anyhow!("{arg}: {e}"))
-}
-
-/// A hex value of at least one byte.
-pub(crate) fn hex_nonempty(arg: &str, text: &str) -> anyhow::Result<Vec<u8>> {
-    let v = hex_any(arg, text)?;
-    if v.is_empty() {
-        return Err(anyhow!("{arg}: expected at least 1 byte, got 0 bytes"));
-    }
-    Ok(v)
-}
-
-/// A hex value of exactly `N` bytes.
-pub(crate) fn hex_fixed<const N: usize>(arg: &str, text: &str) -> anyhow::Result<[u8; N]> {
-    let v = hex_any(arg, text)?;
-    v.as_slice().try_into().map_err(|_| {
-        anyhow!(
-            "{arg}: expected {}, got {} bytes",
-            bytes_and_digits(N),
-            v.len()
-        )
-    })
-}
-
-/// A hex value whose length is one of `allowed` (bytes).
-pub(crate) fn hex_one_of(arg: &str, text: &str, allowed: &[usize]) -> anyhow::Result<Vec<u8>> {
-    let v = hex_any(arg, text)?;
-    if allowed.contains(&v.len()) {
-        return Ok(v);
-    }
-    let join = |f: &dyn Fn(usize) -> usize| {
-        allowed
-            .iter()
-            .map(|n| f(*n).to_string())
-            .collect::<Vec<_>>()
-            .join(" or ")
-    };
-    Err(anyhow!(
-        "{arg}: expected {} bytes ({} hex digits), got {} bytes",
-        join(&|n| n),
-        join(&|n| 2 * n),
-        v.len()
-    ))
-}
-
-/// A hex value whose length lies in `min..=max` bytes.
-pub(crate) fn hex_range(arg: &str, text: &str, min: usize, max: usize) -> anyhow::Result<Vec<u8>> {
-    let v = hex_any(arg, text)?;
-    if (min..=max).contains(&v.len()) {
-        return Ok(v);
-    }
-    Err(anyhow!(
-        "{arg}: expected {min} to {max} bytes ({} to {} hex digits), got {} bytes",
-        2 * min,
-        2 * max,
-        v.len()
-    ))
-}
-
-/// A string of `min..=max` decimal digits.
-pub(crate) fn digits(arg: &str, text: &str, min: usize, max: usize) -> anyhow::Result<String> {
-    if (min..=max).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(text.to_owned());
-    }
-    let want = if min == max {
-        format!("{min}")
-    } else {
-        format!("{min} to {max}")
-    };
-    Err(anyhow!(
-        "{arg}: expected {want} decimal digits, got {text:?}"
-    ))
-}

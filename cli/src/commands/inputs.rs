@@ -1,15 +1,14 @@
-//! Inputs shared by the network-side commands (`vusim akma`, `vusim iot`): the card profile,
-//! RAND/SQN of an AKA, card APDU options, and the shared AF operation arguments.
+//! Inputs shared by the network-side commands (`vusim naf`, `vusim akma`, `vusim iot`): the card
+//! profile, RAND/SQN of an AKA, card APDU options, and the arguments of the operations on a base
+//! key with their one conversion to `vusim_network::af::Operation`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand};
-use rand::RngCore;
-use vusim_applet::profile::Profile;
+use vusim_apdu::hexstr::{hex_any, hex_fixed};
+use vusim_applet::api::ops;
 use vusim_network::af;
-
-use super::calc::{hex_any, hex_fixed};
+use vusim_network::inputs::{text_or_hex, AvInput, CardInput};
 
 /// Where the 5G HE AV comes from: the card profile, RAND and SQN.
 #[derive(Debug, Args)]
@@ -31,6 +30,18 @@ pub struct AvArgs {
     pub rid: Option<String>,
 }
 
+impl AvArgs {
+    pub(crate) fn input(&self) -> AvInput<'_> {
+        AvInput {
+            card: self.card.as_deref(),
+            rand: self.rand.as_deref(),
+            sqn: self.sqn.as_deref(),
+            snn: self.snn.as_deref(),
+            rid: self.rid.as_deref(),
+        }
+    }
+}
+
 /// Card APDU options.
 #[derive(Debug, Args)]
 pub struct CardOpts {
@@ -42,48 +53,33 @@ pub struct CardOpts {
     pub client: Option<String>,
 }
 
-pub(crate) fn client(c: &CardOpts) -> anyhow::Result<Option<Vec<u8>>> {
-    c.client
-        .as_deref()
-        .map(|h| hex_any("--client", h))
-        .transpose()
-}
-
-/// The card profile of `--card`, else the embedded default.
-pub(crate) fn load_profile(card: Option<&Path>) -> anyhow::Result<Profile> {
-    match card {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("{}: reading the card file", path.display()))?;
-            Ok(Profile::from_toml(&text, &path.display().to_string())?)
+impl CardOpts {
+    pub(crate) fn input(&self) -> CardInput<'_> {
+        CardInput {
+            channel: self.channel,
+            client: self.client.as_deref(),
         }
-        None => Ok(Profile::embedded_default()),
     }
 }
 
-/// A 6-byte SQN as a number.
-pub(crate) fn sqn_arg(text: &str) -> anyhow::Result<u64> {
-    let b: [u8; 6] = hex_fixed("--sqn", text)?;
-    Ok(b.iter().fold(0u64, |a, x| (a << 8) | u64::from(*x)))
-}
-
-pub(crate) fn random16() -> [u8; 16] {
-    let mut r = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut r);
-    r
-}
-
-// The operations over a base key, shared by `vusim akma af` and `vusim iot app`.
-
 /// Purpose label.
 #[derive(Debug, Args)]
-pub struct PurposeArg {
+pub struct PurposeArgs {
     /// Purpose label of the per-purpose key (text).
     #[arg(long, default_value = "")]
     purpose: String,
     /// Purpose label as hex (instead of --purpose).
     #[arg(long, value_name = "HEX")]
     purpose_hex: Option<String>,
+}
+
+impl PurposeArgs {
+    fn bytes(&self) -> vusim_network::Result<Vec<u8>> {
+        match &self.purpose_hex {
+            Some(h) => Ok(hex_any("--purpose-hex", h)?),
+            None => Ok(self.purpose.as_bytes().to_vec()),
+        }
+    }
 }
 
 /// The operations on a base key (docs/api/gba-api.md §6, reused by the AKMA and IoT APIs).
@@ -105,11 +101,11 @@ pub enum Operation {
     Wrap(WrapOp),
 }
 
-/// `mac`.
+/// The arguments of `mac` (`vusim naf`, `vusim akma af`, `vusim iot app`).
 #[derive(Debug, Args)]
 pub struct MacOp {
     #[command(flatten)]
-    purpose: PurposeArg,
+    purpose: PurposeArgs,
     /// Message (text).
     #[arg(long, conflicts_with = "message_hex")]
     message: Option<String>,
@@ -121,11 +117,11 @@ pub struct MacOp {
     mac_len: usize,
 }
 
-/// `verify`.
+/// The arguments of `verify` (`vusim naf`, `vusim akma af`, `vusim iot app`).
 #[derive(Debug, Args)]
 pub struct VerifyOp {
     #[command(flatten)]
-    purpose: PurposeArg,
+    purpose: PurposeArgs,
     /// Message (text).
     #[arg(long, conflicts_with = "message_hex")]
     message: Option<String>,
@@ -137,11 +133,11 @@ pub struct VerifyOp {
     mac: String,
 }
 
-/// `encrypt`.
+/// The arguments of `encrypt` (`vusim naf`, `vusim akma af`, `vusim iot app`).
 #[derive(Debug, Args)]
 pub struct EncryptOp {
     #[command(flatten)]
-    purpose: PurposeArg,
+    purpose: PurposeArgs,
     /// Plaintext (text).
     #[arg(long, conflicts_with = "plaintext_hex")]
     plaintext: Option<String>,
@@ -156,18 +152,18 @@ pub struct EncryptOp {
     aad: Option<String>,
 }
 
-/// `decrypt`.
+/// The arguments of `decrypt` (`vusim naf`, `vusim akma af`, `vusim iot app`).
 #[derive(Debug, Args)]
 pub struct DecryptOp {
     #[command(flatten)]
-    purpose: PurposeArg,
-    /// IV (DO 94).
+    purpose: PurposeArgs,
+    /// IV (16 bytes) from the card's answer (DO 94).
     #[arg(long, value_name = "HEX")]
     iv: String,
     /// Ciphertext (DO 92).
     #[arg(long, value_name = "HEX")]
     ciphertext: String,
-    /// Tag (DO 93).
+    /// Tag (DO 93, 16 bytes).
     #[arg(long, value_name = "HEX")]
     tag: String,
     /// Associated data (hex).
@@ -175,11 +171,11 @@ pub struct DecryptOp {
     aad: Option<String>,
 }
 
-/// `auth-card`.
+/// The arguments of `auth-card` (`vusim naf`, `vusim akma af`, `vusim iot app`).
 #[derive(Debug, Args)]
 pub struct AuthCardOp {
     #[command(flatten)]
-    purpose: PurposeArg,
+    purpose: PurposeArgs,
     /// The server's challenge RS (8–64 bytes).
     #[arg(long, value_name = "HEX")]
     challenge: String,
@@ -188,17 +184,17 @@ pub struct AuthCardOp {
     proof: Option<String>,
 }
 
-/// `auth-server`.
+/// The arguments of `auth-server` (`vusim naf`, `vusim akma af`, `vusim iot app`).
 #[derive(Debug, Args)]
 pub struct AuthServerOp {
     #[command(flatten)]
-    purpose: PurposeArg,
-    /// The card's challenge RC (DO 96).
+    purpose: PurposeArgs,
+    /// The card's challenge RC (from AUTHENTICATE P1 01, DO 96).
     #[arg(long, value_name = "HEX")]
     challenge: String,
 }
 
-/// `wrap`.
+/// The arguments of `wrap` (`vusim naf`, `vusim akma af`, `vusim iot app`).
 #[derive(Debug, Args)]
 pub struct WrapOp {
     /// Name the card stores the secret under (1–32 bytes of text).
@@ -215,79 +211,120 @@ pub struct WrapOp {
     iv: String,
 }
 
-fn text_or_hex(what: &str, text: Option<&String>, hex: Option<&String>) -> anyhow::Result<Vec<u8>> {
-    match (text, hex) {
-        (Some(t), None) => Ok(t.as_bytes().to_vec()),
-        (None, Some(h)) => hex_any(&format!("--{what}-hex"), h),
-        _ => bail!("give --{what} (text) or --{what}-hex"),
-    }
+/// The library's operation for a command's arguments.
+pub(crate) trait ToOp {
+    fn to_op(&self) -> vusim_network::Result<af::Operation>;
 }
 
-fn purpose(p: &PurposeArg) -> anyhow::Result<Vec<u8>> {
-    match &p.purpose_hex {
-        Some(h) => hex_any("--purpose-hex", h),
-        None => Ok(p.purpose.as_bytes().to_vec()),
-    }
+fn opt_hex(arg: &str, text: Option<&String>) -> vusim_network::Result<Option<Vec<u8>>> {
+    Ok(text.map(|h| hex_any(arg, h)).transpose()?)
 }
 
-impl Operation {
-    /// The library's operation for these arguments.
-    pub(crate) fn to_op(&self) -> anyhow::Result<af::Operation> {
-        Ok(match self {
-            Operation::Mac(a) => af::Operation::Mac {
-                purpose: purpose(&a.purpose)?,
-                message: text_or_hex("message", a.message.as_ref(), a.message_hex.as_ref())?,
-                mac_len: a.mac_len,
-            },
-            Operation::Verify(a) => af::Operation::Verify {
-                purpose: purpose(&a.purpose)?,
-                message: text_or_hex("message", a.message.as_ref(), a.message_hex.as_ref())?,
-                mac: hex_any("--mac", &a.mac)?,
-            },
-            Operation::Encrypt(a) => af::Operation::Encrypt {
-                purpose: purpose(&a.purpose)?,
-                plaintext: text_or_hex(
-                    "plaintext",
-                    a.plaintext.as_ref(),
-                    a.plaintext_hex.as_ref(),
-                )?,
-                aad: a.aad.as_deref().map(|h| hex_any("--aad", h)).transpose()?,
-                iv: hex_fixed("--iv", &a.iv)?,
-            },
-            Operation::Decrypt(a) => af::Operation::Decrypt {
-                purpose: purpose(&a.purpose)?,
-                aad: a
-                    .aad
-                    .as_deref()
-                    .map(|h| hex_any("--aad", h))
-                    .transpose()?
-                    .unwrap_or_default(),
-                iv: hex_any("--iv", &a.iv)?,
-                ciphertext: hex_any("--ciphertext", &a.ciphertext)?,
-                tag: hex_any("--tag", &a.tag)?,
-            },
-            Operation::AuthCard(a) => af::Operation::AuthCard {
-                purpose: purpose(&a.purpose)?,
-                challenge: hex_any("--challenge", &a.challenge)?,
-                proof: a
-                    .proof
-                    .as_deref()
-                    .map(|h| hex_any("--proof", h))
-                    .transpose()?,
-            },
-            Operation::AuthServer(a) => af::Operation::AuthServer {
-                purpose: purpose(&a.purpose)?,
-                challenge: hex_any("--challenge", &a.challenge)?,
-            },
-            Operation::Wrap(a) => af::Operation::Wrap {
-                secret: vusim_applet::api::ops::secret(text_or_hex(
-                    "secret",
-                    a.secret.as_ref(),
-                    a.secret_hex.as_ref(),
-                )?),
-                name: a.store_as.as_bytes().to_vec(),
-                iv: hex_fixed("--iv", &a.iv)?,
-            },
+impl ToOp for MacOp {
+    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+        Ok(af::Operation::Mac {
+            purpose: self.purpose.bytes()?,
+            message: text_or_hex(
+                "message",
+                self.message.as_deref(),
+                self.message_hex.as_deref(),
+            )?,
+            mac_len: self.mac_len,
         })
+    }
+}
+
+impl ToOp for VerifyOp {
+    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+        Ok(af::Operation::Verify {
+            purpose: self.purpose.bytes()?,
+            message: text_or_hex(
+                "message",
+                self.message.as_deref(),
+                self.message_hex.as_deref(),
+            )?,
+            mac: hex_any("--mac", &self.mac)?,
+        })
+    }
+}
+
+impl ToOp for EncryptOp {
+    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+        Ok(af::Operation::Encrypt {
+            purpose: self.purpose.bytes()?,
+            plaintext: text_or_hex(
+                "plaintext",
+                self.plaintext.as_deref(),
+                self.plaintext_hex.as_deref(),
+            )?,
+            aad: opt_hex("--aad", self.aad.as_ref())?,
+            iv: hex_fixed("--iv", &self.iv)?,
+        })
+    }
+}
+
+impl ToOp for DecryptOp {
+    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+        Ok(af::Operation::Decrypt {
+            purpose: self.purpose.bytes()?,
+            aad: opt_hex("--aad", self.aad.as_ref())?.unwrap_or_default(),
+            iv: hex_any("--iv", &self.iv)?,
+            ciphertext: hex_any("--ciphertext", &self.ciphertext)?,
+            tag: hex_any("--tag", &self.tag)?,
+        })
+    }
+}
+
+impl ToOp for AuthCardOp {
+    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+        Ok(af::Operation::AuthCard {
+            purpose: self.purpose.bytes()?,
+            challenge: hex_any("--challenge", &self.challenge)?,
+            proof: opt_hex("--proof", self.proof.as_ref())?,
+        })
+    }
+}
+
+impl ToOp for AuthServerOp {
+    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+        Ok(af::Operation::AuthServer {
+            purpose: self.purpose.bytes()?,
+            challenge: hex_any("--challenge", &self.challenge)?,
+        })
+    }
+}
+
+impl WrapOp {
+    /// The name the card stores the secret under.
+    pub(crate) fn store_as(&self) -> &str {
+        &self.store_as
+    }
+}
+
+impl ToOp for WrapOp {
+    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+        Ok(af::Operation::Wrap {
+            secret: ops::secret(text_or_hex(
+                "secret",
+                self.secret.as_deref(),
+                self.secret_hex.as_deref(),
+            )?),
+            name: self.store_as.as_bytes().to_vec(),
+            iv: hex_fixed("--iv", &self.iv)?,
+        })
+    }
+}
+
+impl ToOp for Operation {
+    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+        match self {
+            Operation::Mac(a) => a.to_op(),
+            Operation::Verify(a) => a.to_op(),
+            Operation::Encrypt(a) => a.to_op(),
+            Operation::Decrypt(a) => a.to_op(),
+            Operation::AuthCard(a) => a.to_op(),
+            Operation::AuthServer(a) => a.to_op(),
+            Operation::Wrap(a) => a.to_op(),
+        }
     }
 }

@@ -18,18 +18,18 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
-use vusim_applet::api::ops::{self, Secret};
-use vusim_network::af::{self, CardTarget};
+use vusim_apdu::hexstr::hex_fixed;
+use vusim_network::af;
 use vusim_network::auc::Auc;
+use vusim_network::iot::inputs::{as_side, IotKeyInput};
 use vusim_network::iot::roles::{Hop, Hops};
-use vusim_network::iot::{self as network, AsRequest, HssIot, IotAka, IotAuthContext};
+use vusim_network::iot::{self as network, IotAuthContext};
 use vusim_network::me::UsimAccess;
 use vusim_network::Report;
 
-use super::calc::{hex_any, hex_fixed, hex_range};
-use super::inputs::{client, load_profile, sqn_arg, AvArgs, CardOpts, Operation};
+use super::inputs::{AvArgs, CardOpts, Operation, ToOp};
 
 /// `vusim iot …`.
 #[derive(Debug, Args)]
@@ -166,82 +166,39 @@ pub struct RunArgs {
     diagram: super::DiagramArg,
 }
 
-fn aka_of(k: &IotKeyArgs) -> anyhow::Result<IotAka> {
-    if let (Some(ck), Some(ik)) = (&k.ck, &k.ik) {
-        return Ok(IotAka {
-            ck: hex_fixed("--ck", ck)?,
-            ik: hex_fixed("--ik", ik)?,
-            vector: None,
-        });
+impl IotKeyArgs {
+    fn input(&self) -> IotKeyInput<'_> {
+        IotKeyInput {
+            av: self.av.input(),
+            ck: self.ck.as_deref(),
+            ik: self.ik.as_deref(),
+            as_id: self.as_id.as_deref(),
+            rand_as: self.rand_as.as_deref(),
+            card: self.card_opts.input(),
+        }
     }
-    let (Some(rand), Some(sqn)) = (&k.av.rand, &k.av.sqn) else {
-        bail!("give --rand and --sqn of the AKA (with --card), or --ck and --ik");
-    };
-    let p = load_profile(k.av.card.as_deref())?;
-    Ok(IotAka::from_profile(
-        &p,
-        k.av.rid.as_deref(),
-        k.av.snn.as_deref(),
-        hex_fixed("--rand", rand)?,
-        sqn_arg(sqn)?,
-    )?)
-}
-
-fn as_id(k: &IotKeyArgs) -> anyhow::Result<&str> {
-    let id = k.as_id.as_deref().context("give --as-id")?;
-    if id.is_empty() || id.len() > 255 {
-        bail!("--as-id: 1 to 255 bytes, got {}", id.len());
-    }
-    Ok(id)
-}
-
-fn rand_as(k: &IotKeyArgs) -> anyhow::Result<Vec<u8>> {
-    hex_range(
-        "--rand-as",
-        k.rand_as.as_deref().context("give --rand-as")?,
-        8,
-        32,
-    )
-}
-
-fn target(k: &IotKeyArgs, id: &str) -> anyhow::Result<CardTarget> {
-    Ok(network::card_target(
-        id,
-        k.card_opts.channel,
-        client(&k.card_opts)?,
-    ))
 }
 
 /// Run `vusim iot …`.
 pub fn run(args: &IotArgs) -> anyhow::Result<ExitCode> {
     let report = match &args.action {
-        IotAction::As(a) => as_side(a, args.reveal)?,
+        IotAction::As(a) => {
+            let context = match a.context {
+                AkaContext::Akma => IotAuthContext::Akma,
+                AkaContext::ThreeG => IotAuthContext::ThreeG,
+            };
+            as_side(
+                &a.key.input(),
+                &a.guti,
+                a.t.as_deref(),
+                context,
+                args.reveal,
+            )?
+        }
         IotAction::App(a) => app(a, args.reveal)?,
         IotAction::Run(a) => run_e2e(a, args.reveal)?,
     };
     Ok(crate::report::finish(&report, args.json))
-}
-
-fn as_side(a: &AsArgs, reveal: bool) -> anyhow::Result<Report> {
-    let aka = aka_of(&a.key)?;
-    let id = as_id(&a.key)?;
-    let rand_as = rand_as(&a.key)?;
-    let guti = hex_range("--guti", &a.guti, 6, 16)?;
-    let t = a.t.as_deref().map(|h| hex_any("--t", h)).transpose()?;
-    let card = target(&a.key, id)?;
-    let q = AsRequest {
-        aka: &aka,
-        as_id: id,
-        guti: &guti,
-        rand_as: &rand_as,
-        t: t.as_deref(),
-        context: match a.context {
-            AkaContext::Akma => IotAuthContext::Akma,
-            AkaContext::ThreeG => IotAuthContext::ThreeG,
-        },
-        card: &card,
-    };
-    Ok(network::as_report(&q, reveal)?)
 }
 
 fn app(a: &AppArgs, reveal: bool) -> anyhow::Result<Report> {
@@ -251,24 +208,13 @@ fn app(a: &AppArgs, reveal: bool) -> anyhow::Result<Report> {
     ) {
         bail!("the IoT API offers mac, verify, encrypt and decrypt with K_app");
     }
-    let id = as_id(&a.key)?;
-    let mut r = Report::new();
-    let base: Secret = match &a.k_app {
-        Some(h) => ops::secret(hex_fixed::<32>("--k-app", h)?.to_vec()),
-        None => {
-            let aka = aka_of(&a.key)?;
-            let hss = HssIot::new(&aka.ck, &aka.ik)?;
-            let side = hss.for_as(id)?;
-            let k_app = side.k_app(&rand_as(&a.key)?)?;
-            if reveal {
-                network::reveal_keys(&mut r, &hss, &side, k_app.as_bytes());
-            }
-            ops::secret(k_app.as_bytes().to_vec())
-        }
-    };
-    let card = target(&a.key, id)?;
-    let op = af::run_operation(&a.op.to_op()?, &base, Some(&card))?;
-    r.merge(op);
+    let key = a.key.input().app_key(a.k_app.as_deref(), reveal)?;
+    let mut r = key.report;
+    r.merge(af::run_operation(
+        &a.op.to_op()?,
+        &key.base,
+        Some(&key.target),
+    )?);
     Ok(r)
 }
 

@@ -12,6 +12,7 @@
 
 use std::path::Path;
 
+pub mod inputs;
 pub mod me_based;
 pub mod primary;
 pub mod uicc_based;

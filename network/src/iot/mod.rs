@@ -20,6 +20,7 @@ use crate::error::Result;
 use crate::report::Report;
 
 pub mod flow;
+pub mod inputs;
 mod refresh;
 pub mod roles;
 

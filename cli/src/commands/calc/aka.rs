@@ -3,6 +3,7 @@
 
 use anyhow::anyhow;
 use clap::Args;
+use vusim_apdu::hexstr::{hex_fixed, hex_one_of};
 use vusim_applet::crypto::aka::{Auts, AUTS_LEN};
 use vusim_applet::crypto::keys::{Key128, Op, Opc, Top, Topc};
 use vusim_applet::crypto::milenage::{compute_opc, MilenageConstants};
@@ -11,7 +12,7 @@ use vusim_applet::crypto::xor::Xor3g;
 use vusim_applet::crypto::CryptoError;
 use vusim_network::calc;
 
-use super::{hex_fixed, hex_one_of, Report};
+use super::Report;
 
 /// RAND, SQN, AMF and an optional AUTS, shared by the three algorithms.
 #[derive(Debug, Args)]

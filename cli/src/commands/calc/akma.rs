@@ -2,11 +2,12 @@
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use vusim_apdu::hexstr::{digits, hex_fixed};
 use vusim_applet::crypto::akma::{self, AKidFormat};
 use vusim_applet::crypto::gba::UaProtocolId;
 use vusim_applet::crypto::keys::Kausf;
 
-use super::{digits, hex_fixed, Report};
+use super::Report;
 
 /// How the A-KID username carries RID and A-TID (see `vusim_applet::crypto::akma`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,11 +3,12 @@
 
 use anyhow::{anyhow, Context};
 use clap::Args;
+use vusim_apdu::hexstr::{digits, hex_any, hex_fixed, hex_range};
 use vusim_applet::crypto::fiveg;
 use vusim_applet::crypto::keys::{Ck, Ik};
 use vusim_network::calc;
 
-use super::{digits, hex_any, hex_fixed, hex_range, Report};
+use super::Report;
 
 /// Arguments of `vusim calc 5g`.
 #[derive(Debug, Args)]
@@ -128,7 +129,7 @@ pub(super) fn fiveg(a: &FiveGArgs) -> anyhow::Result<Report> {
 /// ABBA, parsed only when a SUPI asks for K_AMF.
 fn abba(a: &FiveGArgs) -> anyhow::Result<Vec<u8>> {
     match a.supi {
-        Some(_) => hex_any("--abba", &a.abba),
+        Some(_) => Ok(hex_any("--abba", &a.abba)?),
         None => Ok(Vec::new()),
     }
 }

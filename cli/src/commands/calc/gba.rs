@@ -3,13 +3,14 @@
 
 use anyhow::anyhow;
 use clap::Args;
+use vusim_apdu::hexstr::hex_fixed;
 use vusim_applet::crypto::aka::Autn;
 use vusim_applet::crypto::gba::{self, UaProtocolId};
 use vusim_applet::crypto::keys::{Ck, Ik};
 
 use vusim_network::calc;
 
-use super::{hex_fixed, Report};
+use super::Report;
 
 /// Arguments of `vusim calc gba`.
 #[derive(Debug, Args)]

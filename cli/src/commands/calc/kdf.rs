@@ -3,9 +3,10 @@
 
 use anyhow::anyhow;
 use clap::Args;
+use vusim_apdu::hexstr::{hex_any, hex_nonempty};
 use vusim_applet::crypto::kdf::{Fc, KdfInput};
 
-use super::{hex_any, hex_nonempty, Report};
+use super::Report;
 
 /// Arguments of `vusim calc kdf`.
 ///

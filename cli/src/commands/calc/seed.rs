@@ -2,10 +2,11 @@
 //! default (project-chosen) FC values `FF E0`–`FF E4`.
 
 use clap::Args;
+use vusim_apdu::hexstr::{hex_any, hex_fixed, hex_nonempty};
 use vusim_applet::crypto::keys::{Ck, Ik, KsNaf};
 use vusim_applet::crypto::seed::{self, SeedFcs};
 
-use super::{hex_any, hex_fixed, hex_nonempty, Report};
+use super::Report;
 
 /// Arguments of `vusim calc iot`.
 #[derive(Debug, Args)]
