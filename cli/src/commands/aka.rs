@@ -1,13 +1,10 @@
 //! `vusim aka`: a full AKA run — AuC vector, AUTHENTICATE on the card through APDUs, RES against XRES — in the 3G or GSM context, with AUTS resynchronisation.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use rand::RngCore;
 use vusim_network::aka::{self, AkaKind};
-use vusim_network::auc::Auc;
-use vusim_network::me::UsimAccess;
 
 /// Security context.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -26,12 +23,8 @@ pub enum Context {
 /// Arguments of `vusim aka`.
 #[derive(Debug, Args)]
 pub struct AkaArgs {
-    /// Card file (profile and state); the embedded default card when absent.
-    #[arg(long)]
-    pub card: Option<PathBuf>,
-    /// How long to wait for a card file another process holds.
     #[command(flatten)]
-    pub wait: super::WaitArg,
+    pub card: super::inputs::CardFileArgs,
     /// Security context.
     #[arg(long, value_enum, default_value = "3g")]
     pub context: Context,
@@ -49,20 +42,18 @@ pub struct AkaArgs {
 
 /// Run `vusim aka`.
 pub fn run(args: &AkaArgs) -> anyhow::Result<ExitCode> {
-    let mut card = crate::commands::open_card_file(args.card.as_deref(), args.wait)?;
-    let mut auc = Auc::for_profile(card.profile(), args.card.as_deref())?;
-    let access = UsimAccess::from_profile(card.profile())?;
+    let on = args.card.open()?;
     let kind = match args.context {
         Context::ThreeG => AkaKind::ThreeG,
         Context::Gsm => AkaKind::Gsm,
         Context::FiveG => AkaKind::FiveG {
-            snn: aka::home_snn(card.profile())?,
+            snn: aka::home_snn(&on.profile)?,
         },
     };
-    let mut me = crate::report::me(&mut card, args.trace);
-    me.start_usim(&access.aid, &access.pin1)?;
     let mut rand = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut rand);
-    let report = aka::run(&mut me, &mut auc, &kind, rand, args.sqn_ahead)?;
+    let report = on.run(args.trace, &[], |me, auc, _| {
+        aka::run(me, auc, &kind, rand, args.sqn_ahead)
+    })?;
     Ok(crate::report::finish(&report, args.json))
 }

@@ -25,7 +25,6 @@
 //! Exit codes: 0 computed (or verified), 1 a verification ran and failed, 2 an error in the
 //! input.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -33,12 +32,10 @@ use vusim_apdu::hexstr::hex_fixed;
 use vusim_applet::crypto::gba::UaProtocolId;
 use vusim_network::akma::inputs::{aanf, ausf, kms, AanfInput, AfKeyInput, KmsInput};
 use vusim_network::akma::{self as network, AkmaRun};
-use vusim_network::auc::Auc;
 use vusim_network::inputs::NafIdInput;
-use vusim_network::me::UsimAccess;
 use vusim_network::Report;
 
-use super::inputs::{AvArgs, CardOpts, Operation, ToOp};
+use super::inputs::{AvArgs, CardFileArgs, CardOpts, Operation, ToOp};
 use crate::report::finish;
 
 /// `vusim akma …`.
@@ -200,12 +197,8 @@ impl AuthArg {
 /// `vusim akma compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Card file (profile and state); the embedded default card when absent.
-    #[arg(long)]
-    card: Option<PathBuf>,
-    /// How long to wait for a card file another process holds.
     #[command(flatten)]
-    wait: super::WaitArg,
+    card: CardFileArgs,
     /// FQDN of the AF.
     #[arg(long, value_name = "FQDN", default_value = "bike.example.org")]
     af: String,
@@ -226,12 +219,8 @@ pub struct RunArgs {
     /// RAND of the first challenge (16 bytes); random when absent.
     #[arg(long, value_name = "HEX")]
     rand: Option<String>,
-    /// Card file (profile and state); the embedded default card when absent.
-    #[arg(long)]
-    card: Option<PathBuf>,
-    /// How long to wait for a card file another process holds.
     #[command(flatten)]
-    wait: super::WaitArg,
+    card: CardFileArgs,
     /// FQDN of the AF.
     #[arg(long, value_name = "FQDN", default_value = "bike.example.org")]
     af: String,
@@ -316,10 +305,7 @@ fn now() -> u64 {
 
 /// `vusim akma run`: the ME drives the card, the network functions compute.
 fn run_e2e(a: &RunArgs, reveal: bool) -> anyhow::Result<Report> {
-    let mut card = crate::commands::open_card_file(a.card.as_deref(), a.wait)?;
-    let profile = card.profile().clone();
-    let mut auc = Auc::for_profile(&profile, a.card.as_deref())?;
-    let access = UsimAccess::from_profile(&profile)?;
+    let on = a.card.open()?;
     let run = AkmaRun {
         af_fqdn: a.af.clone(),
         ua: UaProtocolId::from_bytes(hex_fixed("--ua-protocol", &a.ua_protocol)?),
@@ -335,30 +321,26 @@ fn run_e2e(a: &RunArgs, reveal: bool) -> anyhow::Result<Report> {
             .transpose()?,
         reveal,
     };
-    let mut me = crate::report::me(&mut card, a.trace);
-    crate::report::with_diagram(&mut me, &a.diagram.files, |me| {
-        me.start_usim(&access.aid, &access.pin1)?;
-        network::run(me, &mut auc, &profile, &run, &mut rand::thread_rng(), now())
+    on.run(a.trace, &a.diagram.files, |me, auc, profile| {
+        network::run(me, auc, profile, &run, &mut rand::thread_rng(), now())
     })
 }
 
 /// `vusim akma compare`: each place and method run end to end on the card; the key names that
 /// crossed the UICC-ME interface in each, read from the run's own messages.
 fn compare(a: &CompareArgs) -> anyhow::Result<Report> {
-    let mut card = crate::commands::open_card_file(a.card.as_deref(), a.wait)?;
-    let profile = card.profile().clone();
-    let mut auc = Auc::for_profile(&profile, a.card.as_deref())?;
-    let access = UsimAccess::from_profile(&profile)?;
+    let mut on = a.card.open()?;
     let ua = UaProtocolId::from_bytes(hex_fixed("--ua-protocol", &a.ua_protocol)?);
-    let mut me = crate::report::me(&mut card, false);
+    let (mut me, auc, profile, access) = on.parts();
+    let rng = &mut rand::thread_rng();
     Ok(network::compare(
         &mut me,
-        &mut auc,
-        &profile,
-        &access,
+        auc,
+        profile,
+        access,
         &a.af,
         ua,
-        &mut rand::thread_rng(),
+        rng,
         now(),
     )?)
 }

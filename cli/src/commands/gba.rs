@@ -1,16 +1,13 @@
 //! `vusim gba bootstrap`: the whole GBA_U flow (TS 33.220 §4.5, Annex G) — AuC vector with AUTN*, AUTHENTICATE in the GBA context, RES against XRES at the BSF, B-TID and lifetime written to EF_GBABP, NAF derivation on the card and at the NAF — with a verdict.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use rand::RngCore;
 use vusim_applet::crypto::gba::UaProtocolId;
-use vusim_network::auc::Auc;
 use vusim_network::bsf::Bsf;
 use vusim_network::gba::GbaRun;
-use vusim_network::me::UsimAccess;
 
 /// `vusim gba …`.
 #[derive(Debug, Args)]
@@ -30,12 +27,8 @@ pub enum GbaAction {
 /// Arguments of `vusim gba bootstrap`.
 #[derive(Debug, Args)]
 pub struct BootstrapArgs {
-    /// Card file (profile and state); the embedded default card when absent.
-    #[arg(long)]
-    pub card: Option<PathBuf>,
-    /// How long to wait for a card file another process holds.
     #[command(flatten)]
-    pub wait: super::WaitArg,
+    pub card: super::inputs::CardFileArgs,
     /// NAF FQDN.
     #[arg(long, default_value = "naf.example.org")]
     pub naf: String,
@@ -70,26 +63,20 @@ fn bootstrap(args: &BootstrapArgs) -> anyhow::Result<ExitCode> {
         .and_then(|v| v.try_into().ok())
         .context("--ua-protocol: expected 5 bytes (10 hex digits)")?;
     let ua = UaProtocolId::from_bytes(ua_bytes);
-    let mut card = crate::commands::open_card_file(args.card.as_deref(), args.wait)?;
-    let mut auc = Auc::for_profile(card.profile(), args.card.as_deref())?;
-    let (bsf, impi) = Bsf::for_profile(card.profile(), args.lifetime)?;
+    let on = args.card.open()?;
+    let (bsf, impi) = Bsf::for_profile(&on.profile, args.lifetime)?;
+    let mut rand = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut rand);
     let run = GbaRun {
         bsf,
         impi,
         naf_fqdn: args.naf.clone(),
         ua,
-        rand: {
-            let mut rand = [0u8; 16];
-            rand::thread_rng().fill_bytes(&mut rand);
-            rand
-        },
+        rand,
     };
-    let access = UsimAccess::from_profile(card.profile())?;
-    let clock = card.card().clock();
-    let mut me = crate::report::me(&mut card, args.trace);
-    let report = crate::report::with_diagram(&mut me, &args.diagram.files, |me| {
-        me.start_usim(&access.aid, &access.pin1)?;
-        vusim_network::gba::bootstrap(me, &mut auc, &run, || clock.now())
+    let clock = on.card.card().clock();
+    let report = on.run(args.trace, &args.diagram.files, |me, auc, _| {
+        vusim_network::gba::bootstrap(me, auc, &run, || clock.now())
     })?;
     Ok(crate::report::finish(&report, args.json))
 }

@@ -7,8 +7,81 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use vusim_apdu::hexstr::{hex_any, hex_fixed};
 use vusim_applet::api::ops;
+use vusim_applet::profile::Profile;
+use vusim_applet::store::DurableCard;
 use vusim_network::af;
+use vusim_network::auc::Auc;
 use vusim_network::inputs::{text_or_hex, AvInput, CardInput};
+use vusim_network::me::UsimAccess;
+use vusim_network::{Me, Report};
+
+/// `--card FILE --wait SECS` of the commands that run a scenario on a card file.
+#[derive(Debug, Args)]
+pub struct CardFileArgs {
+    /// Card file (profile and state); the embedded default card when absent.
+    #[arg(long)]
+    pub card: Option<PathBuf>,
+    /// How long to wait for a card file another process holds.
+    #[command(flatten)]
+    pub wait: super::WaitArg,
+}
+
+/// A card file opened for a scenario: the card, its profile, its subscriber's AuC and the
+/// USIM's AID and PIN1.
+pub(crate) struct OnCard {
+    pub(crate) card: DurableCard,
+    pub(crate) profile: Profile,
+    pub(crate) auc: Auc,
+    access: UsimAccess,
+}
+
+impl CardFileArgs {
+    /// Open the card file (waiting up to `--wait` for its holder).
+    pub(crate) fn open(&self) -> anyhow::Result<OnCard> {
+        let card = super::open_card_file(self.card.as_deref(), self.wait)?;
+        let profile = card.profile().clone();
+        let auc = Auc::for_profile(&profile, self.card.as_deref())?;
+        let access = UsimAccess::from_profile(&profile)?;
+        Ok(OnCard {
+            card,
+            profile,
+            auc,
+            access,
+        })
+    }
+}
+
+impl OnCard {
+    /// Power the card through an ME (its APDUs on stderr with `trace`), start the USIM and run
+    /// `flow`; the run's sequence diagram goes to the `--diagram` files.
+    pub(crate) fn run(
+        mut self,
+        trace: bool,
+        diagram: &[PathBuf],
+        flow: impl FnOnce(
+            &mut Me<&mut DurableCard>,
+            &mut Auc,
+            &Profile,
+        ) -> vusim_network::Result<Report>,
+    ) -> anyhow::Result<Report> {
+        let mut me = crate::report::me(&mut self.card, trace);
+        let (auc, profile, access) = (&mut self.auc, &self.profile, &self.access);
+        crate::report::with_diagram(&mut me, diagram, |me| {
+            me.start_usim(&access.aid, &access.pin1)?;
+            flow(me, auc, profile)
+        })
+    }
+
+    /// The ME for runs that start the USIM themselves, and what they need.
+    pub(crate) fn parts(&mut self) -> (Me<&mut DurableCard>, &mut Auc, &Profile, &UsimAccess) {
+        (
+            crate::report::me(&mut self.card, false),
+            &mut self.auc,
+            &self.profile,
+            &self.access,
+        )
+    }
+}
 
 /// Where the 5G HE AV comes from: the card profile, RAND and SQN.
 #[derive(Debug, Args)]

@@ -15,21 +15,18 @@
 //! Key bytes (Ks, Ks_AS, K_app) are printed only with `--reveal`. Exit codes: 0 computed (or
 //! verified), 1 a verification ran and failed, 2 an error in the input.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use vusim_apdu::hexstr::hex_fixed;
 use vusim_network::af;
-use vusim_network::auc::Auc;
 use vusim_network::iot::inputs::{as_side, IotKeyInput};
 use vusim_network::iot::roles::{Hop, Hops};
 use vusim_network::iot::{self as network, IotAuthContext};
-use vusim_network::me::UsimAccess;
 use vusim_network::Report;
 
-use super::inputs::{AvArgs, CardOpts, Operation, ToOp};
+use super::inputs::{AvArgs, CardFileArgs, CardOpts, Operation, ToOp};
 
 /// `vusim iot …`.
 #[derive(Debug, Args)]
@@ -138,12 +135,8 @@ pub enum RefreshArg {
 /// `vusim iot run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Card file (profile and state); the embedded default card when absent.
-    #[arg(long)]
-    card: Option<PathBuf>,
-    /// How long to wait for a card file another process holds.
     #[command(flatten)]
-    wait: super::WaitArg,
+    card: CardFileArgs,
     /// AS_ID.
     #[arg(long, value_name = "ID", default_value = "as.iot.example.org")]
     as_id: String,
@@ -220,13 +213,10 @@ fn app(a: &AppArgs, reveal: bool) -> anyhow::Result<Report> {
 
 /// `vusim iot run`: the ME drives the card, the HSS and the AS compute.
 fn run_e2e(a: &RunArgs, reveal: bool) -> anyhow::Result<Report> {
-    let mut card = crate::commands::open_card_file(a.card.as_deref(), a.wait)?;
-    let profile = card.profile().clone();
-    if profile.iot.is_none() {
+    let on = a.card.open()?;
+    if on.profile.iot.is_none() {
         bail!("the card profile has no [iot] section (docs/api/iot.md §8)");
     }
-    let mut auc = Auc::for_profile(&profile, a.card.as_deref())?;
-    let access = UsimAccess::from_profile(&profile)?;
     let opts = network::RunOptions {
         as_id: &a.as_id,
         variant: match a.variant {
@@ -250,16 +240,7 @@ fn run_e2e(a: &RunArgs, reveal: bool) -> anyhow::Result<Report> {
             eprintln!("-- {} -> {}: {}", h.from.name(), h.to.name(), h.label())
         }));
     }
-    let mut me = crate::report::me(&mut card, a.trace);
-    crate::report::with_diagram(&mut me, &a.diagram.files, |me| {
-        me.start_usim(&access.aid, &access.pin1)?;
-        network::run(
-            me,
-            &mut auc,
-            &profile,
-            &opts,
-            &mut rand::thread_rng(),
-            &mut hops,
-        )
+    on.run(a.trace, &a.diagram.files, |me, auc, profile| {
+        network::run(me, auc, profile, &opts, &mut rand::thread_rng(), &mut hops)
     })
 }
