@@ -5,6 +5,7 @@
 //! conversions c2/c3 (§6.8.1.2), the 5G AKA keys (TS 33.501 Annex A) and the EAP-AKA' key
 //! schedule (RFC 9048 §3.3), and the GBA keys and B-TID (TS 33.220 §4.5.2, Annex B.3, H.3).
 
+pub mod inputs;
 pub mod suci;
 
 use vusim_crypto::aka::{self, AkaAlgorithm, Autn, Auts};

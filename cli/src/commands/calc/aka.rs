@@ -1,16 +1,10 @@
-//! `vusim calc milenage | tuak | xor`: the AKA functions f1–f5*, AUTN, the GSM conversions
-//! c2/c3 and the network-side AUTS check (TS 33.102 §6.3, §6.8.1.2).
+//! `vusim calc milenage | tuak | xor`: the arguments of the AKA functions f1–f5*, AUTN, the GSM
+//! conversions c2/c3 and the network-side AUTS check (TS 33.102 §6.3, §6.8.1.2), computed by
+//! `vusim_network::calc`.
 
-use anyhow::anyhow;
 use clap::Args;
-use vusim_apdu::hexstr::{hex_fixed, hex_one_of};
-use vusim_applet::crypto::aka::{Auts, AUTS_LEN};
-use vusim_applet::crypto::keys::{Key128, Op, Opc, Top, Topc};
-use vusim_applet::crypto::milenage::{compute_opc, MilenageConstants};
-use vusim_applet::crypto::tuak::{Tuak, TuakKey, TuakParams};
-use vusim_applet::crypto::xor::Xor3g;
-use vusim_applet::crypto::CryptoError;
-use vusim_network::calc;
+use vusim_applet::crypto::tuak::TuakParams;
+use vusim_network::calc::inputs::{self as calc, ChallengeText, MilenageText, TuakText};
 
 use super::Report;
 
@@ -33,17 +27,13 @@ pub struct Challenge {
 }
 
 impl Challenge {
-    fn parse(&self) -> anyhow::Result<calc::Challenge> {
-        Ok(calc::Challenge {
-            rand: hex_fixed("--rand", &self.rand)?,
-            sqn: hex_fixed("--sqn", &self.sqn)?,
-            amf: hex_fixed("--amf", &self.amf)?,
-            auts: self
-                .auts
-                .as_deref()
-                .map(|t| hex_fixed::<AUTS_LEN>("--auts", t).map(|b| Auts::from_bytes(&b)))
-                .transpose()?,
-        })
+    fn text(&self) -> ChallengeText<'_> {
+        ChallengeText {
+            rand: &self.rand,
+            sqn: &self.sqn,
+            amf: &self.amf,
+            auts: self.auts.as_deref(),
+        }
     }
 }
 
@@ -106,29 +96,6 @@ pub struct ConstantArgs {
     pub c5: Option<String>,
 }
 
-impl ConstantArgs {
-    fn constants(&self) -> anyhow::Result<MilenageConstants> {
-        let mut consts = MilenageConstants::default();
-        for (slot, r) in consts
-            .r
-            .iter_mut()
-            .zip([self.r1, self.r2, self.r3, self.r4, self.r5])
-        {
-            if let Some(r) = r {
-                *slot = r;
-            }
-        }
-        let cs = [&self.c1, &self.c2, &self.c3, &self.c4, &self.c5];
-        let names = ["--c1", "--c2", "--c3", "--c4", "--c5"];
-        for ((slot, c), name) in consts.c.iter_mut().zip(cs).zip(names) {
-            if let Some(text) = c {
-                *slot = hex_fixed(name, text)?;
-            }
-        }
-        Ok(consts)
-    }
-}
-
 /// Arguments of `vusim calc tuak`.
 #[derive(Debug, Args)]
 pub struct TuakArgs {
@@ -180,59 +147,35 @@ pub struct XorArgs {
 
 /// `vusim calc milenage`.
 pub(super) fn milenage(a: &MilenageArgs) -> anyhow::Result<Report> {
-    let k = Key128::new(hex_fixed("--k", &a.k)?);
-    let opc = match (&a.op, &a.opc) {
-        (Some(op), _) => compute_opc(&k, &Op::new(hex_fixed("--op", op)?)),
-        (None, Some(opc)) => Opc::new(hex_fixed("--opc", opc)?),
-        (None, None) => return Err(anyhow!("one of --op or --opc is required")),
-    };
-    let p = a.challenge.parse()?;
-    Ok(calc::milenage(&k, &opc, a.constants.constants()?, &p)?)
+    let c = &a.constants;
+    Ok(calc::milenage(&MilenageText {
+        k: &a.k,
+        op: a.op.as_deref(),
+        opc: a.opc.as_deref(),
+        challenge: a.challenge.text(),
+        r: [c.r1, c.r2, c.r3, c.r4, c.r5],
+        c: [&c.c1, &c.c2, &c.c3, &c.c4, &c.c5].map(|c| c.as_deref()),
+    })?)
 }
 
 /// `vusim calc tuak`.
 pub(super) fn tuak(a: &TuakArgs) -> anyhow::Result<Report> {
-    let k = TuakKey::from_slice(&hex_one_of("--k", &a.k, &[16, 32])?)?;
-    let params = TuakParams {
-        mac_bits: a.mac_len,
-        res_bits: a.res_len,
-        ck_bits: a.ck_len,
-        ik_bits: a.ik_len,
-        iterations: a.iterations,
-    };
-    params.validate().map_err(|e| match e {
-        CryptoError::UnsupportedLength { what, allowed, got } => {
-            let arg = match what {
-                "TUAK MAC bits" => "--mac-len",
-                "TUAK RES bits" => "--res-len",
-                "TUAK CK bits" => "--ck-len",
-                "TUAK IK bits" => "--ik-len",
-                _ => "--iterations",
-            };
-            anyhow!("{arg}: expected {allowed}, got {got}")
-        }
-        other => other.into(),
-    })?;
-    let t = match (&a.top, &a.topc) {
-        (Some(top), _) => Tuak::from_top(k, &Top::new(hex_fixed("--top", top)?), params)?,
-        (None, Some(topc)) => Tuak::new(k, Topc::new(hex_fixed("--topc", topc)?), params)?,
-        (None, None) => return Err(anyhow!("one of --top or --topc is required")),
-    };
-    let p = a.challenge.parse()?;
-    if p.auts.is_some() && a.mac_len != 64 {
-        return Err(anyhow!(
-            "--auts: AUTS carries a 64-bit MAC-S, but --mac-len is {}",
-            a.mac_len
-        ));
-    }
-    Ok(calc::tuak(&t, &p)?)
+    Ok(calc::tuak(&TuakText {
+        k: &a.k,
+        top: a.top.as_deref(),
+        topc: a.topc.as_deref(),
+        challenge: a.challenge.text(),
+        params: TuakParams {
+            mac_bits: a.mac_len,
+            res_bits: a.res_len,
+            ck_bits: a.ck_len,
+            ik_bits: a.ik_len,
+            iterations: a.iterations,
+        },
+    })?)
 }
 
 /// `vusim calc xor`.
 pub(super) fn xor(a: &XorArgs) -> anyhow::Result<Report> {
-    let k = Key128::new(hex_fixed("--k", &a.k)?);
-    let x = Xor3g::with_res_len(&k, a.res_len)
-        .map_err(|_| anyhow!("--res-len: expected 4 to 16 bytes, got {}", a.res_len))?;
-    let p = a.challenge.parse()?;
-    Ok(calc::xor(&x, &p)?)
+    Ok(calc::xor(&a.k, a.res_len, &a.challenge.text())?)
 }

@@ -1,11 +1,8 @@
 //! `vusim calc akma`: K_AKMA, A-TID, A-KID and K_AF (TS 33.535 Annex A.2–A.4, §6.1).
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
-use vusim_apdu::hexstr::{digits, hex_fixed};
-use vusim_applet::crypto::akma::{self, AKidFormat};
-use vusim_applet::crypto::gba::UaProtocolId;
-use vusim_applet::crypto::keys::Kausf;
+use vusim_applet::crypto::akma::AKidFormat;
+use vusim_network::calc::inputs as calc;
 
 use super::Report;
 
@@ -58,23 +55,13 @@ pub struct AkmaArgs {
 
 /// `vusim calc akma`.
 pub(super) fn akma(a: &AkmaArgs) -> anyhow::Result<Report> {
-    let k_ausf = Kausf::new(hex_fixed("--k-ausf", &a.k_ausf)?);
-    let k_akma = akma::k_akma(&k_ausf, &a.supi)?;
-    let a_tid = akma::a_tid(&k_ausf, &a.supi)?;
-    let mut r = Report::default();
-    r.hex("k_akma", k_akma.as_bytes());
-    r.hex("a_tid", &a_tid);
-    if let (Some(rid), Some(realm)) = (&a.rid, &a.realm) {
-        let rid = digits("--rid", rid, 1, 4)?;
-        r.text(
-            "a_kid",
-            akma::a_kid(&rid, &a_tid, realm, a.a_kid_format.into()).context("--realm")?,
-        );
-    }
-    if let (Some(fqdn), Some(ua)) = (&a.af_fqdn, &a.ua_protocol) {
-        let ua = UaProtocolId::from_bytes(hex_fixed("--ua-protocol", ua)?);
-        let af_id = akma::af_id(fqdn, ua);
-        r.hex("k_af", akma::k_af(&k_akma, &af_id)?.as_bytes());
-    }
-    Ok(r)
+    let a_kid = match (&a.rid, &a.realm) {
+        (Some(rid), Some(realm)) => Some((rid.as_str(), realm.as_str(), a.a_kid_format.into())),
+        _ => None,
+    };
+    let af = match (&a.af_fqdn, &a.ua_protocol) {
+        (Some(fqdn), Some(ua)) => Some((fqdn.as_str(), ua.as_str())),
+        _ => None,
+    };
+    Ok(calc::akma(&a.k_ausf, &a.supi, a_kid, af)?)
 }

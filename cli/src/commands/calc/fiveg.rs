@@ -1,12 +1,8 @@
 //! `vusim calc 5g`: 5G AKA keys (TS 33.501 Annex A.2, A.4–A.7) or, with `--eap-aka-prime`,
 //! CK'/IK' (TS 33.501 A.3) and the EAP-AKA' key schedule (RFC 9048 §3.3, K_AUSF = EMSK[0..32]).
 
-use anyhow::{anyhow, Context};
 use clap::Args;
-use vusim_apdu::hexstr::{digits, hex_any, hex_fixed, hex_range};
-use vusim_applet::crypto::fiveg;
-use vusim_applet::crypto::keys::{Ck, Ik};
-use vusim_network::calc;
+use vusim_network::calc::inputs::{self as calc, FiveGText};
 
 use super::Report;
 
@@ -55,86 +51,21 @@ pub struct FiveGArgs {
     pub network_name: Option<String>,
 }
 
-fn snn(a: &FiveGArgs) -> anyhow::Result<Option<String>> {
-    match (&a.snn, &a.mcc, &a.mnc) {
-        (Some(s), _, _) => Ok(Some(s.clone())),
-        (None, Some(mcc), Some(mnc)) => {
-            let mcc = digits("--mcc", mcc, 3, 3)?;
-            let mnc = digits("--mnc", mnc, 2, 3)?;
-            Ok(Some(
-                fiveg::serving_network_name(&mcc, &mnc).context("--mcc/--mnc")?,
-            ))
-        }
-        _ => Ok(None),
-    }
-}
-
 /// `vusim calc 5g`.
 pub(super) fn fiveg(a: &FiveGArgs) -> anyhow::Result<Report> {
-    let ck = Ck::new(hex_fixed("--ck", &a.ck)?);
-    let ik = Ik::new(hex_fixed("--ik", &a.ik)?);
-    let sqn_xor_ak: [u8; 6] = hex_fixed("--sqn-xor-ak", &a.sqn_xor_ak)?;
-    let snn = snn(a)?;
-    if a.eap_aka_prime {
-        let identity = a
-            .identity
-            .as_deref()
-            .ok_or_else(|| anyhow!("--identity is required with --eap-aka-prime"))?;
-        let network_name =
-            a.network_name.as_ref().or(snn.as_ref()).ok_or_else(|| {
-                anyhow!("--eap-aka-prime needs --network-name, --snn or --mcc/--mnc")
-            })?;
-        // K_SEAF, and so K_AMF and its ABBA, only with an SNN.
-        let abba = match snn {
-            Some(_) => abba(a)?,
-            None => Vec::new(),
-        };
-        return Ok(calc::eap_aka_prime(
-            &ck,
-            &ik,
-            network_name,
-            &sqn_xor_ak,
-            identity,
-            snn.as_deref(),
-            amf_inputs(a, &abba),
-        )?);
-    }
-    let snn = snn.ok_or_else(|| anyhow!("--snn or --mcc/--mnc is required"))?;
-    let rand: [u8; 16] = hex_fixed(
-        "--rand",
-        a.rand
-            .as_deref()
-            .ok_or_else(|| anyhow!("--rand is required"))?,
-    )?;
-    let res = hex_range(
-        "--res",
-        a.res
-            .as_deref()
-            .ok_or_else(|| anyhow!("--res is required"))?,
-        4,
-        16,
-    )?;
-    let abba = abba(a)?;
-    Ok(calc::fiveg_aka(
-        &ck,
-        &ik,
-        &snn,
-        &rand,
-        &res,
-        &sqn_xor_ak,
-        amf_inputs(a, &abba),
-    )?)
-}
-
-/// ABBA, parsed only when a SUPI asks for K_AMF.
-fn abba(a: &FiveGArgs) -> anyhow::Result<Vec<u8>> {
-    match a.supi {
-        Some(_) => Ok(hex_any("--abba", &a.abba)?),
-        None => Ok(Vec::new()),
-    }
-}
-
-/// SUPI and ABBA for K_AMF, when a SUPI is given.
-fn amf_inputs<'a>(a: &'a FiveGArgs, abba: &'a [u8]) -> Option<(&'a str, &'a [u8])> {
-    a.supi.as_deref().map(|supi| (supi, abba))
+    Ok(calc::fiveg(&FiveGText {
+        ck: &a.ck,
+        ik: &a.ik,
+        rand: a.rand.as_deref(),
+        res: a.res.as_deref(),
+        sqn_xor_ak: &a.sqn_xor_ak,
+        snn: a.snn.as_deref(),
+        mcc: a.mcc.as_deref(),
+        mnc: a.mnc.as_deref(),
+        supi: a.supi.as_deref(),
+        abba: &a.abba,
+        eap_aka_prime: a.eap_aka_prime,
+        identity: a.identity.as_deref(),
+        network_name: a.network_name.as_deref(),
+    })?)
 }

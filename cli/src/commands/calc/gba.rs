@@ -1,14 +1,8 @@
 //! `vusim calc gba | gba-autn`: GBA NAF keys and B-TID (TS 33.220 §4.5.2, Annex B.3, H.3) and
 //! the GBA_U AUTN* masking (TS 33.220 §5.3.2).
 
-use anyhow::anyhow;
 use clap::Args;
-use vusim_apdu::hexstr::hex_fixed;
-use vusim_applet::crypto::aka::Autn;
-use vusim_applet::crypto::gba::{self, UaProtocolId};
-use vusim_applet::crypto::keys::{Ck, Ik};
-
-use vusim_network::calc;
+use vusim_network::calc::inputs::{self as calc, GbaText};
 
 use super::Report;
 
@@ -52,26 +46,18 @@ pub struct GbaAutnArgs {
 
 /// `vusim calc gba`.
 pub(super) fn gba(a: &GbaArgs) -> anyhow::Result<Report> {
-    let ck = Ck::new(hex_fixed("--ck", &a.ck)?);
-    let ik = Ik::new(hex_fixed("--ik", &a.ik)?);
-    let rand: [u8; 16] = hex_fixed("--rand", &a.rand)?;
-    let ua = UaProtocolId::from_bytes(hex_fixed("--ua-protocol", &a.ua_protocol)?);
-    let bsf = match &a.bsf_domain {
-        Some(d) => d.clone(),
-        None => calc::bsf_domain_from_impi(&a.impi).ok_or_else(|| {
-            anyhow!(
-                "--bsf-domain is required: the IMPI realm is not ims.mncXXX.mccYYY.3gppnetwork.org"
-            )
-        })?,
-    };
-    Ok(calc::gba(&ck, &ik, &rand, &a.impi, &a.naf_fqdn, ua, &bsf)?)
+    Ok(calc::gba(&GbaText {
+        ck: &a.ck,
+        ik: &a.ik,
+        rand: &a.rand,
+        impi: &a.impi,
+        naf_fqdn: &a.naf_fqdn,
+        ua_protocol: &a.ua_protocol,
+        bsf_domain: a.bsf_domain.as_deref(),
+    })?)
 }
 
 /// `vusim calc gba-autn`.
 pub(super) fn gba_autn(a: &GbaAutnArgs) -> anyhow::Result<Report> {
-    let ik = Ik::new(hex_fixed("--ik", &a.ik)?);
-    let autn = Autn::from_bytes(&hex_fixed("--autn", &a.autn)?);
-    let mut r = Report::default();
-    r.hex("autn_star", &gba::mask_autn(&autn, &ik).to_bytes());
-    Ok(r)
+    Ok(calc::gba_autn(&a.ik, &a.autn)?)
 }
