@@ -11,9 +11,9 @@ use vusim_applet::profile::Profile;
 use vusim_applet::store::DurableCard;
 use vusim_network::af;
 use vusim_network::auc::Auc;
-use vusim_network::inputs::{text_or_hex, AvInput, CardInput};
+use vusim_network::inputs::{self, AvInput, CardInput};
 use vusim_network::me::UsimAccess;
-use vusim_network::{Me, Report};
+use vusim_network::{Me, Report, Result};
 
 /// `--card FILE --wait SECS` of the commands that run a scenario on a card file.
 #[derive(Debug, Args)]
@@ -58,11 +58,7 @@ impl OnCard {
         mut self,
         trace: bool,
         diagram: &[PathBuf],
-        flow: impl FnOnce(
-            &mut Me<&mut DurableCard>,
-            &mut Auc,
-            &Profile,
-        ) -> vusim_network::Result<Report>,
+        flow: impl FnOnce(&mut Me<&mut DurableCard>, &mut Auc, &Profile) -> Result<Report>,
     ) -> anyhow::Result<Report> {
         let mut me = crate::report::me(&mut self.card, trace);
         let (auc, profile, access) = (&mut self.auc, &self.profile, &self.access);
@@ -147,7 +143,7 @@ pub struct PurposeArgs {
 }
 
 impl PurposeArgs {
-    fn bytes(&self) -> vusim_network::Result<Vec<u8>> {
+    fn bytes(&self) -> Result<Vec<u8>> {
         match &self.purpose_hex {
             Some(h) => Ok(hex_any("--purpose-hex", h)?),
             None => Ok(self.purpose.as_bytes().to_vec()),
@@ -286,50 +282,43 @@ pub struct WrapOp {
 
 /// The library's operation for a command's arguments.
 pub(crate) trait ToOp {
-    fn to_op(&self) -> vusim_network::Result<af::Operation>;
+    fn to_op(&self) -> Result<af::Operation>;
 }
 
-fn opt_hex(arg: &str, text: Option<&String>) -> vusim_network::Result<Option<Vec<u8>>> {
+/// `--WHAT` (text) or `--WHAT-hex`.
+fn text_or_hex(what: &str, text: &Option<String>, hex: &Option<String>) -> Result<Vec<u8>> {
+    inputs::text_or_hex(what, text.as_deref(), hex.as_deref())
+}
+
+fn opt_hex(arg: &str, text: Option<&String>) -> Result<Option<Vec<u8>>> {
     Ok(text.map(|h| hex_any(arg, h)).transpose()?)
 }
 
 impl ToOp for MacOp {
-    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+    fn to_op(&self) -> Result<af::Operation> {
         Ok(af::Operation::Mac {
             purpose: self.purpose.bytes()?,
-            message: text_or_hex(
-                "message",
-                self.message.as_deref(),
-                self.message_hex.as_deref(),
-            )?,
+            message: text_or_hex("message", &self.message, &self.message_hex)?,
             mac_len: self.mac_len,
         })
     }
 }
 
 impl ToOp for VerifyOp {
-    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+    fn to_op(&self) -> Result<af::Operation> {
         Ok(af::Operation::Verify {
             purpose: self.purpose.bytes()?,
-            message: text_or_hex(
-                "message",
-                self.message.as_deref(),
-                self.message_hex.as_deref(),
-            )?,
+            message: text_or_hex("message", &self.message, &self.message_hex)?,
             mac: hex_any("--mac", &self.mac)?,
         })
     }
 }
 
 impl ToOp for EncryptOp {
-    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+    fn to_op(&self) -> Result<af::Operation> {
         Ok(af::Operation::Encrypt {
             purpose: self.purpose.bytes()?,
-            plaintext: text_or_hex(
-                "plaintext",
-                self.plaintext.as_deref(),
-                self.plaintext_hex.as_deref(),
-            )?,
+            plaintext: text_or_hex("plaintext", &self.plaintext, &self.plaintext_hex)?,
             aad: opt_hex("--aad", self.aad.as_ref())?,
             iv: hex_fixed("--iv", &self.iv)?,
         })
@@ -337,7 +326,7 @@ impl ToOp for EncryptOp {
 }
 
 impl ToOp for DecryptOp {
-    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+    fn to_op(&self) -> Result<af::Operation> {
         Ok(af::Operation::Decrypt {
             purpose: self.purpose.bytes()?,
             aad: opt_hex("--aad", self.aad.as_ref())?.unwrap_or_default(),
@@ -349,7 +338,7 @@ impl ToOp for DecryptOp {
 }
 
 impl ToOp for AuthCardOp {
-    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+    fn to_op(&self) -> Result<af::Operation> {
         Ok(af::Operation::AuthCard {
             purpose: self.purpose.bytes()?,
             challenge: hex_any("--challenge", &self.challenge)?,
@@ -359,7 +348,7 @@ impl ToOp for AuthCardOp {
 }
 
 impl ToOp for AuthServerOp {
-    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+    fn to_op(&self) -> Result<af::Operation> {
         Ok(af::Operation::AuthServer {
             purpose: self.purpose.bytes()?,
             challenge: hex_any("--challenge", &self.challenge)?,
@@ -375,13 +364,9 @@ impl WrapOp {
 }
 
 impl ToOp for WrapOp {
-    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+    fn to_op(&self) -> Result<af::Operation> {
         Ok(af::Operation::Wrap {
-            secret: ops::secret(text_or_hex(
-                "secret",
-                self.secret.as_deref(),
-                self.secret_hex.as_deref(),
-            )?),
+            secret: ops::secret(text_or_hex("secret", &self.secret, &self.secret_hex)?),
             name: self.store_as.as_bytes().to_vec(),
             iv: hex_fixed("--iv", &self.iv)?,
         })
@@ -389,7 +374,7 @@ impl ToOp for WrapOp {
 }
 
 impl ToOp for Operation {
-    fn to_op(&self) -> vusim_network::Result<af::Operation> {
+    fn to_op(&self) -> Result<af::Operation> {
         match self {
             Operation::Mac(a) => a.to_op(),
             Operation::Verify(a) => a.to_op(),
