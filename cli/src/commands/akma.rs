@@ -185,15 +185,6 @@ pub enum AuthArg {
     EapAkaPrime,
 }
 
-impl AuthArg {
-    fn method(self) -> network::AuthMethod {
-        match self {
-            AuthArg::FiveGAka => network::AuthMethod::FiveGAka,
-            AuthArg::EapAkaPrime => network::AuthMethod::EapAkaPrime,
-        }
-    }
-}
-
 /// `vusim akma compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -313,7 +304,10 @@ fn run_e2e(a: &RunArgs, reveal: bool) -> anyhow::Result<Report> {
             WhereArg::Me => network::Where::Me,
             WhereArg::Uicc => network::Where::Uicc,
         },
-        auth: a.auth.method(),
+        auth: match a.auth {
+            AuthArg::FiveGAka => network::AuthMethod::FiveGAka,
+            AuthArg::EapAkaPrime => network::AuthMethod::EapAkaPrime,
+        },
         rand: a
             .rand
             .as_deref()
@@ -331,8 +325,9 @@ fn run_e2e(a: &RunArgs, reveal: bool) -> anyhow::Result<Report> {
 fn compare(a: &CompareArgs) -> anyhow::Result<Report> {
     let mut on = a.card.open()?;
     let ua = UaProtocolId::from_bytes(hex_fixed("--ua-protocol", &a.ua_protocol)?);
-    let (mut me, auc, profile, access) = on.parts();
-    let rng = &mut rand::thread_rng();
+    let mut me = crate::report::me(&mut on.card, false);
+    let (auc, rng) = (&mut on.auc, &mut rand::thread_rng());
+    let (profile, access) = (&on.profile, &on.access);
     Ok(network::compare(
         &mut me,
         auc,

@@ -12,6 +12,8 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use vusim_network::calc::inputs as net;
+use vusim_network::calc::suci as net_suci;
 
 mod aka;
 mod akma;
@@ -67,16 +69,18 @@ pub fn run(args: &CalcArgs) -> anyhow::Result<ExitCode> {
     let report = match &args.what {
         CalcCommand::Milenage(a) => aka::milenage(a)?,
         CalcCommand::Tuak(a) => aka::tuak(a)?,
-        CalcCommand::Xor(a) => aka::xor(a)?,
+        CalcCommand::Xor(a) => net::xor(&a.k, a.res_len, &a.challenge.text())?,
         CalcCommand::Gba(a) => gba::gba(a)?,
-        CalcCommand::GbaAutn(a) => gba::gba_autn(a)?,
+        CalcCommand::GbaAutn(a) => net::gba_autn(&a.ik, &a.autn)?,
         CalcCommand::FiveG(a) => fiveg::fiveg(a)?,
         CalcCommand::Akma(a) => akma::akma(a)?,
         CalcCommand::Suci(a) => suci::suci(a)?,
-        CalcCommand::SuciDeconceal(a) => suci::deconceal(a)?,
-        CalcCommand::Kdf(a) => kdf::kdf(a)?,
-        CalcCommand::Iot(a) => seed::iot(a)?,
-        CalcCommand::E2e(a) => seed::e2e(a)?,
+        CalcCommand::SuciDeconceal(a) => {
+            net_suci::deconceal(a.profile.into(), &a.hn_priv, &a.scheme_output)?
+        }
+        CalcCommand::Kdf(a) => net::kdf(&a.key, &a.fc, &a.param, &a.param_str)?,
+        CalcCommand::Iot(a) => net::iot(&a.ck, &a.ik, &a.as_id, &a.rand_as, a.guti.as_deref())?,
+        CalcCommand::E2e(a) => net::e2e(&a.ks_naf, &a.ka)?,
     };
     Ok(crate::report::finish(&report, args.json))
 }

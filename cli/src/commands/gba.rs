@@ -50,14 +50,9 @@ pub struct BootstrapArgs {
     pub diagram: super::DiagramArg,
 }
 
-/// Run `vusim gba …`.
+/// Run `vusim gba bootstrap`.
 pub fn run(args: &GbaArgs) -> anyhow::Result<ExitCode> {
-    match &args.action {
-        GbaAction::Bootstrap(b) => bootstrap(b),
-    }
-}
-
-fn bootstrap(args: &BootstrapArgs) -> anyhow::Result<ExitCode> {
+    let GbaAction::Bootstrap(args) = &args.action;
     let ua_bytes: [u8; 5] = hex::decode(&args.ua_protocol)
         .ok()
         .and_then(|v| v.try_into().ok())

@@ -32,7 +32,7 @@ pub(crate) struct OnCard {
     pub(crate) card: DurableCard,
     pub(crate) profile: Profile,
     pub(crate) auc: Auc,
-    access: UsimAccess,
+    pub(crate) access: UsimAccess,
 }
 
 impl CardFileArgs {
@@ -66,16 +66,6 @@ impl OnCard {
             me.start_usim(&access.aid, &access.pin1)?;
             flow(me, auc, profile)
         })
-    }
-
-    /// The ME for runs that start the USIM themselves, and what they need.
-    pub(crate) fn parts(&mut self) -> (Me<&mut DurableCard>, &mut Auc, &Profile, &UsimAccess) {
-        (
-            crate::report::me(&mut self.card, false),
-            &mut self.auc,
-            &self.profile,
-            &self.access,
-        )
     }
 }
 

@@ -27,7 +27,7 @@ pub struct Challenge {
 }
 
 impl Challenge {
-    fn text(&self) -> ChallengeText<'_> {
+    pub(super) fn text(&self) -> ChallengeText<'_> {
         ChallengeText {
             rand: &self.rand,
             sqn: &self.sqn,
@@ -173,9 +173,4 @@ pub(super) fn tuak(a: &TuakArgs) -> anyhow::Result<Report> {
             iterations: a.iterations,
         },
     })?)
-}
-
-/// `vusim calc xor`.
-pub(super) fn xor(a: &XorArgs) -> anyhow::Result<Report> {
-    Ok(calc::xor(&a.k, a.res_len, &a.challenge.text())?)
 }

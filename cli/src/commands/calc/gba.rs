@@ -56,8 +56,3 @@ pub(super) fn gba(a: &GbaArgs) -> anyhow::Result<Report> {
         bsf_domain: a.bsf_domain.as_deref(),
     })?)
 }
-
-/// `vusim calc gba-autn`.
-pub(super) fn gba_autn(a: &GbaAutnArgs) -> anyhow::Result<Report> {
-    Ok(calc::gba_autn(&a.ik, &a.autn)?)
-}

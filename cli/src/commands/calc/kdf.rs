@@ -2,9 +2,6 @@
 //! `HMAC-SHA-256(Key, FC ‖ P0 ‖ L0 ‖ P1 ‖ L1 ‖ …)`.
 
 use clap::Args;
-use vusim_network::calc::inputs as calc;
-
-use super::Report;
 
 /// Arguments of `vusim calc kdf`.
 ///
@@ -25,9 +22,4 @@ pub struct KdfArgs {
     /// A text parameter (NFKC, UTF-8), appended after all --param values.
     #[arg(long, value_name = "TEXT")]
     pub param_str: Vec<String>,
-}
-
-/// `vusim calc kdf`.
-pub(super) fn kdf(a: &KdfArgs) -> anyhow::Result<Report> {
-    Ok(calc::kdf(&a.key, &a.fc, &a.param, &a.param_str)?)
 }

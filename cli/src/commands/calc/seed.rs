@@ -2,9 +2,6 @@
 //! default (project-chosen) FC values `FF E0`–`FF E4`.
 
 use clap::Args;
-use vusim_network::calc::inputs as calc;
-
-use super::Report;
 
 /// Arguments of `vusim calc iot`.
 #[derive(Debug, Args)]
@@ -35,20 +32,4 @@ pub struct E2eArgs {
     /// The third party's key Ka (hex, at least 1 byte).
     #[arg(long, value_name = "HEX")]
     pub ka: String,
-}
-
-/// `vusim calc iot`.
-pub(super) fn iot(a: &IotArgs) -> anyhow::Result<Report> {
-    Ok(calc::iot(
-        &a.ck,
-        &a.ik,
-        &a.as_id,
-        &a.rand_as,
-        a.guti.as_deref(),
-    )?)
-}
-
-/// `vusim calc e2e`.
-pub(super) fn e2e(a: &E2eArgs) -> anyhow::Result<Report> {
-    Ok(calc::e2e(&a.ks_naf, &a.ka)?)
 }

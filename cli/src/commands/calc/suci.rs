@@ -120,12 +120,3 @@ pub(super) fn suci(a: &SuciArgs) -> anyhow::Result<Report> {
         hn_key_id: a.hn_key_id,
     })?)
 }
-
-/// `vusim calc suci-deconceal`.
-pub(super) fn deconceal(a: &DeconcealArgs) -> anyhow::Result<Report> {
-    Ok(calc::deconceal(
-        a.profile.into(),
-        &a.hn_priv,
-        &a.scheme_output,
-    )?)
-}
