@@ -239,6 +239,25 @@ pub fn run_operation(op: &Operation, base: &[u8], card: Option<&CardTarget>) -> 
     Ok(r)
 }
 
+/// The name a secret is stored under in the card: 1 to 32 bytes.
+pub fn check_store_name(name: &[u8]) -> Result<()> {
+    if !(1..=32).contains(&name.len()) {
+        return Err(NetworkError::NameLength(name.len()));
+    }
+    Ok(())
+}
+
+/// A secret to wrap for STORE KEY: 1 to 128 bytes.
+pub fn check_secret(secret: &[u8]) -> Result<()> {
+    if !(1..=128).contains(&secret.len()) {
+        return Err(NetworkError::input(format!(
+            "the secret must be 1 to 128 bytes, got {}",
+            secret.len()
+        )));
+    }
+    Ok(())
+}
+
 /// Wrap `secret` for STORE KEY under the name `name`: IV, ciphertext, tag and the card APDU.
 pub fn wrap_into(
     r: &mut Report,
@@ -248,15 +267,8 @@ pub fn wrap_into(
     iv: [u8; IV_LEN],
     card: Option<&CardTarget>,
 ) -> Result<()> {
-    if !(1..=32).contains(&name.len()) {
-        return Err(NetworkError::NameLength(name.len()));
-    }
-    if !(1..=128).contains(&secret.len()) {
-        return Err(NetworkError::input(format!(
-            "the secret must be 1 to 128 bytes, got {}",
-            secret.len()
-        )));
-    }
+    check_store_name(name)?;
+    check_secret(secret)?;
     let alg = ops::ALG_AES128_CTR_HMAC_SHA256;
     let s = ops::wrap(base, alg, name, iv, secret)?;
     r.hex("iv", &s.iv);

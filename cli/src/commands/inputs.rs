@@ -348,15 +348,24 @@ impl ToOp for AuthServerOp {
 
 impl WrapOp {
     /// The name the card stores the secret under.
-    pub(crate) fn store_as(&self) -> &str {
-        &self.store_as
+    pub(crate) fn store_as(&self) -> &[u8] {
+        self.store_as.as_bytes()
+    }
+
+    /// The secret.
+    pub(crate) fn secret(&self) -> Result<ops::Secret> {
+        Ok(ops::secret(text_or_hex(
+            "secret",
+            &self.secret,
+            &self.secret_hex,
+        )?))
     }
 }
 
 impl ToOp for WrapOp {
     fn to_op(&self) -> Result<af::Operation> {
         Ok(af::Operation::Wrap {
-            secret: ops::secret(text_or_hex("secret", &self.secret, &self.secret_hex)?),
+            secret: self.secret()?,
             name: self.store_as.as_bytes().to_vec(),
             iv: hex_fixed("--iv", &self.iv)?,
         })

@@ -58,7 +58,7 @@ pub enum NafAction {
     /// Wrap a secret for STORE KEY (keys with the labels "wrap-enc"/"wrap-int", purpose = name).
     Wrap(Keyed<WrapOp>),
     /// The combined key e2e_key = KDF(Ks_int_NAF, FF E4, Ka), and the card's DERIVE E2E KEY.
-    E2e(E2eArgs),
+    E2e(Keyed<NoOp>),
 }
 
 /// The base key and the NAF_Id.
@@ -141,14 +141,9 @@ pub struct KeyOnly<T: Args> {
     op: T,
 }
 
-/// `vusim naf e2e`.
+/// No arguments of its own (`vusim naf e2e`).
 #[derive(Debug, Args)]
-pub struct E2eArgs {
-    #[command(flatten)]
-    key: KeyArgs,
-    #[command(flatten)]
-    card: CardOpts,
-}
+pub struct NoOp {}
 
 /// Run one operation of the shared implementation with the resolved key (resolved first, so
 /// key errors are reported before the operation's).
@@ -175,12 +170,10 @@ pub fn run(args: &NafArgs) -> anyhow::Result<ExitCode> {
             if a.key.key.is_some() || a.key.ka.is_some() {
                 bail!("wrap uses Ks_int_NAF itself (no --key, no --ka)");
             }
-            // The name is checked before the secret, with the argument's name.
             let key = a.key.input().resolve()?;
-            let name = a.op.store_as().len();
-            if !(1..=32).contains(&name) {
-                bail!("--store-as: 1 to 32 bytes, got {name}");
-            }
+            // The order the NAF side has always checked in: the name, the secret, the IV.
+            af::check_store_name(a.op.store_as())?;
+            af::check_secret(&a.op.secret()?)?;
             let op = a.op.to_op()?;
             let target = key.target(a.card.channel, a.card.input().client()?);
             af::run_operation(&op, &key.base, target.as_ref())?
