@@ -11,6 +11,10 @@ use vusim_crypto::gba::{self, UaProtocolId};
 
 use crate::error::{NetworkError, Result};
 
+/// One value a command-line choice offers: the value, its name and a one-line help (what
+/// `--help` lists under "Possible values").
+pub type Choice<T> = (T, &'static str, &'static str);
+
 /// Where a 5G HE AV comes from: the card profile, RAND, SQN (`--card --rand --sqn --snn --rid`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AvInput<'a> {

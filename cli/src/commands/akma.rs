@@ -35,7 +35,7 @@ use vusim_network::akma::{self as network, AkmaRun};
 use vusim_network::inputs::NafIdInput;
 use vusim_network::Report;
 
-use super::inputs::{AvArgs, CardFileArgs, CardOpts, Operation, ToOp};
+use super::inputs::{choice, AvArgs, CardFileArgs, CardOpts, Operation, ToOp};
 use crate::report::finish;
 
 /// `vusim akma …`.
@@ -165,26 +165,6 @@ pub struct KmsArgs {
     a_kid: Option<String>,
 }
 
-/// `--where`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum WhereArg {
-    /// In the ME, as TS 33.535 specifies: AUTHENTICATE P2 81, K_AUSF in EF_5GAUTHKEYS.
-    Me,
-    /// On the UICC (TR 33.835 solutions #8/#10; AUTHENTICATE P2 87 is RFU in TS 31.102).
-    Uicc,
-}
-
-/// `--auth`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AuthArg {
-    /// 5G AKA (TS 33.501 §6.1.3.2).
-    #[value(name = "5g-aka")]
-    FiveGAka,
-    /// EAP-AKA' (TS 33.501 §6.1.3.1, RFC 9048): K_AUSF = the first 256 bits of EMSK.
-    #[value(name = "eap-aka-prime")]
-    EapAkaPrime,
-}
-
 /// `vusim akma compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -202,11 +182,11 @@ pub struct CompareArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Where the AKMA keys live: `me` (TS 33.535) or `uicc` (TR 33.835, proposed P2 87).
-    #[arg(long = "where", value_enum, default_value = "uicc")]
-    place: WhereArg,
+    #[arg(long = "where", value_parser = choice(network::Where::CHOICES), default_value = "uicc")]
+    place: network::Where,
     /// The primary authentication: `5g-aka` or `eap-aka-prime` (`--where me` only).
-    #[arg(long, value_enum, default_value = "5g-aka")]
-    auth: AuthArg,
+    #[arg(long, value_parser = choice(network::AuthMethod::CHOICES), default_value = "5g-aka")]
+    auth: network::AuthMethod,
     /// RAND of the first challenge (16 bytes); random when absent.
     #[arg(long, value_name = "HEX")]
     rand: Option<String>,
@@ -300,14 +280,8 @@ fn run_e2e(a: &RunArgs, reveal: bool) -> anyhow::Result<Report> {
     let run = AkmaRun {
         af_fqdn: a.af.clone(),
         ua: UaProtocolId::from_bytes(hex_fixed("--ua-protocol", &a.ua_protocol)?),
-        place: match a.place {
-            WhereArg::Me => network::Where::Me,
-            WhereArg::Uicc => network::Where::Uicc,
-        },
-        auth: match a.auth {
-            AuthArg::FiveGAka => network::AuthMethod::FiveGAka,
-            AuthArg::EapAkaPrime => network::AuthMethod::EapAkaPrime,
-        },
+        place: a.place,
+        auth: a.auth,
         rand: a
             .rand
             .as_deref()

@@ -76,7 +76,7 @@ pub fn run(args: &CalcArgs) -> anyhow::Result<ExitCode> {
         CalcCommand::Akma(a) => akma::akma(a)?,
         CalcCommand::Suci(a) => suci::suci(a)?,
         CalcCommand::SuciDeconceal(a) => {
-            net_suci::deconceal(a.profile.into(), &a.hn_priv, &a.scheme_output)?
+            net_suci::deconceal(a.profile, &a.hn_priv, &a.scheme_output)?
         }
         CalcCommand::Kdf(a) => net::kdf(&a.key, &a.fc, &a.param, &a.param_str)?,
         CalcCommand::Iot(a) => net::iot(&a.ck, &a.ik, &a.as_id, &a.rand_as, a.guti.as_deref())?,

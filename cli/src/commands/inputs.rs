@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Subcommand};
 use vusim_apdu::hexstr::{hex_any, hex_fixed};
 use vusim_applet::api::ops;
@@ -11,9 +12,23 @@ use vusim_applet::profile::Profile;
 use vusim_applet::store::DurableCard;
 use vusim_network::af;
 use vusim_network::auc::Auc;
-use vusim_network::inputs::{self, AvInput, CardInput};
+use vusim_network::inputs::{self, AvInput, CardInput, Choice};
 use vusim_network::me::UsimAccess;
 use vusim_network::{Me, Report, Result};
+
+/// A value parser over a library enum's choices (value, name, help): `--help` lists the names
+/// with their help as for a derived `ValueEnum`, without a mirror enum in the CLI.
+pub(crate) fn choice<T: Copy + Send + Sync + 'static>(
+    choices: &'static [Choice<T>],
+) -> impl TypedValueParser<Value = T> {
+    let values = choices
+        .iter()
+        .map(|(_, name, help)| PossibleValue::new(*name).help(*help));
+    PossibleValuesParser::new(values).try_map(move |name| {
+        let found = choices.iter().find(|(_, n, _)| *n == name);
+        found.map(|(v, _, _)| *v).ok_or("not a possible value")
+    })
+}
 
 /// `--card FILE --wait SECS` of the commands that run a scenario on a card file.
 #[derive(Debug, Args)]

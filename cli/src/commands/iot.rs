@@ -18,7 +18,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use vusim_apdu::hexstr::hex_fixed;
 use vusim_network::af;
 use vusim_network::iot::inputs::{as_side, IotKeyInput};
@@ -26,7 +26,7 @@ use vusim_network::iot::roles::{Hop, Hops};
 use vusim_network::iot::{self as network, IotAuthContext};
 use vusim_network::Report;
 
-use super::inputs::{AvArgs, CardFileArgs, CardOpts, Operation, ToOp};
+use super::inputs::{choice, AvArgs, CardFileArgs, CardOpts, Operation, ToOp};
 
 /// `vusim iot …`.
 #[derive(Debug, Args)]
@@ -52,16 +52,6 @@ pub enum IotAction {
     App(Box<AppArgs>),
     /// End to end with the card through APDUs: AKA, IOT KEY both ways, K_app operations.
     Run(RunArgs),
-}
-
-/// The AKA context of the printed AUTHENTICATE APDU.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AkaContext {
-    /// The proposed 5G AKMA context (P2 87): CK and IK stay in the card.
-    Akma,
-    /// The 3G context (P2 81): the ME gets CK and IK.
-    #[value(name = "3g")]
-    ThreeG,
 }
 
 /// The AS's keys: from the AKA (card profile + RAND + SQN, or CK/IK), AS_ID and RAND_AS.
@@ -97,8 +87,8 @@ pub struct AsArgs {
     #[arg(long, value_name = "HEX")]
     t: Option<String>,
     /// Context of the printed AUTHENTICATE APDU.
-    #[arg(long, value_enum, default_value = "akma")]
-    context: AkaContext,
+    #[arg(long, value_parser = choice(IotAuthContext::CHOICES), default_value = "akma")]
+    context: IotAuthContext,
 }
 
 /// `vusim iot app`.
@@ -114,24 +104,6 @@ pub struct AppArgs {
     op: Operation,
 }
 
-/// Key establishment of `vusim iot run` (TR 33.863 solution #11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum VariantArg {
-    /// RAND_AS in clear, the tag t both ways.
-    Plain,
-    /// The card encrypts RAND_AS to the AS's public key (ECIES), t over GUTI ‖ C.
-    Certificate,
-}
-
-/// Who starts the key refresh of `vusim iot run`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RefreshArg {
-    /// The UE: a new attach with the old GUTI.
-    Ue,
-    /// The AS: through the SCEF, which has the MME re-authenticate the UE.
-    As,
-}
-
 /// `vusim iot run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -141,11 +113,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "ID", default_value = "as.iot.example.org")]
     as_id: String,
     /// The key establishment.
-    #[arg(long, value_enum, default_value = "plain")]
-    variant: VariantArg,
+    #[arg(long, value_parser = choice(network::Variant::CHOICES), default_value = "plain")]
+    variant: network::Variant,
     /// Then refresh the keys (a new AKA), started by the UE or by the AS.
-    #[arg(long, value_enum)]
-    refresh: Option<RefreshArg>,
+    #[arg(long, value_parser = choice(network::Refresh::CHOICES))]
+    refresh: Option<network::Refresh>,
     /// The AS's private key for the certificate variant (32 bytes); default: the published
     /// TS 33.501 C.4 test key matching the default card's demo AS key.
     #[arg(long, value_name = "HEX")]
@@ -175,19 +147,13 @@ impl IotKeyArgs {
 /// Run `vusim iot …`.
 pub fn run(args: &IotArgs) -> anyhow::Result<ExitCode> {
     let report = match &args.action {
-        IotAction::As(a) => {
-            let context = match a.context {
-                AkaContext::Akma => IotAuthContext::Akma,
-                AkaContext::ThreeG => IotAuthContext::ThreeG,
-            };
-            as_side(
-                &a.key.input(),
-                &a.guti,
-                a.t.as_deref(),
-                context,
-                args.reveal,
-            )?
-        }
+        IotAction::As(a) => as_side(
+            &a.key.input(),
+            &a.guti,
+            a.t.as_deref(),
+            a.context,
+            args.reveal,
+        )?,
         IotAction::App(a) => app(a, args.reveal)?,
         IotAction::Run(a) => run_e2e(a, args.reveal)?,
     };
@@ -219,14 +185,8 @@ fn run_e2e(a: &RunArgs, reveal: bool) -> anyhow::Result<Report> {
     }
     let opts = network::RunOptions {
         as_id: &a.as_id,
-        variant: match a.variant {
-            VariantArg::Plain => network::Variant::Plain,
-            VariantArg::Certificate => network::Variant::Certificate,
-        },
-        refresh: a.refresh.map(|r| match r {
-            RefreshArg::Ue => network::Refresh::Ue,
-            RefreshArg::As => network::Refresh::As,
-        }),
+        variant: a.variant,
+        refresh: a.refresh,
         as_private_key: a
             .as_private_key
             .as_deref()

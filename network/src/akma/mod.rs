@@ -170,6 +170,20 @@ pub enum Where {
 }
 
 impl Where {
+    /// The command line's choices (`--where`).
+    pub const CHOICES: &'static [crate::inputs::Choice<Where>] = &[
+        (
+            Where::Me,
+            "me",
+            "In the ME, as TS 33.535 specifies: AUTHENTICATE P2 81, K_AUSF in EF_5GAUTHKEYS",
+        ),
+        (
+            Where::Uicc,
+            "uicc",
+            "On the UICC (TR 33.835 solutions #8/#10; AUTHENTICATE P2 87 is RFU in TS 31.102)",
+        ),
+    ];
+
     /// The report's name: `me`, `uicc`.
     pub fn name(self) -> &'static str {
         match self {

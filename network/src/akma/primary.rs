@@ -31,6 +31,20 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
+    /// The command line's choices (`--auth`).
+    pub const CHOICES: &'static [crate::inputs::Choice<AuthMethod>] = &[
+        (
+            AuthMethod::FiveGAka,
+            "5g-aka",
+            "5G AKA (TS 33.501 §6.1.3.2)",
+        ),
+        (
+            AuthMethod::EapAkaPrime,
+            "eap-aka-prime",
+            "EAP-AKA' (TS 33.501 §6.1.3.1, RFC 9048): K_AUSF = the first 256 bits of EMSK",
+        ),
+    ];
+
     /// The report's name: `5g-aka`, `eap-aka-prime`.
     pub fn name(self) -> &'static str {
         match self {

@@ -17,7 +17,27 @@ use vusim_crypto::CryptoError;
 
 use super::Challenge;
 use crate::error::NetworkError;
+use crate::inputs::Choice;
 use crate::{Report, Result};
+
+/// The command line's A-KID renderings (`vusim calc akma --a-kid-format`).
+pub const A_KID_FORMATS: &[Choice<AKidFormat>] = &[
+    (
+        AKidFormat::RidDotBase64,
+        "rid-dot-base64",
+        "`<RID>.<base64(A-TID)>@<realm>`",
+    ),
+    (
+        AKidFormat::RidDotHex,
+        "rid-dot-hex",
+        "`<RID>.<hex(A-TID)>@<realm>`",
+    ),
+    (
+        AKidFormat::Tagged,
+        "tagged",
+        "`rid<RID>.atid<hex(A-TID)>@<realm>`",
+    ),
+];
 
 /// RAND, SQN, AMF and an optional AUTS (`--rand --sqn --amf --auts`, hex).
 #[derive(Debug, Clone, Copy)]

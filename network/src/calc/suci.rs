@@ -12,7 +12,33 @@ use vusim_crypto::suci::{self, EciesProfile, ProtectionScheme, SchemeOutput};
 use vusim_crypto::CryptoError;
 
 use crate::error::NetworkError;
+use crate::inputs::Choice;
 use crate::{Report, Result};
+
+/// The command line's protection schemes (`vusim calc suci --profile`).
+pub const SCHEMES: &[Choice<ProtectionScheme>] = &[
+    (
+        ProtectionScheme::ProfileA,
+        "a",
+        "ECIES profile A (X25519), scheme id 1",
+    ),
+    (
+        ProtectionScheme::ProfileB,
+        "b",
+        "ECIES profile B (P-256, compressed ephemeral key), scheme id 2",
+    ),
+    (
+        ProtectionScheme::Null,
+        "null",
+        "Null scheme, id 0 (the output is the input)",
+    ),
+];
+
+/// The command line's ECIES profiles (`vusim calc suci-deconceal --profile`).
+pub const PROFILES: &[Choice<EciesProfile>] = &[
+    (EciesProfile::A, "a", "ECIES profile A (X25519)"),
+    (EciesProfile::B, "b", "ECIES profile B (P-256)"),
+];
 
 /// The SUPI to conceal.
 #[derive(Debug, Clone, Copy)]

@@ -45,6 +45,22 @@ pub enum Variant {
     Certificate,
 }
 
+impl Variant {
+    /// The command line's choices (`--variant`).
+    pub const CHOICES: &'static [crate::inputs::Choice<Variant>] = &[
+        (
+            Variant::Plain,
+            "plain",
+            "RAND_AS in clear, the tag t both ways",
+        ),
+        (
+            Variant::Certificate,
+            "certificate",
+            "The card encrypts RAND_AS to the AS's public key (ECIES), t over GUTI ‖ C",
+        ),
+    ];
+}
+
 /// Who starts a key refresh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refresh {
@@ -52,6 +68,18 @@ pub enum Refresh {
     Ue,
     /// The AS (through the SCEF, which has the MME re-authenticate the UE).
     As,
+}
+
+impl Refresh {
+    /// The command line's choices (`--refresh`).
+    pub const CHOICES: &'static [crate::inputs::Choice<Refresh>] = &[
+        (Refresh::Ue, "ue", "The UE: a new attach with the old GUTI"),
+        (
+            Refresh::As,
+            "as",
+            "The AS: through the SCEF, which has the MME re-authenticate the UE",
+        ),
+    ];
 }
 
 /// What `vusim iot run` does.

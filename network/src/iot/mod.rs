@@ -132,6 +132,22 @@ pub enum IotAuthContext {
     ThreeG,
 }
 
+impl IotAuthContext {
+    /// The command line's choices (`--context`).
+    pub const CHOICES: &'static [crate::inputs::Choice<IotAuthContext>] = &[
+        (
+            IotAuthContext::Akma,
+            "akma",
+            "The proposed 5G AKMA context (P2 87): CK and IK stay in the card",
+        ),
+        (
+            IotAuthContext::ThreeG,
+            "3g",
+            "The 3G context (P2 81): the ME gets CK and IK",
+        ),
+    ];
+}
+
 /// The card's IoT API key address: DO 80 = AS_ID.
 pub fn card_target(as_id: &str, channel: u8, client: Option<Vec<u8>>) -> CardTarget {
     CardTarget {

@@ -1,31 +1,11 @@
 //! `vusim calc akma`: K_AKMA, A-TID, A-KID and K_AF (TS 33.535 Annex A.2–A.4, §6.1).
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use vusim_applet::crypto::akma::AKidFormat;
 use vusim_network::calc::inputs as calc;
 
 use super::Report;
-
-/// How the A-KID username carries RID and A-TID (see `vusim_applet::crypto::akma`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AKidFormatArg {
-    /// `<RID>.<base64(A-TID)>@<realm>`.
-    RidDotBase64,
-    /// `<RID>.<hex(A-TID)>@<realm>`.
-    RidDotHex,
-    /// `rid<RID>.atid<hex(A-TID)>@<realm>`.
-    Tagged,
-}
-
-impl From<AKidFormatArg> for AKidFormat {
-    fn from(f: AKidFormatArg) -> Self {
-        match f {
-            AKidFormatArg::RidDotBase64 => Self::RidDotBase64,
-            AKidFormatArg::RidDotHex => Self::RidDotHex,
-            AKidFormatArg::Tagged => Self::Tagged,
-        }
-    }
-}
+use crate::commands::inputs::choice;
 
 /// Arguments of `vusim calc akma`.
 #[derive(Debug, Args)]
@@ -49,14 +29,14 @@ pub struct AkmaArgs {
     #[arg(long, requires = "rid")]
     pub realm: Option<String>,
     /// Rendering of the A-KID username.
-    #[arg(long, value_enum, default_value_t = AKidFormatArg::RidDotBase64)]
-    pub a_kid_format: AKidFormatArg,
+    #[arg(long, value_parser = choice(calc::A_KID_FORMATS), default_value = "rid-dot-base64")]
+    pub a_kid_format: AKidFormat,
 }
 
 /// `vusim calc akma`.
 pub(super) fn akma(a: &AkmaArgs) -> anyhow::Result<Report> {
     let a_kid = match (&a.rid, &a.realm) {
-        (Some(rid), Some(realm)) => Some((rid.as_str(), realm.as_str(), a.a_kid_format.into())),
+        (Some(rid), Some(realm)) => Some((rid.as_str(), realm.as_str(), a.a_kid_format)),
         _ => None,
     };
     let af = match (&a.af_fqdn, &a.ua_protocol) {

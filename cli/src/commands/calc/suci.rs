@@ -2,47 +2,19 @@
 //! (TS 33.501 Annex C; TS 23.003 §28.7); the computation and the SUCI text forms are
 //! `vusim_network::calc::suci`.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use vusim_applet::crypto::suci::{EciesProfile, ProtectionScheme};
 use vusim_network::calc::suci::{self as calc, SuciInput, Supi};
 
 use super::Report;
-
-/// A protection scheme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SchemeArg {
-    /// ECIES profile A (X25519), scheme id 1.
-    A,
-    /// ECIES profile B (P-256, compressed ephemeral key), scheme id 2.
-    B,
-    /// Null scheme, id 0 (the output is the input).
-    Null,
-}
-
-/// An ECIES profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProfileArg {
-    /// ECIES profile A (X25519).
-    A,
-    /// ECIES profile B (P-256).
-    B,
-}
-
-impl From<ProfileArg> for EciesProfile {
-    fn from(p: ProfileArg) -> Self {
-        match p {
-            ProfileArg::A => Self::A,
-            ProfileArg::B => Self::B,
-        }
-    }
-}
+use crate::commands::inputs::choice;
 
 /// Arguments of `vusim calc suci`.
 #[derive(Debug, Args)]
 pub struct SuciArgs {
     /// Protection scheme.
-    #[arg(long, value_enum)]
-    pub profile: SchemeArg,
+    #[arg(long, value_parser = choice(calc::SCHEMES))]
+    pub profile: ProtectionScheme,
     /// Home network public key: 32 bytes (A), 33 compressed or 65 uncompressed bytes (B).
     #[arg(long, value_name = "HEX", required_if_eq_any = [("profile", "a"), ("profile", "b")])]
     pub hn_pub: Option<String>,
@@ -79,8 +51,8 @@ pub struct SuciArgs {
 #[derive(Debug, Args)]
 pub struct DeconcealArgs {
     /// ECIES profile.
-    #[arg(long, value_enum)]
-    pub profile: ProfileArg,
+    #[arg(long, value_parser = choice(calc::PROFILES))]
+    pub profile: EciesProfile,
     /// Home network private key (32 bytes).
     #[arg(long, value_name = "HEX")]
     pub hn_priv: String,
@@ -88,16 +60,6 @@ pub struct DeconcealArgs {
     /// `ecckey<hex>.cip<hex>.mac<hex>`.
     #[arg(long, value_name = "HEX")]
     pub scheme_output: String,
-}
-
-impl From<SchemeArg> for ProtectionScheme {
-    fn from(a: SchemeArg) -> Self {
-        match a {
-            SchemeArg::A => Self::ProfileA,
-            SchemeArg::B => Self::ProfileB,
-            SchemeArg::Null => Self::Null,
-        }
-    }
 }
 
 /// `vusim calc suci`.
@@ -112,7 +74,7 @@ pub(super) fn suci(a: &SuciArgs) -> anyhow::Result<Report> {
         (None, None) => None,
     };
     Ok(calc::suci(&SuciInput {
-        scheme: a.profile.into(),
+        scheme: a.profile,
         hn_pub: a.hn_pub.as_deref(),
         eph_priv: a.eph_priv.as_deref(),
         supi,
