@@ -13,6 +13,45 @@ use crate::error::Result;
 use crate::me::Me;
 use crate::report::Report;
 
+/// The security context `vusim aka` runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// 3G/EPS/5G context (P2 81).
+    ThreeG,
+    /// GSM context (P2 80).
+    Gsm,
+    /// 5G AKA with a USIM (TS 33.501 §6.1.3.2).
+    FiveG,
+}
+
+impl Context {
+    /// The command line's choices (`--context`).
+    pub const CHOICES: &'static [crate::inputs::Choice<Context>] = &[
+        (
+            Context::ThreeG,
+            "3g",
+            "3G/EPS/5G context (P2 81): RES, CK, IK (and Kc)",
+        ),
+        (Context::Gsm, "gsm", "GSM context (P2 80): SRES and Kc"),
+        (
+            Context::FiveG,
+            "5g",
+            "5G AKA with a USIM (TS 33.501 §6.1.3.2): the AuC makes a 5G HE AV (XRES*, K_AUSF), \
+             the card answers in the 3G context, the ME derives RES* and K_AUSF, the SEAF checks \
+             HRES*",
+        ),
+    ];
+
+    /// The run for a profile's subscriber (5G: in its home network, [`home_snn`]).
+    pub fn kind(self, p: &vusim_applet::profile::Profile) -> Result<AkaKind> {
+        Ok(match self {
+            Context::ThreeG => AkaKind::ThreeG,
+            Context::Gsm => AkaKind::Gsm,
+            Context::FiveG => AkaKind::FiveG { snn: home_snn(p)? },
+        })
+    }
+}
+
 /// The AKA variant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AkaKind {

@@ -39,6 +39,27 @@ pub struct GbaRun {
     pub rand: [u8; 16],
 }
 
+impl GbaRun {
+    /// The run for a profile's subscriber ([`Bsf::for_profile`]: its BSF, with this key
+    /// lifetime, and IMPI), towards a NAF, with this RAND.
+    pub fn for_profile(
+        p: &vusim_applet::profile::Profile,
+        lifetime_secs: u64,
+        naf_fqdn: &str,
+        ua: UaProtocolId,
+        rand: [u8; 16],
+    ) -> Result<GbaRun> {
+        let (bsf, impi) = Bsf::for_profile(p, lifetime_secs)?;
+        Ok(GbaRun {
+            bsf,
+            impi,
+            naf_fqdn: naf_fqdn.to_owned(),
+            ua,
+            rand,
+        })
+    }
+}
+
 fn bootstrap_apdu(v: &Vector) -> Result<Vec<u8>> {
     AuthenticateCommand::GbaBootstrap {
         rand: v.rand,

@@ -2,23 +2,9 @@
 
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use rand::RngCore;
-use vusim_network::aka::{self, AkaKind};
-
-/// Security context.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Context {
-    /// 3G/EPS/5G context (P2 81): RES, CK, IK (and Kc).
-    #[value(name = "3g")]
-    ThreeG,
-    /// GSM context (P2 80): SRES and Kc.
-    Gsm,
-    /// 5G AKA with a USIM (TS 33.501 §6.1.3.2): the AuC makes a 5G HE AV (XRES*, K_AUSF), the card
-    /// answers in the 3G context, the ME derives RES* and K_AUSF, the SEAF checks HRES*.
-    #[value(name = "5g")]
-    FiveG,
-}
+use vusim_network::aka;
 
 /// Arguments of `vusim aka`.
 #[derive(Debug, Args)]
@@ -26,8 +12,8 @@ pub struct AkaArgs {
     #[command(flatten)]
     pub card: super::inputs::CardFileArgs,
     /// Security context.
-    #[arg(long, value_enum, default_value = "3g")]
-    pub context: Context,
+    #[arg(long, value_parser = super::inputs::choice(aka::Context::CHOICES), default_value = "3g")]
+    pub context: aka::Context,
     /// Let the AuC's SEQ jump this far ahead first (beyond the card's Δ this forces a
     /// synchronisation failure and an AUTS resynchronisation).
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -43,13 +29,7 @@ pub struct AkaArgs {
 /// Run `vusim aka`.
 pub fn run(args: &AkaArgs) -> anyhow::Result<ExitCode> {
     let on = args.card.open()?;
-    let kind = match args.context {
-        Context::ThreeG => AkaKind::ThreeG,
-        Context::Gsm => AkaKind::Gsm,
-        Context::FiveG => AkaKind::FiveG {
-            snn: aka::home_snn(&on.profile)?,
-        },
-    };
+    let kind = args.context.kind(&on.profile)?;
     let mut rand = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut rand);
     let report = on.run(args.trace, &[], |me, auc, _| {

@@ -6,7 +6,6 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use rand::RngCore;
 use vusim_applet::crypto::gba::UaProtocolId;
-use vusim_network::bsf::Bsf;
 use vusim_network::gba::GbaRun;
 
 /// `vusim gba …`.
@@ -59,16 +58,9 @@ pub fn run(args: &GbaArgs) -> anyhow::Result<ExitCode> {
         .context("--ua-protocol: expected 5 bytes (10 hex digits)")?;
     let ua = UaProtocolId::from_bytes(ua_bytes);
     let on = args.card.open()?;
-    let (bsf, impi) = Bsf::for_profile(&on.profile, args.lifetime)?;
     let mut rand = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut rand);
-    let run = GbaRun {
-        bsf,
-        impi,
-        naf_fqdn: args.naf.clone(),
-        ua,
-        rand,
-    };
+    let run = GbaRun::for_profile(&on.profile, args.lifetime, &args.naf, ua, rand)?;
     let clock = on.card.card().clock();
     let report = on.run(args.trace, &args.diagram.files, |me, auc, _| {
         vusim_network::gba::bootstrap(me, auc, &run, || clock.now())
