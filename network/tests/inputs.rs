@@ -221,3 +221,17 @@ fn kdf_matches_hmac_sha256_over_fc_and_parameters() {
         "--res-len: expected 4 to 16 bytes, got 3"
     );
 }
+
+#[test]
+fn choice_names_are_the_report_names() {
+    // The command line's names of the AKMA choices are the names the reports print.
+    use vusim_network::akma::{AuthMethod, Where};
+    for (v, name, _) in Where::CHOICES {
+        assert_eq!(v.name(), *name);
+    }
+    for (v, name, _) in AuthMethod::CHOICES {
+        assert_eq!(v.name(), *name);
+    }
+    assert_eq!(Where::CHOICES.len(), 2);
+    assert_eq!(AuthMethod::CHOICES.len(), 2);
+}
