@@ -78,15 +78,9 @@ pub struct PcscRunArgs {
     /// themselves, as scriptor scripts do).
     #[arg(long)]
     pub raw: bool,
-    /// JSON Lines: one object per event, with a `type` key (as `vusim run --json`).
-    #[arg(long)]
-    pub json: bool,
-    /// Run on after a failed expectation and report every failure (exit 1 if any).
-    #[arg(long)]
-    pub keep_going: bool,
-    /// Define a variable before the scripts run (repeatable), e.g. `--set pin=1234`.
-    #[arg(long = "set", value_name = "NAME=VALUE")]
-    pub vars: Vec<String>,
+    /// Output, failures and variables (as `vusim run`).
+    #[command(flatten)]
+    pub opts: super::run::RunOpts,
     /// Trace destinations.
     #[command(flatten)]
     pub trace: TraceArgs,
@@ -187,7 +181,7 @@ mod imp {
     pub(super) fn run_scripts(args: &PcscRunArgs) -> anyhow::Result<ExitCode> {
         // Everything that can fail before the card is touched, then the same runner and printer
         // as `vusim run`, over the reader.
-        let loaded = super::super::run::load_scripts(&args.scripts, &args.vars)?;
+        let loaded = super::super::run::load_scripts(&args.scripts, &args.opts.vars)?;
         let mut conn = connect(&args.reader, &args.trace)?;
         conn.set_raw(args.raw);
         let atr = conn.atr().to_vec();
@@ -203,8 +197,7 @@ mod imp {
             None,
             None,
             &atr,
-            args.json,
-            args.keep_going,
+            &args.opts,
             &vusim_applet::fs::names::TABLE_NAMES,
         )
     }

@@ -25,6 +25,21 @@ pub struct RunArgs {
     /// The card: file, hold, transport.
     #[command(flatten)]
     pub session: super::send::CardSession,
+    /// Output, failures and variables.
+    #[command(flatten)]
+    pub opts: RunOpts,
+    /// The run as a sequence diagram (FILE.mmd or FILE.svg): every APDU and `net` step, names
+    /// only.
+    #[command(flatten)]
+    pub diagram: super::DiagramArg,
+    /// Script files, run in order on the same card; variables carry over from one to the next.
+    #[arg(required = true, value_name = "SCRIPT")]
+    pub scripts: Vec<PathBuf>,
+}
+
+/// How a run reports and goes on (`vusim run`, `vusim pcsc run`).
+#[derive(Debug, Args)]
+pub struct RunOpts {
     /// JSON Lines: one object per event, with a `type` key.
     #[arg(long)]
     pub json: bool,
@@ -34,13 +49,6 @@ pub struct RunArgs {
     /// Define a variable before the scripts run (repeatable), e.g. `--set pin=1234`.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
-    /// The run as a sequence diagram (FILE.mmd or FILE.svg): every APDU and `net` step, names
-    /// only.
-    #[command(flatten)]
-    pub diagram: super::DiagramArg,
-    /// Script files, run in order on the same card; variables carry over from one to the next.
-    #[arg(required = true, value_name = "SCRIPT")]
-    pub scripts: Vec<PathBuf>,
 }
 
 /// Prints a session's log (`vusim_apdu::script::log`) as it comes, buffered (flushed per event
@@ -111,23 +119,18 @@ pub(crate) fn load_scripts(paths: &[PathBuf], vars: &[String]) -> anyhow::Result
 
 /// Run loaded scripts on a powered card (any transport: the in-process card, a reader),
 /// printing events as text or JSON Lines; the exit code is 1 if an expectation failed.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the parts of one run, most of them optional"
-)]
 pub(crate) fn run_loaded<T: script::Transport>(
     loaded: &Loaded,
     transport: &mut T,
     network: Option<&mut dyn script::Network>,
     mut also: Option<&mut dyn Observer>,
     atr: &[u8],
-    json: bool,
-    keep_going: bool,
+    opts: &RunOpts,
     names: &'static dyn FileNames,
 ) -> anyhow::Result<ExitCode> {
-    let mut printer = Printer::named(json, names);
+    let mut printer = Printer::named(opts.json, names);
     printer.print(|log, t| log.power_on(t, atr));
-    let mut runner = Runner::new(&loaded.resolver).keep_going(keep_going);
+    let mut runner = Runner::new(&loaded.resolver).keep_going(opts.keep_going);
     if let Some(n) = network {
         runner = runner.network(n);
     }
@@ -179,7 +182,7 @@ pub(crate) fn script_network(
 
 /// Run `vusim run`.
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let loaded = load_scripts(&args.scripts, &args.vars)?;
+    let loaded = load_scripts(&args.scripts, &args.opts.vars)?;
     let (mut card, atr) = args.session.open()?;
     let names = card_names(&card);
     let mut network = script_network(&card, args.session.card.clone())?;
@@ -190,8 +193,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         Some(&mut network),
         Some(&mut diagram),
         &atr,
-        args.json,
-        args.keep_going,
+        &args.opts,
         names,
     );
     crate::report::write_diagrams(&args.diagram.files, diagram.diagram())?;
