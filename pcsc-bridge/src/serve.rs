@@ -154,7 +154,7 @@ impl Plan {
 }
 
 /// A slot's card with logging and tracing around each exchange.
-pub struct ServedCard {
+struct ServedCard {
     card: UiccCard,
     name: String,
     slot: u8,
