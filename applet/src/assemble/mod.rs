@@ -2,6 +2,8 @@
 //! identities encoded into their EFs (TS 31.102 §4.2, TS 102 221 §13.2, TS 31.103 §4.2), PINs,
 //! authentication configuration, the applets a profile asks for, saved state applied.
 
+use rand::RngCore;
+
 use crate::card::security::{
     pad_pin, Pin, Security, KEY_ADM1, KEY_PIN1, KEY_PIN2, KEY_UNIVERSAL_PIN,
 };
@@ -9,6 +11,7 @@ use crate::card::{Card, CardBuilder};
 use crate::fs::services::{self, IST_NAMES, UST_NAMES};
 use crate::fs::spec::{DfSpec, EfSpec, Gate};
 use crate::fs::tables::{self, fid};
+use crate::profile::templates::NewCard;
 use crate::profile::{err, FileValue, PinSection, Profile, ProfileError};
 use crate::usim::{AuthConfig, Isim, SqnPolicy, Usim, ISIM_AID, USIM_AID};
 
@@ -28,6 +31,16 @@ impl Profile {
         extra: Vec<Box<dyn crate::card::applet::Applet>>,
     ) -> Result<Card, ProfileError> {
         build(self, file, extra)
+    }
+}
+
+impl NewCard {
+    /// The new card's profile (see [`NewCard`]), checked by building the card; random keys come
+    /// from `rng`, `file` names the card in errors.
+    pub fn profile(&self, rng: &mut impl RngCore, file: &str) -> Result<Profile, ProfileError> {
+        let p = self.profile_unchecked(rng);
+        build(&p, file, Vec::new())?;
+        Ok(p)
     }
 }
 
