@@ -6,7 +6,6 @@ mod argv;
 mod commands;
 mod out;
 mod report;
-mod resolver;
 mod trace;
 
 use std::process::ExitCode;

@@ -4,44 +4,19 @@
 
 use std::process::ExitCode;
 
-use serde_json::Value as Json;
-use vusim_apdu::annotate::Annotator;
 use vusim_apdu::script::Transport;
-use vusim_apdu::{Command, Response};
 use vusim_applet::fs::names::TABLE_NAMES;
-use vusim_network::me::Shown;
-use vusim_network::report::Value;
 use vusim_network::{Me, NetworkError, Report};
 
 use crate::out::Out;
 use crate::outln;
 
-fn json(v: &Value) -> Json {
-    match v {
-        Value::Text(s) => Json::String(s.clone()),
-        Value::Num(n) => Json::from(*n),
-        Value::Bool(b) => Json::Bool(*b),
-    }
-}
-
 /// The report as text lines or one JSON object.
 pub(crate) fn render(r: &Report, as_json: bool) -> String {
     if as_json {
-        let map: serde_json::Map<String, Json> = r
-            .fields()
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), json(v)))
-            .collect();
-        Json::Object(map).to_string()
+        r.to_json()
     } else {
-        r.fields()
-            .iter()
-            .map(|(k, v)| match v {
-                Value::Text(s) => format!("{k}: {s}"),
-                other => format!("{k}: {}", json(other)),
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        r.to_text()
     }
 }
 
@@ -63,43 +38,12 @@ pub(crate) fn finish(r: &Report, as_json: bool) -> ExitCode {
     }
 }
 
-/// Print one exchange annotated to stderr (`--trace`), files named in the session's DF context.
-fn trace(ann: &mut Annotator<'static>, apdu: &[u8], resp: &Response, shown: Shown) {
-    let cmd = Command::parse(apdu).ok();
-    let what = cmd
-        .as_ref()
-        .map_or_else(|| "malformed".to_string(), |c| ann.describe_command(c));
-    match (shown, cmd.as_ref()) {
-        (Shown::WithoutData(keys), Some(c)) => eprintln!(
-            "> {}…  {what}; data withheld: {keys} ({} bytes)",
-            hex::encode_upper(apdu.get(..5).unwrap_or(apdu)),
-            c.data().len()
-        ),
-        _ => eprintln!("> {}  {what}", hex::encode_upper(apdu)),
-    }
-    for (i, l) in ann
-        .describe_response(resp, cmd.as_ref().map(Command::ins))
-        .into_iter()
-        .enumerate()
-    {
-        if i == 0 {
-            eprintln!("< {l}");
-        } else {
-            eprintln!("  {l}");
-        }
-    }
-}
-
 /// An ME on `link`, tracing to stderr when asked.
 pub(crate) fn me<T: Transport>(link: T, with_trace: bool) -> Me<T> {
-    let me = Me::new(link);
     if with_trace {
-        let mut ann = Annotator::new(&TABLE_NAMES);
-        me.with_observer(Box::new(
-            move |apdu: &[u8], resp: &Response, shown: Shown| trace(&mut ann, apdu, resp, shown),
-        ))
+        Me::traced(link, &TABLE_NAMES, |line| eprintln!("{line}"))
     } else {
-        me
+        Me::new(link)
     }
 }
 

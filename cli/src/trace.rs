@@ -3,17 +3,14 @@
 //!
 //! Add `#[command(flatten)] trace: TraceArgs` to a command's arguments, open it once with
 //! [`TraceArgs::open`], and call [`SharedTracer::exchange`] with every raw exchange (command
-//! bytes, response bytes as the card sent them). The tracer is cheap to clone and can be shared
-//! between threads (one per slot in `serve`). Trace write errors are reported once on stderr and
-//! never fail an exchange.
+//! bytes, response bytes as the card sent them). Trace write errors are reported once on stderr
+//! and never fail an exchange.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::Context;
 use clap::Args;
-use vusim_pcsc_bridge::trace::Tracer;
+use vusim_pcsc_bridge::trace::{SharedTracer, Tracer};
 
 /// Trace options.
 #[derive(Debug, Clone, Default, Args)]
@@ -29,7 +26,8 @@ pub struct TraceArgs {
 }
 
 impl TraceArgs {
-    /// Open the trace destinations (none: a tracer that does nothing).
+    /// Open the trace destinations (none: a tracer that does nothing). The first write error is
+    /// a warning on stderr; later ones are not shown.
     pub fn open(&self) -> anyhow::Result<SharedTracer> {
         let mut t = Tracer::new();
         if let Some(p) = &self.trace_pcap {
@@ -38,50 +36,16 @@ impl TraceArgs {
         if let Some(a) = &self.gsmtap {
             t = t.with_gsmtap(a).context("--gsmtap")?;
         }
-        Ok(if t.is_active() {
-            SharedTracer {
-                inner: Some(Arc::new(Inner {
-                    tracer: Mutex::new(t),
-                    failed: AtomicBool::new(false),
-                })),
-            }
-        } else {
-            SharedTracer::default()
-        })
-    }
-}
-
-struct Inner {
-    tracer: Mutex<Tracer>,
-    failed: AtomicBool,
-}
-
-/// A tracer shared between slots or threads; a no-op when no destination was asked for.
-#[derive(Clone, Default)]
-pub struct SharedTracer {
-    inner: Option<Arc<Inner>>,
-}
-
-impl SharedTracer {
-    /// True if exchanges are written somewhere.
-    pub fn is_active(&self) -> bool {
-        self.inner.is_some()
+        Ok(SharedTracer::new(t, |e| {
+            eprintln!("vusim: warning: trace: {e} (further trace errors are not shown)");
+        }))
     }
 
-    /// Trace one exchange of slot (reader) `slot`.
-    pub fn exchange(&self, slot: u8, command: &[u8], response: &[u8]) {
-        let Some(inner) = &self.inner else {
-            return;
-        };
-        let r = inner
-            .tracer
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .exchange(slot, command, response);
-        if let Err(e) = r {
-            if !inner.failed.swap(true, Ordering::Relaxed) {
-                eprintln!("vusim: warning: trace: {e} (further trace errors are not shown)");
-            }
-        }
+    /// The destinations, for a log line: `FILE`, `GSMTAP to HOST[:PORT]`, or both.
+    pub fn destinations(&self) -> String {
+        let pcap = self.trace_pcap.as_ref().map(|p| p.display().to_string());
+        let live = self.gsmtap.as_ref().map(|a| format!("GSMTAP to {a}"));
+        let to: Vec<String> = pcap.into_iter().chain(live).collect();
+        to.join(" and ")
     }
 }

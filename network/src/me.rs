@@ -2,6 +2,7 @@
 //! [`Transport`] (in-process card, vpcd slot, PC/SC reader). Command coding per ETSI TS 102 221
 //! §11 (SELECT, VERIFY PIN, UPDATE BINARY, MANAGE CHANNEL) and TS 31.102 §7.1 (AUTHENTICATE).
 
+use vusim_apdu::annotate::{Annotator, FileNames};
 use vusim_apdu::script::Transport;
 use vusim_apdu::{Class, Command, Response, StatusWord};
 
@@ -43,6 +44,38 @@ impl<T: Transport> Me<T> {
     pub fn with_observer(mut self, observer: Observer) -> Me<T> {
         self.observer = Some(observer);
         self
+    }
+
+    /// A terminal whose every exchange goes annotated to `sink`, a line at a time (`vusim
+    /// … --trace`): `> APDU  description`, then `< status` and the decoded answer, files named
+    /// from `names` in the session's DF context. A withheld data field ([`Shown::WithoutData`])
+    /// shows only the command header, what it carries and its length.
+    pub fn traced(
+        link: T,
+        names: &'static dyn FileNames,
+        mut sink: impl FnMut(&str) + 'static,
+    ) -> Me<T> {
+        let mut ann = Annotator::new(names);
+        Me::new(link).with_observer(Box::new(
+            move |apdu: &[u8], resp: &Response, shown: Shown| {
+                let cmd = Command::parse(apdu).ok();
+                let what = cmd
+                    .as_ref()
+                    .map_or_else(|| "malformed".to_string(), |c| ann.describe_command(c));
+                sink(&match (shown, cmd.as_ref()) {
+                    (Shown::WithoutData(keys), Some(c)) => format!(
+                        "> {}…  {what}; data withheld: {keys} ({} bytes)",
+                        hex::encode_upper(apdu.get(..5).unwrap_or(apdu)),
+                        c.data().len()
+                    ),
+                    _ => format!("> {}  {what}", hex::encode_upper(apdu)),
+                });
+                let lines = ann.describe_response(resp, cmd.as_ref().map(Command::ins));
+                for (i, l) in lines.iter().enumerate() {
+                    sink(&format!("{} {l}", if i == 0 { "<" } else { " " }));
+                }
+            },
+        ))
     }
 
     /// The card link.

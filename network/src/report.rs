@@ -1,5 +1,5 @@
 //! The one report type of every procedure: named results in output order and a verdict (vusim's
-//! own; the CLI prints it as `name: value` lines or one JSON object).
+//! own), rendered as `name: value` lines or one JSON object with the keys in output order.
 
 /// A result value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,6 +10,16 @@ pub enum Value {
     Num(u64),
     /// A check or a flag.
     Bool(bool),
+}
+
+impl Value {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Text(s) => serde_json::Value::String(s.clone()),
+            Value::Num(n) => serde_json::Value::from(*n),
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+        }
+    }
 }
 
 /// The named results of a procedure, in output order, and whether a check failed.
@@ -23,6 +33,29 @@ impl Report {
     /// An empty report.
     pub fn new() -> Report {
         Report::default()
+    }
+
+    /// `name: value` lines (text as is, numbers and flags as in JSON), in output order.
+    pub fn to_text(&self) -> String {
+        let lines: Vec<String> = self
+            .fields
+            .iter()
+            .map(|(k, v)| match v {
+                Value::Text(s) => format!("{k}: {s}"),
+                other => format!("{k}: {}", other.to_json()),
+            })
+            .collect();
+        lines.join("\n")
+    }
+
+    /// One JSON object, the keys in output order.
+    pub fn to_json(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .fields
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.to_json()))
+            .collect();
+        serde_json::Value::Object(map).to_string()
     }
 
     /// Lower-case hex.
@@ -102,5 +135,28 @@ impl Report {
             Some(Value::Bool(b)) => Some(*b),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_json_keep_the_output_order() {
+        let mut r = Report::new();
+        r.hex("z_key", &[0xAB, 0x01]);
+        r.num("count", 7);
+        r.check("mac_ok", false);
+        r.apdu("card_apdu", &[0x80, 0x10]);
+        assert_eq!(
+            r.to_text(),
+            "z_key: ab01\ncount: 7\nmac_ok: false\ncard_apdu: 8010"
+        );
+        assert_eq!(
+            r.to_json(),
+            r#"{"z_key":"ab01","count":7,"mac_ok":false,"card_apdu":"8010"}"#
+        );
+        assert!(r.failed());
     }
 }

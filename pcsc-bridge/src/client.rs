@@ -168,6 +168,7 @@ impl Client {
             atr: Vec::new(),
             observer: None,
             buf: vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED],
+            raw: false,
         };
         conn.atr = conn.read_atr()?;
         Ok(conn)
@@ -191,6 +192,8 @@ pub struct Connection {
     atr: Vec<u8>,
     observer: Option<Observer>,
     buf: Vec<u8>,
+    /// No T=0 help in [`Connection::exchange`]: `61xx`/`6Cxx` as the card answers them.
+    raw: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -211,6 +214,17 @@ pub enum Protocol {
     T1,
     /// Raw or unknown.
     Other,
+}
+
+impl Protocol {
+    /// `T=0`, `T=1` or `raw`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::T0 => "T=0",
+            Protocol::T1 => "T=1",
+            Protocol::Other => "raw",
+        }
+    }
 }
 
 impl Connection {
@@ -271,6 +285,20 @@ impl Connection {
         })
     }
 
+    /// Show `61xx`/`6Cxx` as the card answers them in [`Connection::exchange`] (no T=0 help).
+    pub fn set_raw(&mut self, raw: bool) {
+        self.raw = raw;
+    }
+
+    /// One exchange of command bytes: with the T=0 work done unless [`Connection::set_raw`]
+    /// (or the bytes are no command APDU, which go as they are).
+    pub fn exchange(&mut self, apdu: &[u8]) -> Result<Vec<u8>, ClientError> {
+        match Command::parse(apdu) {
+            Ok(cmd) if !self.raw => Ok(self.transmit(&cmd)?.encode()),
+            _ => self.transmit_raw(apdu),
+        }
+    }
+
     /// Reset the card (reconnect with reset); the new ATR.
     pub fn reset(&mut self) -> Result<Vec<u8>, ClientError> {
         self.card
@@ -289,6 +317,19 @@ impl Connection {
         self.card
             .disconnect(pcsc::Disposition::LeaveCard)
             .map_err(|(_, e)| pcsc_err("disconnecting")(e))
+    }
+}
+
+/// A card in a reader as a script's transport: [`Connection::exchange`] and reset.
+impl vusim_apdu::script::Transport for Connection {
+    type Error = ClientError;
+
+    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, ClientError> {
+        self.exchange(apdu)
+    }
+
+    fn reset(&mut self) -> Result<Vec<u8>, ClientError> {
+        Connection::reset(self)
     }
 }
 

@@ -6,6 +6,8 @@
 //!   passes bytes between vpcd and a [`VirtualCard`]; it parses no APDUs.
 //! - [`trace`]: GSMTAP (`GSMTAP_TYPE_SIM`) frames written to a pcap file or sent live over UDP,
 //!   the format Wireshark's GSM SIM dissector reads.
+//! - [`serve`]: what `vusim serve` runs — the slot plan (slot count, card files, addresses) and
+//!   the slot's card that logs each APDU without data bytes and traces it.
 //! - [`pcscd`]: a private `pcscd` with vpcd readers on chosen ports, for tests and benchmarks.
 //! - `client` (feature `pcsc`, needs libpcsclite-dev): a PC/SC client over the `pcsc` crate that
 //!   does the T=0 reader work (`61xx` + GET RESPONSE, `6Cxx`) for T=0 cards.
@@ -26,6 +28,7 @@
 pub mod client;
 pub mod fuzzing;
 pub mod pcscd;
+pub mod serve;
 pub mod trace;
 pub mod vpcd;
 

@@ -17,6 +17,8 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use vusim_applet::store::holder::Holder;
@@ -346,6 +348,57 @@ impl Tracer {
             }
         }
         result
+    }
+}
+
+/// A [`Tracer`] shared between slots or threads (one per slot in `vusim serve`), cheap to clone;
+/// a no-op when it writes nowhere. A failed write never fails an exchange: the first one is
+/// handed to the `warn` function given at creation, later ones are dropped.
+#[derive(Clone, Default)]
+pub struct SharedTracer {
+    inner: Option<Arc<Shared>>,
+}
+
+struct Shared {
+    tracer: Mutex<Tracer>,
+    failed: AtomicBool,
+    warn: fn(&TraceError),
+}
+
+impl SharedTracer {
+    /// Share `tracer`; `warn` receives the first write error.
+    pub fn new(tracer: Tracer, warn: fn(&TraceError)) -> SharedTracer {
+        SharedTracer {
+            inner: tracer.is_active().then(|| {
+                Arc::new(Shared {
+                    tracer: Mutex::new(tracer),
+                    failed: AtomicBool::new(false),
+                    warn,
+                })
+            }),
+        }
+    }
+
+    /// True if exchanges are written somewhere.
+    pub fn is_active(&self) -> bool {
+        self.inner.is_some()
+    }
+
+    /// Trace one exchange of slot (reader) `slot`.
+    pub fn exchange(&self, slot: u8, command: &[u8], response: &[u8]) {
+        let Some(inner) = &self.inner else {
+            return;
+        };
+        let r = inner
+            .tracer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .exchange(slot, command, response);
+        if let Err(e) = r {
+            if !inner.failed.swap(true, Ordering::Relaxed) {
+                (inner.warn)(&e);
+            }
+        }
     }
 }
 

@@ -14,27 +14,10 @@
 //! | `# vars: NAME …` | variables the caller must set; not run by the all-scripts test |
 //! | `# harness: prepared` | runs on a card a Rust test has prepared (keys derived, a clock set); not run by the all-scripts test |
 
-use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
-use vusim_apdu::script::{self, Event, FsLoader, NoNames, Runner, Summary, Transport, Vars};
+use vusim_apdu::script::{self, Event, FsLoader, NoNames, Runner, Summary, Vars};
 use vusim_applet::card::{self, Card};
-
-/// The card as a script [`Transport`]: APDUs go to [`Card::transmit_bytes`], `reset` is a warm
-/// reset.
-pub struct CardLink<'a>(pub &'a mut Card);
-
-impl Transport for CardLink<'_> {
-    type Error = Infallible;
-
-    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, Infallible> {
-        Ok(self.0.transmit_bytes(apdu))
-    }
-
-    fn reset(&mut self) -> Result<Vec<u8>, Infallible> {
-        Ok(self.0.reset())
-    }
-}
 
 /// The directory of the card sessions, relative to the `vusim-integration` package (the working
 /// directory of its tests), so reports name `scripts/area/file.script:LINE`.
@@ -195,7 +178,7 @@ impl Session {
         match program.and_then(|p| p.check(&NoNames).map(|()| p)) {
             Err(e) => errors.push(e.to_string()),
             Ok(p) => {
-                if let Err(e) = runner.run(&p, &mut CardLink(card), &mut record) {
+                if let Err(e) = runner.run(&p, card, &mut record) {
                     errors.push(e.to_string());
                 }
             }

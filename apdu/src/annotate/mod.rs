@@ -10,6 +10,7 @@ use crate::tlv::Node;
 
 mod fcp;
 mod files;
+pub mod reading;
 
 pub use fcp::describe_fcp;
 use fcp::{describe_fcp_named, outline};

@@ -35,6 +35,7 @@
 //! assert_eq!(runner.summary().expectations, 1);
 //! ```
 
+pub mod log;
 mod parse;
 mod pattern;
 mod run;

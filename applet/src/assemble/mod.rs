@@ -2,13 +2,16 @@
 //! identities encoded into their EFs (TS 31.102 §4.2, TS 102 221 §13.2, TS 31.103 §4.2), PINs,
 //! authentication configuration, the applets a profile asks for, saved state applied.
 
+use rand::RngCore;
+
 use crate::card::security::{
     pad_pin, Pin, Security, KEY_ADM1, KEY_PIN1, KEY_PIN2, KEY_UNIVERSAL_PIN,
 };
 use crate::card::{Card, CardBuilder};
 use crate::fs::services::{self, IST_NAMES, UST_NAMES};
 use crate::fs::spec::{DfSpec, EfSpec, Gate};
-use crate::fs::tables;
+use crate::fs::tables::{self, fid};
+use crate::profile::templates::NewCard;
 use crate::profile::{err, FileValue, PinSection, Profile, ProfileError};
 use crate::usim::{AuthConfig, Isim, SqnPolicy, Usim, ISIM_AID, USIM_AID};
 
@@ -28,6 +31,16 @@ impl Profile {
         extra: Vec<Box<dyn crate::card::applet::Applet>>,
     ) -> Result<Card, ProfileError> {
         build(self, file, extra)
+    }
+}
+
+impl NewCard {
+    /// The new card's profile (see [`NewCard`]), checked by building the card; random keys come
+    /// from `rng`, `file` names the card in errors.
+    pub fn profile(&self, rng: &mut impl RngCore, file: &str) -> Result<Profile, ProfileError> {
+        let p = self.profile_unchecked(rng);
+        build(&p, file, Vec::new())?;
+        Ok(p)
     }
 }
 
@@ -331,7 +344,7 @@ pub(crate) fn build(
     let ust_len = tables::ADF_USIM
         .efs
         .iter()
-        .find(|e| e.fid == 0x6F38)
+        .find(|e| e.fid == fid::EF_UST)
         .map_or(17, |e| e.structure.size());
     let ust = match &p.services.ust {
         Some(list) => {
@@ -342,13 +355,13 @@ pub(crate) fn build(
             )
             .map_err(|e| err(file, "services.ust", e))?;
             let t = services::table(&nums, ust_len);
-            b = b.file("USIM", &[0x6F38], t.clone());
+            b = b.file("USIM", &[fid::EF_UST], t.clone());
             t
         }
         None => tables::ADF_USIM
             .efs
             .iter()
-            .find(|e| e.fid == 0x6F38)
+            .find(|e| e.fid == fid::EF_UST)
             .map(crate::fs::tree::default_contents)
             .transpose()
             .map_err(|e| err(file, "services.ust", e.to_string()))?
@@ -360,7 +373,7 @@ pub(crate) fn build(
     };
     if let Some(list) = &p.services.est {
         let nums = services::resolve(list, &[], 64).map_err(|e| err(file, "services.est", e))?;
-        b = b.file("USIM", &[0x6F56], services::table(&nums, 8));
+        b = b.file("USIM", &[fid::EF_EST], services::table(&nums, 8));
     }
     if let Some(list) = &p.services.ist {
         if !has_isim {
@@ -368,12 +381,12 @@ pub(crate) fn build(
         }
         let nums =
             services::resolve(list, IST_NAMES, 64).map_err(|e| err(file, "services.ist", e))?;
-        b = b.file("ISIM", &[0x6F07], services::table(&nums, 8));
+        b = b.file("ISIM", &[fid::EF_IST], services::table(&nums, 8));
     }
 
     if let Some(iccid) = &p.card.iccid {
         let d = digits(file, "card.iccid", iccid, 18, 20)?;
-        b = b.file("MF", &[0x2FE2], swapped_bcd(&d));
+        b = b.file("MF", &[fid::EF_ICCID], swapped_bcd(&d));
     }
     let imsi = match &p.usim.imsi {
         Some(i) => Some(digits(file, "usim.imsi", i, 6, 15)?),
@@ -388,25 +401,33 @@ pub(crate) fn build(
         ));
     }
     if let Some(imsi) = &imsi {
-        b = b
-            .file("USIM", &[0x6F07], imsi_ef(imsi))
-            .file("MF", &[0x7F20, 0x6F07], imsi_ef(imsi));
+        b = b.file("USIM", &[fid::EF_IMSI], imsi_ef(imsi)).file(
+            "MF",
+            &[fid::DF_GSM, fid::EF_IMSI_GSM],
+            imsi_ef(imsi),
+        );
     }
     b = b
-        .file("USIM", &[0x6FAD], vec![0x00, 0x00, 0x00, mnc_len])
-        .file("MF", &[0x7F20, 0x6FAD], vec![0x00, 0x00, 0x00, mnc_len]);
+        .file("USIM", &[fid::EF_AD], vec![0x00, 0x00, 0x00, mnc_len])
+        .file(
+            "MF",
+            &[fid::DF_GSM, fid::EF_AD_GSM],
+            vec![0x00, 0x00, 0x00, mnc_len],
+        );
     if let Some(msisdn) = &p.usim.msisdn {
-        if present(&[0x6F40]) {
+        if present(&[fid::EF_MSISDN]) {
             let (intl, num) = match msisdn.strip_prefix('+') {
                 Some(rest) => (true, rest),
                 None => (false, msisdn.as_str()),
             };
             let num = digits(file, "usim.msisdn", num, 1, 20)?;
-            let rl = ef_at(&tables::ADF_USIM, &[0x6F40]).map_or(28, |(e, _)| match e.structure {
-                crate::fs::spec::Structure::LinearFixed { record_len, .. } => {
-                    usize::from(record_len)
+            let rl = ef_at(&tables::ADF_USIM, &[fid::EF_MSISDN]).map_or(28, |(e, _)| {
+                match e.structure {
+                    crate::fs::spec::Structure::LinearFixed { record_len, .. } => {
+                        usize::from(record_len)
+                    }
+                    _ => 28,
                 }
-                _ => 28,
             });
             let mut rec = vec![0xFF; rl.saturating_sub(14)];
             let bcd = swapped_bcd(&num);
@@ -416,11 +437,11 @@ pub(crate) fn build(
             number.resize(10, 0xFF);
             rec.extend(number);
             rec.extend([0xFF, 0xFF]);
-            b = b.file("USIM", &[0x6F40], rec);
+            b = b.file("USIM", &[fid::EF_MSISDN], rec);
         }
     }
     if let Some(spn) = &p.usim.spn {
-        if present(&[0x6F46]) {
+        if present(&[fid::EF_SPN]) {
             if spn.len() > 16
                 || !spn
                     .bytes()
@@ -434,20 +455,24 @@ pub(crate) fn build(
             }
             let mut v = vec![0x01];
             v.extend(spn.bytes());
-            b = b.file("USIM", &[0x6F46], v);
+            b = b.file("USIM", &[fid::EF_SPN], v);
         }
     }
     if let Some(ri) = &p.usim.routing_indicator {
         let ri = digits(file, "usim.routing_indicator", ri, 1, 4)?;
-        if present(&[0x5FC0, 0x4F0A]) {
+        if present(&[fid::DF_5GS, fid::EF_ROUTING_INDICATOR]) {
             let mut v = swapped_bcd(&ri);
             v.resize(4, 0xFF);
-            b = b.file("USIM", &[0x5FC0, 0x4F0A], v);
+            b = b.file("USIM", &[fid::DF_5GS, fid::EF_ROUTING_INDICATOR], v);
         }
     }
     if let Some(suci) = &p.usim.suci {
-        if present(&[0x5FC0, 0x4F07]) {
-            b = b.file("USIM", &[0x5FC0, 0x4F07], suci_calc_info(file, suci)?);
+        if present(&[fid::DF_5GS, fid::EF_SUCI_CALC_INFO]) {
+            b = b.file(
+                "USIM",
+                &[fid::DF_5GS, fid::EF_SUCI_CALC_INFO],
+                suci_calc_info(file, suci)?,
+            );
         }
     }
     if has_isim {
@@ -474,10 +499,12 @@ pub(crate) fn build(
             p.isim.impu.clone()
         };
         let tlv80 = |s: &str| vusim_apdu::tlv::Tlv::new(0x80u32, s.as_bytes().to_vec()).encode();
-        b = b
-            .file("ISIM", &[0x6F02], tlv80(&impi))
-            .file("ISIM", &[0x6F03], tlv80(&domain));
-        if let Some((ef, _)) = ef_at(&tables::ADF_ISIM, &[0x6F04]) {
+        b = b.file("ISIM", &[fid::EF_IMPI], tlv80(&impi)).file(
+            "ISIM",
+            &[fid::EF_DOMAIN],
+            tlv80(&domain),
+        );
+        if let Some((ef, _)) = ef_at(&tables::ADF_ISIM, &[fid::EF_IMPU]) {
             if let crate::fs::spec::Structure::LinearFixed {
                 record_len,
                 records,
@@ -503,7 +530,7 @@ pub(crate) fn build(
                     rec.resize(usize::from(record_len), 0xFF);
                     all.extend(rec);
                 }
-                b = b.file("ISIM", &[0x6F04], all);
+                b = b.file("ISIM", &[fid::EF_IMPU], all);
             }
         }
     }

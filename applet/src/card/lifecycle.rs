@@ -1,10 +1,12 @@
-//! Applet installation and the registry's read-only views (the Java Card 3 runtime's `install` step and applet registry): run each applet's install once the card's state is restored; list the applications; name an applet's instructions for the annotator ([`CardNames`]).
+//! Applet installation and the registry's read-only views (the Java Card 3 runtime's `install` step and applet registry): run each applet's install once the card's state is restored; list the applications and summarise the card; name an applet's instructions for the annotator ([`CardNames`]).
 
 use vusim_apdu::annotate::{FileName, FileNames};
 
 use super::applet::Context;
 use super::Card;
 use crate::fs::names::TABLE_NAMES;
+use crate::fs::services;
+use crate::fs::tables::fid;
 
 impl Card {
     /// Run every applet's install step ([`Applet::install`](super::applet::Applet::install));
@@ -41,6 +43,42 @@ impl Card {
         self.apps
             .iter()
             .map(|a| (a.aid.as_slice(), a.applet.label()))
+    }
+
+    /// A decoded summary for `vusim card show`, one line each: every PIN's retry counters and
+    /// state (TS 102 221 §9), then the services EF.UST switches on with their names
+    /// (TS 31.102 §4.2.8).
+    pub fn summary(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .security()
+            .pins()
+            .iter()
+            .map(|p| {
+                format!(
+                    "PIN {:02X}: {} retries left, {}, unblock retries {}",
+                    p.key_ref,
+                    p.retries,
+                    if p.enabled { "enabled" } else { "disabled" },
+                    p.unblock_retries
+                )
+            })
+            .collect();
+        let fs = self.fs();
+        let ust = fs
+            .iter()
+            .find(|(_, n)| n.fid == fid::EF_UST && n.adf.is_some() && n.name == "EF.UST")
+            .and_then(|(id, _)| fs.data(id));
+        if let Some(ust) = ust {
+            let names: Vec<String> = services::list(ust)
+                .into_iter()
+                .map(|n| match services::ust_name(n) {
+                    Some(name) => format!("{n} ({name})"),
+                    None => n.to_string(),
+                })
+                .collect();
+            lines.push(format!("UST services: {}", names.join(", ")));
+        }
+        lines
     }
 
     /// Every (AID, INS, name) the card's applets declare.
@@ -96,5 +134,29 @@ impl FileNames for CardNames {
                 *i == ins && aid.len() >= 5 && (a.starts_with(aid) || aid.starts_with(a))
             })
             .map(|(_, _, n)| n.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::profile::Profile;
+
+    #[test]
+    fn the_summary_has_the_pins_then_the_named_ust_services() {
+        let card = Profile::embedded_default()
+            .build_card("<embedded default>")
+            .expect("the default card builds");
+        let lines = card.summary();
+        // PIN1 (key reference 01) of the default profile: enabled, 3 tries, 10 for its PUK.
+        assert_eq!(
+            lines.first().map(String::as_str),
+            Some("PIN 01: 3 retries left, enabled, unblock retries 10")
+        );
+        let ust = lines.last().expect("a UST line");
+        // Service n°19 of TS 31.102 §4.2.8 is the Service Provider Name.
+        assert!(
+            ust.starts_with("UST services: ") && ust.contains(" 19 (spn),"),
+            "{ust}"
+        );
     }
 }

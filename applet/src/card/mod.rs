@@ -161,6 +161,21 @@ fn body_fits(cmd: &Command, ins: Ins) -> Result<(), StatusWord> {
     }
 }
 
+/// The card as a script transport (tests, benchmarks): APDUs go to [`Card::transmit_bytes`],
+/// `reset` is a warm reset; nothing is saved (a [`DurableCard`](crate::store::DurableCard)
+/// saves before each response).
+impl vusim_apdu::script::Transport for Card {
+    type Error = std::convert::Infallible;
+
+    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, Self::Error> {
+        Ok(self.transmit_bytes(apdu))
+    }
+
+    fn reset(&mut self) -> Result<Vec<u8>, Self::Error> {
+        Ok(Card::reset(self))
+    }
+}
+
 impl Card {
     /// Cold or warm reset: clears selections, logical channels, security status and pending
     /// T=0 data; returns the ATR.
@@ -547,6 +562,38 @@ impl Card {
     pub fn selected_app_label(&self, ch: u8) -> Option<&str> {
         let idx = self.channel(ch)?.app?;
         Some(self.apps.get(idx)?.applet.label())
+    }
+
+    /// Where channel `ch` stands, as `vusim shell`'s prompt shows it: the application's label
+    /// and the current EF (else DF), `USIM:EF.IMSI`, or the file alone; `None` for a closed
+    /// channel.
+    pub fn selection_label(&self, ch: u8) -> Option<String> {
+        let channel = self.channel(ch)?;
+        let file = self.fs.node(channel.ef.unwrap_or(channel.df))?.name;
+        Some(match self.selected_app_label(ch) {
+            Some(app) => format!("{app}:{file}"),
+            None => file.to_string(),
+        })
+    }
+
+    /// The contents a successful READ BINARY or READ RECORD returned, decoded by the EF's
+    /// decoder (`fs::decode`): the EF's name and the lines, or `None` (another command, an
+    /// error, or an EF without a decoder).
+    pub fn decode_read(&self, command: &[u8], response: &[u8]) -> Option<(&str, Vec<String>)> {
+        let (cmd, resp) = (
+            Command::parse(command).ok()?,
+            Response::parse(response).ok()?,
+        );
+        let read = matches!(
+            Ins::from_byte(cmd.ins()),
+            Some(Ins::ReadBinary | Ins::ReadRecord)
+        );
+        if resp.sw != StatusWord::SUCCESS || !read {
+            return None;
+        }
+        let ef = self.channel(cmd.channel()?)?.ef?;
+        let name = self.fs.node(ef)?.name;
+        Some((name, crate::fs::decode::decode_ef(name, &resp.data)?))
     }
 
     /// The card-internal key store (read-only: for tests that prove keys stay inside).

@@ -3,6 +3,7 @@
 pub mod decode;
 pub mod gbauapi;
 pub mod names;
+pub mod resolve;
 pub mod services;
 pub mod spec;
 pub mod tables;

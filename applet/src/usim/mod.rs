@@ -27,14 +27,7 @@ pub use akma_context::UsimExtensions;
 pub use config::{AuthConfig, SqnPolicy};
 pub use isim::Isim;
 
-/// Default USIM AID: RID A000000087, application code 1002, then country/provider bytes.
-pub const USIM_AID: [u8; 16] = [
-    0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x07, 0x09, 0x00, 0x00,
-];
-/// Default ISIM AID (application code 1004).
-pub const ISIM_AID: [u8; 16] = [
-    0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x04, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x07, 0x09, 0x00, 0x00,
-];
+pub use crate::fs::tables::{ISIM_AID, USIM_AID};
 
 /// Keys of the USIM's saved state that hold secrets (redacted by `card show`).
 pub use crate::profile::SECRET_STATE_KEYS;

@@ -1,5 +1,4 @@
-//! `vusim bench`: prints the measurements of `vusim_network::bench` and the loadable-applet rows
-//! (`bench_wasm`) as a table or JSON Lines.
+//! `vusim bench`: prints the measurements of `vusim_network::bench` as a table or JSON Lines.
 
 use std::process::ExitCode;
 
@@ -24,25 +23,10 @@ pub struct BenchArgs {
 
 /// Run `vusim bench`.
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
-    let mut rows = bench::run(&Options {
+    let rows = bench::run(&Options {
         quick: args.quick,
         vusim: std::env::current_exe().ok(),
     })?;
-    // Loadable applets: APDU vs native, 64 KiB module at power-up, idle memory.
-    let (batches, scale) = if args.quick { (5, 1) } else { (15, 4) };
-    super::bench_wasm::rows(
-        &|iters, f| bench::median_ns(batches, (iters * scale / 4).max(1), f),
-        &bench::rss_bytes,
-        &mut |name, value, unit, target, note| {
-            rows.push(bench::Row {
-                name: name.to_string(),
-                value,
-                unit,
-                target,
-                note: note.to_string(),
-            });
-        },
-    )?;
     let mut out = Out::new();
     if args.json {
         for r in &rows {

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
-use rand::RngCore;
 
 use vusim_applet::profile::{self, templates};
 use vusim_applet::store::holder::Holder;
@@ -60,6 +59,16 @@ pub enum Template {
     Ts34108,
     /// The TS 31.121 §4.1.1 default UICC (docs/files.md#templates).
     Ts31121,
+}
+
+impl From<Algorithm> for templates::Algorithm {
+    fn from(a: Algorithm) -> Self {
+        match a {
+            Algorithm::Milenage => templates::Algorithm::Milenage,
+            Algorithm::Tuak => templates::Algorithm::Tuak,
+            Algorithm::Xor => templates::Algorithm::Xor,
+        }
+    }
 }
 
 impl From<Template> for templates::Template {
@@ -125,12 +134,6 @@ pub struct ShowArgs {
     pub reveal: bool,
 }
 
-fn random_hex(n: usize) -> String {
-    let mut b = vec![0u8; n];
-    rand::thread_rng().fill_bytes(&mut b);
-    hex::encode_upper(b)
-}
-
 /// Run `vusim card …`.
 pub fn run(args: &CardArgs) -> anyhow::Result<ExitCode> {
     match &args.action {
@@ -142,47 +145,21 @@ pub fn run(args: &CardArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn new(a: &NewArgs) -> anyhow::Result<ExitCode> {
-    let template = templates::Template::from(a.template);
-    let mut p = template.profile();
-    if a.no_card_applets {
-        p.applets = None;
-    }
-    // The test USIM keeps its public K unless another K or algorithm is asked for.
-    let keep_keys = template.fixed_keys()
-        && a.k.is_none()
-        && matches!(a.algorithm, None | Some(Algorithm::Xor));
-    if !keep_keys {
-        let algorithm = a.algorithm.unwrap_or(Algorithm::Milenage);
-        let (name, secret_len) = match algorithm {
-            Algorithm::Milenage => ("milenage", 16),
-            Algorithm::Tuak => ("tuak", 32),
-            Algorithm::Xor => ("xor", 16),
-        };
-        p.auth.algorithm = name.to_string();
-        p.auth.k = a.k.clone().unwrap_or_else(|| random_hex(16));
-        p.auth.op = a.op.clone();
-        p.auth.opc = match (&a.op, &a.opc, algorithm) {
-            (_, _, Algorithm::Xor) => None,
-            (Some(_), _, _) => None,
-            (None, Some(opc), _) => Some(opc.clone()),
-            (None, None, _) => Some(random_hex(secret_len)),
-        };
-        if matches!(algorithm, Algorithm::Xor) {
-            p.auth.op = None;
-        }
-    }
-    if let Some(imsi) = &a.imsi {
-        p.usim.imsi = Some(imsi.clone());
-    }
-    if let Some(iccid) = &a.iccid {
-        p.card.iccid = Some(iccid.clone());
-    }
+    let new = templates::NewCard {
+        template: a.template.into(),
+        algorithm: a.algorithm.map(Into::into),
+        k: a.k.clone(),
+        op: a.op.clone(),
+        opc: a.opc.clone(),
+        imsi: a.imsi.clone(),
+        iccid: a.iccid.clone(),
+        no_card_applets: a.no_card_applets,
+    };
     let target = a
         .out
         .as_ref()
         .map_or_else(|| "<new card>".to_string(), |o| o.display().to_string());
-    // Validate by building the card.
-    p.build_card(&target)?;
+    let p = new.profile(&mut rand::thread_rng(), &target)?;
     let text = format!(
         "# vusim card profile: identities, keys, PINs and (after use) the card's saved state.\n{}",
         p.to_toml().map_err(anyhow::Error::msg)?
@@ -217,31 +194,8 @@ fn show(a: &ShowArgs) -> anyhow::Result<ExitCode> {
     let mut out = Out::new();
     out.text(|t| t.push_str(&toml));
     outln!(out, "\n# decoded");
-    let c = card.card();
-    for p in c.security().pins() {
-        outln!(
-            out,
-            "# PIN {:02X}: {} retries left, {}, unblock retries {}",
-            p.key_ref,
-            p.retries,
-            if p.enabled { "enabled" } else { "disabled" },
-            p.unblock_retries
-        );
-    }
-    let fs = c.fs();
-    if let Some(ust) = fs
-        .iter()
-        .find(|(_, n)| n.fid == 0x6F38 && n.adf.is_some() && n.name == "EF.UST")
-        .and_then(|(id, _)| fs.data(id))
-    {
-        let names: Vec<String> = profile::services::list(ust)
-            .into_iter()
-            .map(|n| match profile::services::ust_name(n) {
-                Some(name) => format!("{n} ({name})"),
-                None => n.to_string(),
-            })
-            .collect();
-        outln!(out, "# UST services: {}", names.join(", "));
+    for line in card.card().summary() {
+        outln!(out, "# {line}");
     }
     out.finish().context("writing to standard output")?;
     Ok(ExitCode::SUCCESS)

@@ -1,13 +1,15 @@
-//! `vusim decode`: annotate command APDUs, response APDUs and status words with the codec.
+//! `vusim decode`: annotate command APDUs, response APDUs and status words with the codec
+//! (`vusim_apdu::annotate`: `reading` tells them apart) or EF contents (`fs::decode`).
 
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Args;
 use serde_json::json;
+use vusim_apdu::annotate::reading::{fields, read, Read, Reading};
 use vusim_apdu::annotate::Annotator;
 use vusim_apdu::hexstr::parse_hex;
-use vusim_apdu::{Command, Response, StatusWord};
+use vusim_apdu::StatusWord;
 use vusim_applet::fs::names::TABLE_NAMES;
 
 use crate::out::Out;
@@ -36,65 +38,18 @@ pub struct DecodeArgs {
     pub json: bool,
 }
 
-enum Decoded {
-    Command(Command),
-    Malformed(vusim_apdu::CommandError),
-    Response(Response),
-}
-
-fn looks_like_sw(bytes: &[u8]) -> bool {
-    matches!(
-        bytes.len().checked_sub(2).and_then(|i| bytes.get(i)),
-        Some(0x61..=0x6F | 0x90..=0x9F)
-    )
-}
-
-fn classify(bytes: &[u8], args: &DecodeArgs) -> anyhow::Result<Decoded> {
-    if args.response || (!args.command && bytes.len() == 2) {
-        return Response::parse(bytes)
-            .map(Decoded::Response)
-            .map_err(anyhow::Error::from);
-    }
-    match Command::parse(bytes) {
-        Ok(c) => Ok(Decoded::Command(c)),
-        Err(e) if args.command || !looks_like_sw(bytes) => Ok(Decoded::Malformed(e)),
-        Err(_) => Ok(Decoded::Response(Response::parse(bytes)?)),
-    }
-}
-
-fn fields(cmd: &Command) -> String {
-    let mut s = format!(
-        "CLA {} INS {:02X} P1 {:02X} P2 {:02X}",
-        cmd.cla(),
-        cmd.ins(),
-        cmd.p1(),
-        cmd.p2()
-    );
-    let width = if cmd.is_extended() { 4 } else { 2 };
-    if !cmd.data().is_empty() {
-        s.push_str(&format!(
-            " Lc {:0width$X} Data {}",
-            cmd.data().len(),
-            hex::encode_upper(cmd.data())
-        ));
-    }
-    if let Some(ne) = cmd.le() {
-        let max = if cmd.is_extended() { 65_536 } else { 256 };
-        s.push_str(&format!(" Le {:0width$X} (Ne {ne})", ne % max));
-    }
-    s.push_str(&format!(" (case {}", cmd.case().label()));
-    if let Some(ch) = cmd.channel() {
-        s.push_str(&format!(", channel {ch}"));
-    }
-    s.push(')');
-    s
-}
-
 /// Run `vusim decode`.
 pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
     let mut out = Out::new();
     let mut last_ins: Option<u8> = None;
     let mut ann = Annotator::new(&TABLE_NAMES);
+    let how = if args.response {
+        Reading::Response
+    } else if args.command {
+        Reading::Command
+    } else {
+        Reading::Guess
+    };
     for (i, text) in args.hex.iter().enumerate() {
         let bytes = parse_hex(text).with_context(|| format!("argument {} ({text:?})", i + 1))?;
         let upper = hex::encode_upper(&bytes);
@@ -122,8 +77,8 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
                 bytes.len()
             );
         }
-        match classify(&bytes, args)? {
-            Decoded::Command(cmd) => {
+        match read(&bytes, how)? {
+            Read::Command(cmd) => {
                 let description = ann.describe_command(&cmd);
                 if args.json {
                     let v = json!({
@@ -141,7 +96,7 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
                 }
                 last_ins = Some(cmd.ins());
             }
-            Decoded::Malformed(e) => {
+            Read::Malformed(e) => {
                 let sw: StatusWord = e.status_word();
                 if args.json {
                     let v = json!({"type": "malformed", "apdu": upper, "error": e.to_string(),
@@ -154,7 +109,7 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
                 }
                 last_ins = None;
             }
-            Decoded::Response(resp) => {
+            Read::Response(resp) => {
                 let lines = ann.describe_response(&resp, last_ins);
                 if args.json {
                     let meaning = match last_ins {

@@ -8,7 +8,6 @@ use clap::Subcommand;
 pub mod aka;
 pub mod akma;
 pub mod bench;
-pub mod bench_wasm;
 pub mod calc;
 pub mod card;
 pub mod card_applets;

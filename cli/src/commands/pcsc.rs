@@ -78,15 +78,9 @@ pub struct PcscRunArgs {
     /// themselves, as scriptor scripts do).
     #[arg(long)]
     pub raw: bool,
-    /// JSON Lines: one object per event, with a `type` key (as `vusim run --json`).
-    #[arg(long)]
-    pub json: bool,
-    /// Run on after a failed expectation and report every failure (exit 1 if any).
-    #[arg(long)]
-    pub keep_going: bool,
-    /// Define a variable before the scripts run (repeatable), e.g. `--set pin=1234`.
-    #[arg(long = "set", value_name = "NAME=VALUE")]
-    pub vars: Vec<String>,
+    /// Output, failures and variables (as `vusim run`).
+    #[command(flatten)]
+    pub opts: super::run::RunOpts,
     /// Trace destinations.
     #[command(flatten)]
     pub trace: TraceArgs,
@@ -120,23 +114,14 @@ mod imp {
     use anyhow::Context;
     use serde_json::json;
 
-    use vusim_apdu::script;
-    use vusim_apdu::Command;
-    use vusim_pcsc_bridge::client::{Client, ClientError, Connection, Protocol};
+    use vusim_pcsc_bridge::client::{Client, Connection};
 
     use super::{ListArgs, PcscRunArgs, PcscSendArgs};
-    use crate::commands::send::{apdu_args, print_exchange};
+    use crate::commands::run::Printer;
+    use crate::commands::send::apdu_args;
     use crate::out::Out;
     use crate::outln;
     use crate::trace::TraceArgs;
-
-    fn protocol_name(p: Protocol) -> &'static str {
-        match p {
-            Protocol::T0 => "T=0",
-            Protocol::T1 => "T=1",
-            Protocol::Other => "raw",
-        }
-    }
 
     pub(super) fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
         let client = Client::establish()?;
@@ -177,72 +162,42 @@ mod imp {
         Ok(conn)
     }
 
-    /// One exchange: with T=0 help unless `raw` (or the bytes are no command APDU).
-    fn exchange(conn: &mut Connection, apdu: &[u8], raw: bool) -> Result<Vec<u8>, ClientError> {
-        match Command::parse(apdu) {
-            Ok(cmd) if !raw => Ok(conn.transmit(&cmd)?.encode()),
-            _ => conn.transmit_raw(apdu),
-        }
-    }
-
     pub(super) fn send(args: &PcscSendArgs) -> anyhow::Result<ExitCode> {
         let apdus = apdu_args(&args.apdus)?;
         let mut conn = connect(&args.reader, &args.trace)?;
+        conn.set_raw(args.raw);
         if args.reset {
             conn.reset()?;
         }
-        let mut out = Out::new();
-        let mut ann = vusim_apdu::annotate::Annotator::new(&vusim_applet::fs::names::TABLE_NAMES);
+        let mut printer = Printer::named(args.json, &vusim_applet::fs::names::TABLE_NAMES);
         for apdu in &apdus {
-            let response = exchange(&mut conn, apdu, args.raw)?;
-            print_exchange(&mut out, &mut ann, args.json, apdu, &response);
+            let response = conn.exchange(apdu)?;
+            printer.print(|log, t| log.exchange(t, apdu, &response));
         }
-        out.finish().context("writing to standard output")?;
+        printer.out.finish().context("writing to standard output")?;
         Ok(ExitCode::SUCCESS)
-    }
-
-    /// A reader as the script runner's transport.
-    struct ReaderLink {
-        conn: Connection,
-        raw: bool,
-    }
-
-    impl script::Transport for ReaderLink {
-        type Error = ClientError;
-
-        fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, ClientError> {
-            exchange(&mut self.conn, apdu, self.raw)
-        }
-
-        fn reset(&mut self) -> Result<Vec<u8>, ClientError> {
-            self.conn.reset()
-        }
     }
 
     pub(super) fn run_scripts(args: &PcscRunArgs) -> anyhow::Result<ExitCode> {
         // Everything that can fail before the card is touched, then the same runner and printer
         // as `vusim run`, over the reader.
-        let loaded = super::super::run::load_scripts(&args.scripts, &args.vars)?;
-        let conn = connect(&args.reader, &args.trace)?;
+        let loaded = super::super::run::load_scripts(&args.scripts, &args.opts.vars)?;
+        let mut conn = connect(&args.reader, &args.trace)?;
+        conn.set_raw(args.raw);
         let atr = conn.atr().to_vec();
         eprintln!(
             "vusim: reader {}: ATR {} ({})",
             conn.reader(),
             hex::encode_upper(&atr),
-            protocol_name(conn.protocol())
+            conn.protocol().name()
         );
-        let mut link = ReaderLink {
-            conn,
-            raw: args.raw,
-        };
         super::super::run::run_loaded(
             &loaded,
-            &mut link,
+            &mut conn,
             None,
             None,
             &atr,
-            args.json,
-            args.keep_going,
+            &args.opts,
             &vusim_applet::fs::names::TABLE_NAMES,
         )
     }

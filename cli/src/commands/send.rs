@@ -6,17 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use serde_json::{json, Value};
-use std::fmt::Write as _;
-
-use vusim_apdu::annotate::Annotator;
-use vusim_apdu::hexstr::{parse_hex, push_hex};
-use vusim_apdu::{Command, Response};
+use vusim_apdu::hexstr::parse_hex;
 use vusim_applet::card::Transport;
 use vusim_applet::store::DurableCard;
 
-use crate::out::Out;
-use crate::outln;
+use super::run::Printer;
 
 /// Arguments of `vusim send`.
 #[derive(Debug, Args)]
@@ -81,102 +75,17 @@ pub(crate) fn apdu_args(texts: &[String]) -> anyhow::Result<Vec<Vec<u8>>> {
         .collect()
 }
 
-/// The text of one exchange, appended to `text`: command and description, response and its
-/// annotation, one line each; files named in the session's DF context.
-pub(crate) fn write_exchange(
-    ann: &mut Annotator<'_>,
-    text: &mut String,
-    command: &[u8],
-    response: &[u8],
-) {
-    text.push_str("> ");
-    push_hex(text, command);
-    text.push('\n');
-    let ins = match Command::parse(command) {
-        Ok(cmd) => {
-            text.push_str("  ");
-            ann.write_command(text, &cmd);
-            text.push('\n');
-            Some(cmd.ins())
-        }
-        Err(e) => {
-            let _ = writeln!(text, "  malformed command APDU: {e}");
-            None
-        }
-    };
-    text.push_str("< ");
-    push_hex(text, response);
-    text.push('\n');
-    ann.write_response_bytes(text, "  ", response, ins);
-}
-
-/// Print one exchange as text lines or one JSON object.
-pub(crate) fn print_exchange(
-    out: &mut Out,
-    ann: &mut Annotator<'_>,
-    json: bool,
-    command: &[u8],
-    response: &[u8],
-) {
-    if json {
-        outln!(
-            out,
-            "{}",
-            Value::Object(exchange_json(ann, command, response))
-        );
-    } else {
-        out.text(|t| write_exchange(ann, t, command, response));
-    }
-    out.end_of_exchange();
-}
-
-/// The JSON fields of one exchange.
-pub(crate) fn exchange_json(
-    ann: &mut Annotator<'_>,
-    command: &[u8],
-    response: &[u8],
-) -> serde_json::Map<String, Value> {
-    let parsed = Command::parse(command);
-    let description = match &parsed {
-        Ok(cmd) => ann.describe_command(cmd),
-        Err(e) => format!("malformed command APDU: {e}"),
-    };
-    let ins = parsed.ok().map(|c| c.ins());
-    let mut m = serde_json::Map::new();
-    m.insert("command".into(), json!(hex::encode_upper(command)));
-    m.insert("description".into(), json!(description));
-    match Response::parse(response) {
-        Ok(resp) => {
-            ann.observe_status(resp.sw);
-            let meaning = match ins {
-                Some(i) => resp.sw.meaning_for(i),
-                None => resp.sw.meaning(),
-            };
-            m.insert("data".into(), json!(hex::encode_upper(&resp.data)));
-            m.insert("sw".into(), json!(resp.sw.to_string()));
-            m.insert("meaning".into(), json!(meaning));
-        }
-        Err(e) => {
-            m.insert("data".into(), json!(hex::encode_upper(response)));
-            m.insert("sw".into(), Value::Null);
-            m.insert("meaning".into(), json!(e.to_string()));
-        }
-    }
-    m
-}
-
 /// Run `vusim send`.
 pub fn run(args: &SendArgs) -> anyhow::Result<ExitCode> {
     let apdus = apdu_args(&args.apdus)?;
     let (mut card, _atr) = args.session.open()?;
-    let mut out = Out::new();
-    let mut ann = Annotator::new(super::run::card_names(&card));
+    let mut printer = Printer::named(args.json, super::run::card_names(&card));
     for apdu in &apdus {
-        // A failed save ends the session here: `out` is flushed as it drops, so every response
-        // printed so far still reaches standard output.
+        // A failed save ends the session here: the output is flushed as it drops, so every
+        // response printed so far still reaches standard output.
         let response = card.transmit(apdu)?;
-        print_exchange(&mut out, &mut ann, args.json, apdu, &response);
+        printer.print(|log, t| log.exchange(t, apdu, &response));
     }
-    out.finish().context("writing to standard output")?;
+    printer.out.finish().context("writing to standard output")?;
     Ok(ExitCode::SUCCESS)
 }

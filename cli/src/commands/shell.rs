@@ -12,13 +12,11 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 use vusim_apdu::script::{self, Event, Observer, Runner, VERBS};
-use vusim_apdu::{Command, Response, StatusWord};
-use vusim_applet::fs::decode::decode_ef;
 
-use super::run::{CardLink, Printer};
+use super::run::Printer;
 use crate::out::Out;
 use crate::outln;
-use crate::resolver::TableResolver;
+use vusim_applet::fs::resolve::TableResolver;
 
 /// Arguments of `vusim shell`.
 #[derive(Debug, Args)]
@@ -201,13 +199,18 @@ pub fn run(args: &ShellArgs) -> anyhow::Result<ExitCode> {
         }
         obs.last = None;
         let before = runner.summary().failures.len();
-        if let Err(e) = runner.run(&program, &mut CardLink(&mut card), &mut obs) {
+        if let Err(e) = runner.run(&program, &mut card, &mut obs) {
             outln!(obs.printer.out, "  {e}");
             continue;
         }
         failures += runner.summary().failures.len() - before;
-        if let Some((cmd, resp)) = obs.last {
-            decode_contents(&mut obs.printer.out, &card, &cmd, &resp);
+        // After a successful READ BINARY / READ RECORD, the contents of the EF it read.
+        let decoded = obs.last.and_then(|(c, r)| card.card().decode_read(&c, &r));
+        for (name, line) in decoded
+            .iter()
+            .flat_map(|(n, ls)| ls.iter().map(move |l| (n, l)))
+        {
+            outln!(obs.printer.out, "  {name} {line}");
         }
     }
     if let Some(h) = &history {
@@ -226,46 +229,8 @@ pub fn run(args: &ShellArgs) -> anyhow::Result<ExitCode> {
 
 /// The prompt names the channel-0 selection: `vusim USIM:EF.IMSI> `.
 fn prompt(card: &vusim_applet::store::DurableCard) -> String {
-    let c = card.card();
-    let Some(ch) = c.channel(0) else {
-        return "vusim> ".to_string();
-    };
-    let app = c.selected_app_label(0);
-    let file = ch
-        .ef
-        .or(Some(ch.df))
-        .and_then(|id| c.fs().node(id))
-        .map(|n| n.name);
-    match (app, file) {
-        (Some(a), Some(f)) => format!("vusim {a}:{f}> "),
-        (None, Some(f)) => format!("vusim {f}> "),
-        _ => "vusim> ".to_string(),
-    }
-}
-
-/// After a successful READ BINARY / READ RECORD, decode the contents of the EF it read.
-fn decode_contents(
-    out: &mut Out,
-    card: &vusim_applet::store::DurableCard,
-    command: &[u8],
-    response: &[u8],
-) {
-    let (Ok(cmd), Ok(resp)) = (Command::parse(command), Response::parse(response)) else {
-        return;
-    };
-    if resp.sw != StatusWord::SUCCESS || !matches!(cmd.ins(), 0xB0 | 0xB2) {
-        return;
-    }
-    let c = card.card();
-    let name = cmd
-        .channel()
-        .and_then(|ch| c.channel(ch))
-        .and_then(|ch| ch.ef)
-        .and_then(|id| c.fs().node(id))
-        .map(|n| n.name);
-    if let Some(lines) = name.and_then(|n| decode_ef(n, &resp.data)) {
-        for l in lines {
-            outln!(out, "  {} {l}", name.unwrap_or_default());
-        }
+    match card.card().selection_label(0) {
+        Some(at) => format!("vusim {at}> "),
+        None => "vusim> ".to_string(),
     }
 }

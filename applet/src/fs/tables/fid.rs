@@ -54,3 +54,11 @@ pub const EF_DOMAIN: u16 = 0x6F03;
 pub const EF_IMPU: u16 = 0x6F04;
 /// EF.IST (§4.2.7).
 pub const EF_IST: u16 = 0x6F07;
+
+// DF.GSM (TS 51.011 §10.3), under the MF.
+/// DF.GSM (§10.1).
+pub const DF_GSM: u16 = 0x7F20;
+/// EF.IMSI of DF.GSM (§10.3.2; the same FID as the USIM's).
+pub const EF_IMSI_GSM: u16 = 0x6F07;
+/// EF.AD of DF.GSM (§10.3.18; the same FID as the USIM's).
+pub const EF_AD_GSM: u16 = 0x6FAD;

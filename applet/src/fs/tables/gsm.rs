@@ -2,20 +2,20 @@
 //! and by modems in 2G mode. TS 51.011 gates these files on the SIM service table (EF.SST); the
 //! table cannot express that gate outside an ADF, so every DF.GSM file is present.
 
-use super::{cyclic, linear, transparent, NO_KC};
+use super::{cyclic, fid, linear, transparent, NO_KC};
 use crate::fs::spec::Content::{Erased, Hex};
 use crate::fs::spec::{Access, Content, DfSpec, EfSpec, Gate};
 
 /// DF.GSM (TS 51.011 §10.3): the GSM-application EFs modems still read on a UICC.
 pub const DF_GSM: DfSpec = DfSpec {
     name: "DF.GSM",
-    fid: 0x7F20,
+    fid: fid::DF_GSM,
     gate: Gate::None,
     clause: "TS 51.011 §10.3",
     efs: &[
         EfSpec {
             name: "EF.IMSI",
-            fid: 0x6F07,
+            fid: fid::EF_IMSI_GSM,
             sfi: None,
             structure: transparent(9),
             access: Access::PIN_ADM,
@@ -121,7 +121,7 @@ pub const DF_GSM: DfSpec = DfSpec {
         },
         EfSpec {
             name: "EF.AD",
-            fid: 0x6FAD,
+            fid: fid::EF_AD_GSM,
             sfi: None,
             structure: transparent(4),
             access: Access::ALWAYS_ADM,

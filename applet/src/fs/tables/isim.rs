@@ -5,6 +5,11 @@ use super::{ber_tlv, linear, transparent};
 use crate::fs::spec::Content::{Erased, Hex};
 use crate::fs::spec::{Access, Content, DfSpec, EfSpec, Gate};
 
+/// Default ISIM AID (application code 1004, ETSI TS 101 220 Annex E).
+pub const ISIM_AID: [u8; 16] = [
+    0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x04, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x07, 0x09, 0x00, 0x00,
+];
+
 /// ADF.ISIM (TS 31.103 §4.2), selected by AID.
 pub const ADF_ISIM: DfSpec = DfSpec {
     name: "ADF.ISIM",

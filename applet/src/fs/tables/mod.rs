@@ -96,10 +96,10 @@ mod usim;
 mod usim_dfs;
 
 pub use gsm::DF_GSM;
-pub use isim::ADF_ISIM;
+pub use isim::{ADF_ISIM, ISIM_AID};
 pub use mf::MF;
 pub use telecom::{DF_GRAPHICS, DF_MCS, DF_MULTIMEDIA, DF_PHONEBOOK, DF_TELECOM, DF_V2X};
-pub use usim::ADF_USIM;
+pub use usim::{ADF_USIM, USIM_AID};
 pub use usim_dfs::{
     DF_5GS, DF_5G_PROSE, DF_5MBS_UE_CONFIG, DF_GSM_ACCESS, DF_HNB, DF_PROSE, DF_SAIP, DF_SNPN,
     DF_USIM_PHONEBOOK, DF_WLAN,

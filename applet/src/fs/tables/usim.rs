@@ -9,6 +9,12 @@ use super::{ber_tlv, cyclic, linear, transparent};
 use crate::fs::spec::Content::{Erased, Hex};
 use crate::fs::spec::{Access, Content, DfSpec, EfSpec, Gate};
 
+/// Default USIM AID: RID A000000087, application code 1002 (ETSI TS 101 220 Annex E), then
+/// country/provider bytes.
+pub const USIM_AID: [u8; 16] = [
+    0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x07, 0x09, 0x00, 0x00,
+];
+
 /// ADF.USIM (TS 31.102 §4.2), selected by AID; DF.5GS and DF.GSM-ACCESS below it.
 pub const ADF_USIM: DfSpec = DfSpec {
     name: "ADF.USIM",

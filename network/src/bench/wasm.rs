@@ -1,4 +1,7 @@
-//! `vusim bench` rows for loadable applets (docs/applets.md): an APDU to the WAT counter and a key-service MAC by the WAT probe, each against the same applet written natively, loading (compile + ABI check) and instantiating a 64 KiB module, and memory per idle card with two loadable applets.
+//! `vusim bench` rows for loadable applets (docs/applets.md; vusim's own measurements): an APDU
+//! to the WAT counter and a key-service MAC by the WAT probe, each against the same applet
+//! written natively, loading (compile + ABI check) and instantiating a 64 KiB module, and memory
+//! per idle card with two loadable applets.
 
 use std::hint::black_box;
 use std::ops::Not;
@@ -10,6 +13,9 @@ use vusim_applet::card::applet::{Applet, Context};
 use vusim_applet::card::Card;
 use vusim_applet::profile::sections::LoadableEntry;
 use vusim_applet::profile::Profile;
+
+use super::{failed, hexb, median_ns, rss_bytes};
+use crate::Result;
 
 /// The WAT example applet (examples/applets/counter.wat), as committed.
 const COUNTER: &[u8] = include_bytes!("../../../examples/applets/counter.wasm");
@@ -74,7 +80,7 @@ impl Applet for NativeProbe {
 }
 
 /// A card with a Ks_int_NAF for [`NAF`] in its key store, granted to both probes.
-fn probe_card() -> anyhow::Result<Card> {
+fn probe_card() -> Result<Card> {
     use vusim_applet::card::image::CardImage;
     use vusim_applet::card::keystore::{KeyKind, SavedKey};
     use vusim_applet::profile::sections::GbauapiEntry;
@@ -204,19 +210,16 @@ pub fn sized_module(size: usize) -> Vec<u8> {
     out
 }
 
-fn hexb(h: &str) -> Vec<u8> {
-    hex::decode(h).unwrap_or_default()
-}
-
-/// Where a row goes: name, value, unit, target, note.
-pub type Push<'a> = dyn FnMut(&str, f64, &'static str, Option<f64>, &str) + 'a;
-
-/// The rows: `push(name, value, unit, target, note)`; `median` times a closure in ns per call.
-pub fn rows(
-    median: &dyn Fn(usize, &mut dyn FnMut()) -> f64,
-    rss: &dyn Fn() -> Option<u64>,
-    push: &mut Push<'_>,
-) -> anyhow::Result<()> {
+/// The rows, handed to `push(name, value, unit, target, note)`; `batches` and `scale` as in
+/// [`super::run`] (the iteration counts below are for `scale` 4).
+pub(super) fn rows(
+    batches: usize,
+    scale: usize,
+    push: &mut impl FnMut(&str, f64, &'static str, Option<f64>, &str),
+) -> Result<()> {
+    let median =
+        |iters: usize, f: &mut dyn FnMut()| median_ns(batches, (iters * scale / 4).max(1), f);
+    let rss = rss_bytes;
     // The same GET (and ADD) to the counter, loadable and native, on one card.
     let mut p = profile_for_loadable();
     p.loadable = vec![entry(COUNTER, COUNTER_AID, "COUNTER")];
@@ -290,7 +293,7 @@ pub fn rows(
     let native_mac = native_runs.get(1).copied().unwrap_or(0.0);
     let wasm_mac = wasm_runs.get(1).copied().unwrap_or(0.0);
     if wasm_answer != native_answer || wasm_answer.ends_with(&[0x90, 0x00]).not() {
-        anyhow::bail!("the loadable and native probes answer differently");
+        return Err(failed("the loadable and native probes answer differently"));
     }
     push(
         "loadable applet MAC via the GBA_U key service",

@@ -1,7 +1,10 @@
 //! Benchmark workloads for `vusim bench` (vusim's own measurements; no spec clause): APDU
 //! latency in memory and with durable state, crypto against the hardware floor, memory per idle
-//! card, AKA throughput on all cores, and process start-up — as figures and ratios, never as
-//! pass/fail tests. The binary prints the rows; this module prints nothing.
+//! card, AKA throughput on all cores, process start-up, and loadable applets against native
+//! ones (`wasm.rs`) — as figures and ratios, never as pass/fail tests. The binary prints the
+//! rows; this module prints nothing.
+
+mod wasm;
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -523,5 +526,8 @@ pub fn run(opts: &Options) -> Result<Vec<Row>> {
             ),
         );
     }
+
+    // Loadable applets: APDU vs native, 64 KiB module at power-up, idle memory.
+    wasm::rows(batches, scale, &mut push)?;
     Ok(rows)
 }

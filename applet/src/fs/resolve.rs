@@ -9,9 +9,9 @@
 //! application (select the ADF first). Matching ignores case and treats `.`, `_` and `-` alike.
 
 use vusim_apdu::script::{Resolver, SelectTarget};
-use vusim_applet::fs::spec::DfSpec;
-use vusim_applet::fs::tables::{ADF_ISIM, ADF_USIM, MF};
-use vusim_applet::usim::{ISIM_AID, USIM_AID};
+
+use crate::fs::spec::DfSpec;
+use crate::fs::tables::{ADF_ISIM, ADF_USIM, ISIM_AID, MF, USIM_AID};
 
 struct Entry {
     names: Vec<&'static str>,
@@ -21,6 +21,12 @@ struct Entry {
 /// Names from the embedded file tables.
 pub struct TableResolver {
     entries: Vec<Entry>,
+}
+
+impl Default for TableResolver {
+    fn default() -> Self {
+        TableResolver::new()
+    }
 }
 
 fn norm(name: &str) -> String {
