@@ -1,4 +1,4 @@
-//! The AUSF, AAnF, AF and key-management-server commands of `vusim akma` (TS 33.535 §6.1–§6.3;
+//! The AUSF, AAnF, AF and key-management-server commands of `vusim akma` (TS 33.535 §6.1–§6.2;
 //! the AF operations and the KMS are vusim's experimental proposal, docs/api/akma.md): their
 //! inputs as the command line gives them, the checks on them and the report of each.
 
