@@ -3,9 +3,15 @@
 //! status word is vusim's own heuristic: a last-but-one byte in `61`–`6F` or `90`–`9F`, the
 //! SW1 values of ISO/IEC 7816-4 §5.6 and TS 102 221 §10.2.
 
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::Annotator;
 use crate::command::{Command, CommandError};
 use crate::hexstr::to_hex;
 use crate::response::{Response, ResponseTooShort};
+use crate::StatusWord;
 
 /// How to read the bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -83,6 +89,87 @@ pub fn fields(cmd: &Command) -> String {
     s
 }
 
+/// The output of `vusim decode`: each item read and annotated, as text lines or one JSON object
+/// (`type` `command`, `malformed` or `response`); a response or status word after a command is
+/// read as that command's answer.
+pub struct DecodeLog<'n> {
+    json: bool,
+    ann: Annotator<'n>,
+    last_ins: Option<u8>,
+}
+
+impl<'n> DecodeLog<'n> {
+    /// Text (`json` false) or JSON Lines, annotated by `ann`.
+    pub fn new(json: bool, ann: Annotator<'n>) -> DecodeLog<'n> {
+        DecodeLog {
+            json,
+            ann,
+            last_ins: None,
+        }
+    }
+
+    /// Read `bytes` as `how` says and append what they are.
+    ///
+    /// # Errors
+    /// Bytes read as a response that are too short to hold a status word.
+    pub fn item(
+        &mut self,
+        out: &mut String,
+        bytes: &[u8],
+        how: Reading,
+    ) -> Result<(), ResponseTooShort> {
+        let upper = hex::encode_upper(bytes);
+        let (last_ins, json) = (self.last_ins.take(), self.json);
+        match read(bytes, how)? {
+            Read::Command(cmd) => {
+                let description = self.ann.describe_command(&cmd);
+                if json {
+                    let v = json!({
+                        "type": "command", "apdu": upper, "cla": format!("{}", cmd.cla()),
+                        "ins": format!("{:02X}", cmd.ins()), "p1": format!("{:02X}", cmd.p1()),
+                        "p2": format!("{:02X}", cmd.p2()), "data": hex::encode_upper(cmd.data()),
+                        "le": cmd.le(), "case": cmd.case().label(), "channel": cmd.channel(),
+                        "description": description,
+                    });
+                    let _ = writeln!(out, "{v}");
+                } else {
+                    let _ = writeln!(out, "> {upper}\n  {description}\n  {}", fields(&cmd));
+                }
+                self.last_ins = Some(cmd.ins());
+            }
+            Read::Malformed(e) => {
+                let sw: StatusWord = e.status_word();
+                if json {
+                    let v = json!({"type": "malformed", "apdu": upper, "error": e.to_string(),
+                                   "sw": sw.to_string(), "meaning": sw.meaning()});
+                    let _ = writeln!(out, "{v}");
+                } else {
+                    let _ = writeln!(out, "> {upper}\n  malformed command APDU: {e}");
+                    let _ = writeln!(out, "  a UICC answers {sw} {}", sw.meaning());
+                }
+            }
+            Read::Response(resp) => {
+                let lines = self.ann.describe_response(&resp, last_ins);
+                if json {
+                    let meaning = match last_ins {
+                        Some(ins) => resp.sw.meaning_for(ins),
+                        None => resp.sw.meaning(),
+                    };
+                    let v = json!({"type": "response", "data": hex::encode_upper(&resp.data),
+                                   "sw": resp.sw.to_string(), "meaning": meaning});
+                    let _ = writeln!(out, "{v}");
+                } else {
+                    let _ = writeln!(out, "< {upper}");
+                    for l in lines {
+                        let _ = writeln!(out, "  {l}");
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +220,38 @@ mod tests {
         assert_eq!(
             fields(&cmd("80F20000000168")),
             "CLA 80 INS F2 P1 00 P2 00 Le 0168 (Ne 360) (case 2E, channel 0)"
+        );
+    }
+
+    #[test]
+    fn a_status_word_after_a_command_is_its_answer() {
+        let mut log = DecodeLog::new(true, Annotator::plain());
+        let mut out = String::new();
+        for item in ["00A40004023F0000", "6A82", "6A82"] {
+            log.item(&mut out, &hex(item), Reading::Guess)
+                .expect("read");
+        }
+        let lines: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect();
+        let field = |i: usize, k: &str| lines.get(i).and_then(|v| v.get(k)).cloned();
+        assert_eq!(field(0, "type"), Some(json!("command")));
+        assert_eq!(field(0, "case"), Some(json!("4S")));
+        // After SELECT, 6A82 is "file or application not found"; alone, the generic meaning.
+        assert_eq!(field(1, "sw"), Some(json!("6A82")));
+        let meaning = |i| field(i, "meaning").and_then(|m| m.as_str().map(String::from));
+        assert_eq!(
+            meaning(1),
+            Some(
+                StatusWord::from_bytes(0x6A, 0x82)
+                    .meaning_for(0xA4)
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            meaning(2),
+            Some(StatusWord::from_bytes(0x6A, 0x82).meaning().to_string())
         );
     }
 }

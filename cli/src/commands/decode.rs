@@ -6,10 +6,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 use serde_json::json;
-use vusim_apdu::annotate::reading::{fields, read, Read, Reading};
+use vusim_apdu::annotate::reading::{DecodeLog, Reading};
 use vusim_apdu::annotate::Annotator;
 use vusim_apdu::hexstr::parse_hex;
-use vusim_apdu::StatusWord;
 use vusim_applet::fs::names::TABLE_NAMES;
 
 use crate::out::Out;
@@ -41,8 +40,7 @@ pub struct DecodeArgs {
 /// Run `vusim decode`.
 pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
     let mut out = Out::new();
-    let mut last_ins: Option<u8> = None;
-    let mut ann = Annotator::new(&TABLE_NAMES);
+    let mut decoded = DecodeLog::new(args.json, Annotator::new(&TABLE_NAMES));
     let how = if args.response {
         Reading::Response
     } else if args.command {
@@ -77,57 +75,10 @@ pub fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
                 bytes.len()
             );
         }
-        match read(&bytes, how)? {
-            Read::Command(cmd) => {
-                let description = ann.describe_command(&cmd);
-                if args.json {
-                    let v = json!({
-                        "type": "command", "apdu": upper, "cla": format!("{}", cmd.cla()),
-                        "ins": format!("{:02X}", cmd.ins()), "p1": format!("{:02X}", cmd.p1()),
-                        "p2": format!("{:02X}", cmd.p2()), "data": hex::encode_upper(cmd.data()),
-                        "le": cmd.le(), "case": cmd.case().label(), "channel": cmd.channel(),
-                        "description": description,
-                    });
-                    outln!(out, "{v}");
-                } else {
-                    outln!(out, "> {upper}");
-                    outln!(out, "  {description}");
-                    outln!(out, "  {}", fields(&cmd));
-                }
-                last_ins = Some(cmd.ins());
-            }
-            Read::Malformed(e) => {
-                let sw: StatusWord = e.status_word();
-                if args.json {
-                    let v = json!({"type": "malformed", "apdu": upper, "error": e.to_string(),
-                                   "sw": sw.to_string(), "meaning": sw.meaning()});
-                    outln!(out, "{v}");
-                } else {
-                    outln!(out, "> {upper}");
-                    outln!(out, "  malformed command APDU: {e}");
-                    outln!(out, "  a UICC answers {sw} {}", sw.meaning());
-                }
-                last_ins = None;
-            }
-            Read::Response(resp) => {
-                let lines = ann.describe_response(&resp, last_ins);
-                if args.json {
-                    let meaning = match last_ins {
-                        Some(ins) => resp.sw.meaning_for(ins),
-                        None => resp.sw.meaning(),
-                    };
-                    let v = json!({"type": "response", "data": hex::encode_upper(&resp.data),
-                                   "sw": resp.sw.to_string(), "meaning": meaning});
-                    outln!(out, "{v}");
-                } else {
-                    outln!(out, "< {upper}");
-                    for l in lines {
-                        outln!(out, "  {l}");
-                    }
-                }
-                last_ins = None;
-            }
-        }
+        let log = &mut decoded;
+        let mut result = Ok(());
+        out.text(|t| result = log.item(t, &bytes, how));
+        result?;
     }
     out.finish().context("writing to standard output")?;
     Ok(ExitCode::SUCCESS)
