@@ -88,13 +88,18 @@ pub fn to_hex(bytes: &[u8]) -> String {
 pub fn push_hex(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
     out.reserve(bytes.len() * 2);
-    for b in bytes {
-        // Indices are nibbles (< 16): the lookups cannot miss.
-        for nibble in [b >> 4, b & 0x0F] {
-            out.push(char::from(
-                DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0'),
-            ));
+    // Up to 64 bytes at a time into a stack buffer, appended as one (ASCII) string slice.
+    let mut buf = [0u8; 128];
+    for chunk in bytes.chunks(64) {
+        for (b, pair) in chunk.iter().zip(buf.chunks_exact_mut(2)) {
+            if let [hi, lo] = pair {
+                // Indices are nibbles (< 16): the lookups cannot miss.
+                *hi = DIGITS.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
+                *lo = DIGITS.get(usize::from(b & 0x0F)).copied().unwrap_or(b'0');
+            }
         }
+        let digits = buf.get(..chunk.len() * 2).unwrap_or_default();
+        out.push_str(std::str::from_utf8(digits).unwrap_or_default());
     }
 }
 
@@ -284,6 +289,22 @@ pub fn digits(arg: &str, text: &str, min: usize, max: usize) -> Result<String, A
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_hex_is_upper_case_hex_across_its_chunks() {
+        // 0..=255 twice: 512 bytes, eight 64-byte chunks, every digit pair.
+        let bytes: Vec<u8> = (0..=255u8).chain(0..=255u8).collect();
+        let expected: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+        let mut out = String::from(">");
+        push_hex(&mut out, &bytes);
+        assert_eq!(out, format!(">{expected}"));
+        for n in [0, 1, 63, 64, 65] {
+            assert_eq!(
+                to_hex(bytes.get(..n).unwrap_or_default()),
+                expected[..2 * n]
+            );
+        }
+    }
 
     #[test]
     fn separators_and_errors() {
