@@ -62,6 +62,26 @@ pub struct Listed {
     pub ins: Vec<(u8, String)>,
 }
 
+/// `AID  label  module (N bytes, sha256 …)`, then `    INS xx name` for each declared
+/// instruction (`vusim card install` and `vusim card applets`).
+impl std::fmt::Display for Listed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}  {}  {} ({} bytes, sha256 {})",
+            hex::encode_upper(&self.aid),
+            self.label,
+            self.name,
+            self.size,
+            self.sha256
+        )?;
+        for (ins, name) in &self.ins {
+            write!(f, "\n    INS {ins:02X} {name}")?;
+        }
+        Ok(())
+    }
+}
+
 fn default_label(aid: &[u8]) -> String {
     let tail = aid.get(aid.len().saturating_sub(4)..).unwrap_or_default();
     format!("WASM-{}", hex::encode_upper(tail))

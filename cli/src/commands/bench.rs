@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Args;
-use serde_json::json;
 use vusim_network::bench::{self, Options};
 
 use crate::out::Out;
@@ -28,37 +27,16 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         vusim: std::env::current_exe().ok(),
     })?;
     let mut out = Out::new();
-    if args.json {
-        for r in &rows {
-            outln!(
-                out,
-                "{}",
-                json!({"name": r.name, "value": r.value, "unit": r.unit, "target": r.target, "met": r.target.map(|t| r.value <= t), "note": r.note})
-            );
-        }
-    } else {
-        outln!(
-            out,
-            "{:<46} {:>12} {:<8} {:>10}  note",
-            "measurement",
-            "median",
-            "unit",
-            "target"
-        );
-        for r in &rows {
-            let target = r.target.map_or(String::new(), |t| {
-                format!("≤ {t} {}", if r.value <= t { "met" } else { "MISSED" })
-            });
-            outln!(
-                out,
-                "{:<46} {:>12.3} {:<8} {:>10}  {}",
-                r.name,
-                r.value,
-                r.unit,
-                target,
-                r.note
-            );
-        }
+    if !args.json {
+        outln!(out, "{}", bench::Row::TABLE_HEADER);
+    }
+    for r in &rows {
+        let line = if args.json {
+            r.to_json()
+        } else {
+            r.table_line()
+        };
+        outln!(out, "{line}");
     }
     out.finish().context("writing to standard output")?;
     Ok(ExitCode::SUCCESS)

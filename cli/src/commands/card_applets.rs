@@ -48,21 +48,6 @@ fn hex_arg(flag: &str, v: Option<&str>) -> anyhow::Result<Option<Vec<u8>>> {
         .transpose()
 }
 
-fn print(out: &mut Out, a: &wasm::Listed) {
-    outln!(
-        out,
-        "{}  {}  {} ({} bytes, sha256 {})",
-        hex::encode_upper(&a.aid),
-        a.label,
-        a.name,
-        a.size,
-        a.sha256
-    );
-    for (ins, name) in &a.ins {
-        outln!(out, "    INS {ins:02X} {name}");
-    }
-}
-
 /// `vusim card install`.
 pub fn install(a: &InstallArgs) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&a.module)
@@ -81,7 +66,7 @@ pub fn install(a: &InstallArgs) -> anyhow::Result<ExitCode> {
     let listed = wasm::install(&mut card, &req)?;
     let mut out = Out::new();
     outln!(out, "installed into {}:", a.card.display());
-    print(&mut out, &listed);
+    outln!(out, "{listed}");
     out.finish().context("writing to standard output")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -95,7 +80,7 @@ pub fn applets(a: &AppletsArgs) -> anyhow::Result<ExitCode> {
         outln!(out, "# {}  {label}", hex::encode_upper(aid));
     }
     for l in wasm::list(card.profile(), &name)? {
-        print(&mut out, &l);
+        outln!(out, "{l}");
     }
     out.finish().context("writing to standard output")?;
     Ok(ExitCode::SUCCESS)

@@ -41,6 +41,36 @@ pub struct Row {
     pub note: String,
 }
 
+impl Row {
+    /// The header line of [`Row::table_line`]s.
+    pub const TABLE_HEADER: &'static str =
+        "measurement                                          median unit         target  note";
+
+    /// Whether the figure meets its target (`None` without one).
+    pub fn met(&self) -> Option<bool> {
+        self.target.map(|t| self.value <= t)
+    }
+
+    /// One line of the table `vusim bench` prints under [`Row::TABLE_HEADER`].
+    pub fn table_line(&self) -> String {
+        let target = match (self.target, self.met()) {
+            (Some(t), Some(met)) => format!("≤ {t} {}", if met { "met" } else { "MISSED" }),
+            _ => String::new(),
+        };
+        format!(
+            "{:<46} {:>12.3} {:<8} {:>10}  {}",
+            self.name, self.value, self.unit, target, self.note
+        )
+    }
+
+    /// One JSON object: `name`, `value`, `unit`, `target`, `met`, `note`.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({"name": self.name, "value": self.value, "unit": self.unit,
+            "target": self.target, "met": self.met(), "note": self.note})
+        .to_string()
+    }
+}
+
 /// What to run.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -530,4 +560,37 @@ pub fn run(opts: &Options) -> Result<Vec<Row>> {
     // Loadable applets: APDU vs native, 64 KiB module at power-up, idle memory.
     wasm::rows(batches, scale, &mut push)?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(value: f64, target: Option<f64>) -> Row {
+        Row {
+            name: "x".into(),
+            value,
+            unit: "µs",
+            target,
+            note: "n".into(),
+        }
+    }
+
+    #[test]
+    fn rows_say_whether_they_meet_their_target() {
+        assert_eq!(row(0.8, Some(1.0)).met(), Some(true));
+        assert_eq!(row(1.2, Some(1.0)).met(), Some(false));
+        assert_eq!(row(1.2, None).met(), None);
+        let line = row(1.2, Some(1.0)).table_line();
+        assert!(
+            line.starts_with("x ") && line.ends_with("≤ 1 MISSED  n"),
+            "{line}"
+        );
+        assert_eq!(
+            row(0.5, None).to_json(),
+            r#"{"name":"x","value":0.5,"unit":"µs","target":null,"met":null,"note":"n"}"#
+        );
+        // The header's columns line up with the rows' (46 + 1 + 12 characters to "median").
+        assert_eq!(Row::TABLE_HEADER.find("median"), Some(46 + 1 + 12 - 6));
+    }
 }
