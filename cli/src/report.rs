@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use vusim_apdu::script::Transport;
 use vusim_applet::fs::names::TABLE_NAMES;
+use vusim_network::diagram::{Diagram, Format};
 use vusim_network::{Me, NetworkError, Report};
 
 use crate::out::Out;
@@ -51,14 +52,11 @@ pub(crate) fn me<T: Transport>(link: T, with_trace: bool) -> Me<T> {
 /// Mermaid, `.svg` SVG; the argument parser admits no other).
 pub(crate) fn write_diagrams(
     files: &[std::path::PathBuf],
-    diagram: &vusim_network::diagram::Diagram,
+    diagram: &Diagram,
 ) -> anyhow::Result<()> {
     use anyhow::Context as _;
     for f in files {
-        let text = match f.extension().and_then(|e| e.to_str()) {
-            Some("svg") => diagram.svg()?,
-            _ => diagram.mermaid()?,
-        };
+        let text = diagram.render(Format::of(f).unwrap_or(Format::Mermaid))?;
         std::fs::write(f, text).with_context(|| format!("writing {}", f.display()))?;
     }
     Ok(())

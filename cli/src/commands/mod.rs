@@ -78,9 +78,9 @@ pub struct DiagramArg {
 /// A `--diagram` file must end in `.mmd` or `.svg`.
 pub fn parse_diagram_path(text: &str) -> Result<std::path::PathBuf, String> {
     let p = std::path::PathBuf::from(text);
-    match p.extension().and_then(|e| e.to_str()) {
-        Some("mmd" | "svg") => Ok(p),
-        _ => Err(format!(
+    match vusim_network::diagram::Format::of(&p) {
+        Some(_) => Ok(p),
+        None => Err(format!(
             "`{text}`: the extension picks the format, expected FILE.mmd (Mermaid) or FILE.svg"
         )),
     }

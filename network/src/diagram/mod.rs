@@ -362,6 +362,14 @@ impl Diagram {
         Ok(())
     }
 
+    /// The diagram in `format`.
+    pub fn render(&self, format: Format) -> Result<String, DiagramError> {
+        match format {
+            Format::Mermaid => self.mermaid(),
+            Format::Svg => self.svg(),
+        }
+    }
+
     /// A Mermaid `sequenceDiagram`.
     pub fn mermaid(&self) -> Result<String, DiagramError> {
         self.check()?;
@@ -376,6 +384,27 @@ impl Diagram {
         let out = svg::render(self);
         check_text(&out)?;
         Ok(out)
+    }
+}
+
+/// A diagram file's format, named by the file's extension (vusim's convention for
+/// `--diagram`): `.mmd` Mermaid, `.svg` SVG.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Mermaid `sequenceDiagram` text (`.mmd`).
+    Mermaid,
+    /// A standalone SVG document (`.svg`).
+    Svg,
+}
+
+impl Format {
+    /// The format `path`'s extension names, if it names one.
+    pub fn of(path: &std::path::Path) -> Option<Format> {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("mmd") => Some(Format::Mermaid),
+            Some("svg") => Some(Format::Svg),
+            _ => None,
+        }
     }
 }
 
@@ -405,6 +434,18 @@ fn check_text(text: &str) -> Result<(), DiagramError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_extension_picks_the_format() {
+        let of = |p: &str| Format::of(std::path::Path::new(p));
+        assert_eq!(of("run.mmd"), Some(Format::Mermaid));
+        assert_eq!(of("dir.x/run.svg"), Some(Format::Svg));
+        assert_eq!(of("run.SVG"), None);
+        assert_eq!(of("run"), None);
+        let d = sample();
+        assert_eq!(d.render(Format::Svg).ok(), d.svg().ok());
+        assert_eq!(d.render(Format::Mermaid).ok(), d.mermaid().ok());
+    }
 
     fn sample() -> Diagram {
         let mut d = Diagram::new("5G AKA");
