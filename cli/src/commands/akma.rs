@@ -165,17 +165,34 @@ pub struct KmsArgs {
     a_kid: Option<String>,
 }
 
+/// The AF of `run` and `compare`: its FQDN and Ua* protocol, which make the AF_ID.
+#[derive(Debug, Args)]
+pub struct AfArg {
+    /// FQDN of the AF.
+    #[arg(long = "af", value_name = "FQDN", default_value = "bike.example.org")]
+    fqdn: String,
+    /// Ua* security protocol identifier (5 bytes).
+    #[arg(long, value_name = "HEX5", default_value = "0100000002")]
+    ua_protocol: String,
+}
+
+impl AfArg {
+    /// The Ua* security protocol identifier.
+    fn ua(&self) -> anyhow::Result<UaProtocolId> {
+        Ok(UaProtocolId::from_bytes(hex_fixed(
+            "--ua-protocol",
+            &self.ua_protocol,
+        )?))
+    }
+}
+
 /// `vusim akma compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     #[command(flatten)]
     card: CardFileArgs,
-    /// FQDN of the AF.
-    #[arg(long, value_name = "FQDN", default_value = "bike.example.org")]
-    af: String,
-    /// Ua* security protocol identifier (5 bytes).
-    #[arg(long, value_name = "HEX5", default_value = "0100000002")]
-    ua_protocol: String,
+    #[command(flatten)]
+    af: AfArg,
 }
 
 /// `vusim akma run`.
@@ -192,12 +209,8 @@ pub struct RunArgs {
     rand: Option<String>,
     #[command(flatten)]
     card: CardFileArgs,
-    /// FQDN of the AF.
-    #[arg(long, value_name = "FQDN", default_value = "bike.example.org")]
-    af: String,
-    /// Ua* security protocol identifier (5 bytes).
-    #[arg(long, value_name = "HEX5", default_value = "0100000002")]
-    ua_protocol: String,
+    #[command(flatten)]
+    af: AfArg,
     /// Print every APDU, annotated, to stderr.
     #[arg(long)]
     trace: bool,
@@ -278,8 +291,8 @@ fn now() -> u64 {
 fn run_e2e(a: &RunArgs, reveal: bool) -> anyhow::Result<Report> {
     let on = a.card.open()?;
     let run = AkmaRun {
-        af_fqdn: a.af.clone(),
-        ua: UaProtocolId::from_bytes(hex_fixed("--ua-protocol", &a.ua_protocol)?),
+        af_fqdn: a.af.fqdn.clone(),
+        ua: a.af.ua()?,
         place: a.place,
         auth: a.auth,
         rand: a
@@ -298,7 +311,7 @@ fn run_e2e(a: &RunArgs, reveal: bool) -> anyhow::Result<Report> {
 /// crossed the UICC-ME interface in each, read from the run's own messages.
 fn compare(a: &CompareArgs) -> anyhow::Result<Report> {
     let mut on = a.card.open()?;
-    let ua = UaProtocolId::from_bytes(hex_fixed("--ua-protocol", &a.ua_protocol)?);
+    let ua = a.af.ua()?;
     let mut me = crate::report::me(&mut on.card, false);
     let (auc, rng) = (&mut on.auc, &mut rand::thread_rng());
     let (profile, access) = (&on.profile, &on.access);
@@ -307,7 +320,7 @@ fn compare(a: &CompareArgs) -> anyhow::Result<Report> {
         auc,
         profile,
         access,
-        &a.af,
+        &a.af.fqdn,
         ua,
         rng,
         now(),
