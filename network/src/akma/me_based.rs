@@ -111,17 +111,7 @@ pub(super) fn run<T: Transport>(
 
     // The AF asks the AAnF for K_AF by the A-KID the ME presents; the ME derives its own.
     let af_id = gba::naf_id(&run.af_fqdn, run.ua);
-    let d = me.diagram();
-    d.send(
-        Party::Me,
-        Party::Af,
-        Msg::new("Application session establishment").p("A-KID"),
-    );
-    d.send(
-        Party::Af,
-        Party::Aanf,
-        Msg::new("Naanf_AKMA_ApplicationKey_Get").ps(&["A-KID", "AF_ID"]),
-    );
+    super::record_af_key_get(me);
     let a_kid_ok = ct_eq(ue_a_kid.as_bytes(), ctx.a_kid.as_bytes());
     r.check("a_kid_match", a_kid_ok);
     ok &= a_kid_ok;

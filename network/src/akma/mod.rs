@@ -31,7 +31,7 @@ use vusim_crypto::keys::Kausf;
 use crate::aanf::{AanfContext, HomeAv, Subscriber};
 use crate::af::{self, CardTarget};
 use crate::auc::Auc;
-use crate::diagram::{Diagram, Party};
+use crate::diagram::{Diagram, Msg, Party};
 use crate::error::Result;
 use crate::me::Me;
 use crate::report::Report;
@@ -210,6 +210,22 @@ pub struct AkmaRun {
     pub rand: Option<[u8; 16]>,
     /// Put key bytes (K_AUSF, K_SEAF, K_AKMA, K_AF) in the report.
     pub reveal: bool,
+}
+
+/// The ME opens an application session with the A-KID, and the AF asks the AAnF for K_AF
+/// (TS 33.535 §6.2, §7.2), on the diagram.
+fn record_af_key_get<T: Transport>(me: &mut Me<T>) {
+    let d = me.diagram();
+    d.send(
+        Party::Me,
+        Party::Af,
+        Msg::new("Application session establishment").p("A-KID"),
+    );
+    d.send(
+        Party::Af,
+        Party::Aanf,
+        Msg::new("Naanf_AKMA_ApplicationKey_Get").ps(&["A-KID", "AF_ID"]),
+    );
 }
 
 fn random16(rng: &mut dyn RngCore) -> [u8; 16] {

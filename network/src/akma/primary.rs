@@ -129,14 +129,8 @@ fn three_g_msg() -> Msg {
     Msg::new("AUTHENTICATE P2 '81' (3G/EPS/5G)").ps(&["RAND", "AUTN"])
 }
 
-/// The 5G HE AV from the UDM/ARPF and the challenge through the SEAF to the ME, on the diagram.
-pub(super) fn he_av<T: Transport>(
-    me: &mut Me<T>,
-    auc: &mut Auc,
-    ind_bits: u8,
-    rand: [u8; 16],
-    snn: &str,
-) -> Result<HomeAv> {
+/// The SEAF asks the AUSF, the AUSF the UDM, for an AV (TS 33.501 §6.1.2), on the diagram.
+fn record_av_request<T: Transport>(me: &mut Me<T>) {
     let d = me.diagram();
     d.send(
         Party::Seaf,
@@ -148,6 +142,17 @@ pub(super) fn he_av<T: Transport>(
         Party::Udm,
         Msg::new("Nudm_UEAuthentication_Get").ps(&["SUPI", "SNN"]),
     );
+}
+
+/// The 5G HE AV from the UDM/ARPF and the challenge through the SEAF to the ME, on the diagram.
+pub(super) fn he_av<T: Transport>(
+    me: &mut Me<T>,
+    auc: &mut Auc,
+    ind_bits: u8,
+    rand: [u8; 16],
+    snn: &str,
+) -> Result<HomeAv> {
+    record_av_request(me);
     let v = HomeAv::new(auc, ind_bits, rand, None, snn)?;
     let d = me.diagram();
     d.reply(
@@ -344,17 +349,7 @@ fn eap_av<T: Transport>(
     rand: [u8; 16],
     inp: &Inputs<'_>,
 ) -> Result<EapAv> {
-    let d = me.diagram();
-    d.send(
-        Party::Seaf,
-        Party::Ausf,
-        Msg::new("Nausf_UEAuthentication_Authenticate").ps(&["SUPI", "SNN"]),
-    );
-    d.send(
-        Party::Ausf,
-        Party::Udm,
-        Msg::new("Nudm_UEAuthentication_Get").ps(&["SUPI", "SNN"]),
-    );
+    record_av_request(me);
     let v = auc.vector(rand, false)?;
     let (ck_p, ik_p) = fiveg::ck_ik_prime(
         &Ck::new(v.ck),

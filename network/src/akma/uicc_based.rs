@@ -97,17 +97,8 @@ pub(super) fn run<T: Transport>(
     let a_kid_ok = sw == StatusWord::SUCCESS && get(&dos, tag::B_TID) == ctx.a_kid.as_bytes();
     r.check("a_kid_match", a_kid_ok);
     ok &= a_kid_ok;
+    super::record_af_key_get(me);
     let d = me.diagram();
-    d.send(
-        Party::Me,
-        Party::Af,
-        Msg::new("Application session establishment").p("A-KID"),
-    );
-    d.send(
-        Party::Af,
-        Party::Aanf,
-        Msg::new("Naanf_AKMA_ApplicationKey_Get").ps(&["A-KID", "AF_ID"]),
-    );
     d.note(Party::Aanf, Msg::new("derives").p("K_AF"));
     d.reply(
         Party::Aanf,
