@@ -35,6 +35,31 @@ pub enum Template {
 }
 
 impl Template {
+    /// The command line's names and one-line help of the templates (`vusim card new
+    /// --template`).
+    pub const CHOICES: &'static [(Template, &'static str, &'static str)] = &[
+        (
+            Template::Default,
+            "default",
+            "The embedded default card (docs: the default service tables in `fs/tables`)",
+        ),
+        (
+            Template::Full,
+            "full",
+            "Every service the file tables gate a file on switched on in EF.UST and EF.IST, so every file of the tables is present (TS 31.102 Rel-18, TS 31.103)",
+        ),
+        (
+            Template::Ts34108,
+            "ts34108",
+            "The TS 34.108 §8 test USIM: XOR test algorithm with its public K (docs/files.md#templates)",
+        ),
+        (
+            Template::Ts31121,
+            "ts31121",
+            "The TS 31.121 §4.1.1 default UICC (docs/files.md#templates)",
+        ),
+    ];
+
     /// The template's profile, without state. Its K and OPc are the template's own when
     /// [`Template::fixed_keys`] says so; otherwise the caller chooses them.
     pub fn profile(self) -> Profile {
@@ -75,6 +100,14 @@ pub enum Algorithm {
 }
 
 impl Algorithm {
+    /// The command line's names (a profile's `[auth] algorithm` names) and one-line help
+    /// (`vusim card new --algorithm`).
+    pub const CHOICES: &'static [(Algorithm, &'static str, &'static str)] = &[
+        (Algorithm::Milenage, "milenage", "MILENAGE (TS 35.206)"),
+        (Algorithm::Tuak, "tuak", "TUAK (TS 35.231)"),
+        (Algorithm::Xor, "xor", "XOR test algorithm (TS 34.108)"),
+    ];
+
     /// Its name in a profile's `[auth] algorithm`.
     pub fn name(self) -> &'static str {
         match self {

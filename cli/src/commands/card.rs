@@ -5,12 +5,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 
-use vusim_applet::profile::{self, templates};
+use vusim_applet::profile;
+use vusim_applet::profile::templates::{self, Algorithm, Template};
 use vusim_applet::store::holder::Holder;
 use vusim_applet::store::{save_atomic, DurableCard};
 
+use super::inputs::choice;
 use crate::out::Out;
 use crate::outln;
 
@@ -35,60 +37,13 @@ pub enum CardAction {
     Applets(super::card_applets::AppletsArgs),
 }
 
-/// Authentication algorithm.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Algorithm {
-    /// MILENAGE (TS 35.206).
-    Milenage,
-    /// TUAK (TS 35.231).
-    Tuak,
-    /// XOR test algorithm (TS 34.108).
-    Xor,
-}
-
-/// What a new card starts from (`vusim_applet::profile::templates`).
-#[derive(Debug, Clone, Copy, ValueEnum, Default)]
-pub enum Template {
-    /// The embedded default card (docs: the default service tables in `fs/tables`).
-    #[default]
-    Default,
-    /// Every service the file tables gate a file on switched on in EF.UST and EF.IST, so every
-    /// file of the tables is present (TS 31.102 Rel-18, TS 31.103).
-    Full,
-    /// The TS 34.108 §8 test USIM: XOR test algorithm with its public K (docs/files.md#templates).
-    Ts34108,
-    /// The TS 31.121 §4.1.1 default UICC (docs/files.md#templates).
-    Ts31121,
-}
-
-impl From<Algorithm> for templates::Algorithm {
-    fn from(a: Algorithm) -> Self {
-        match a {
-            Algorithm::Milenage => templates::Algorithm::Milenage,
-            Algorithm::Tuak => templates::Algorithm::Tuak,
-            Algorithm::Xor => templates::Algorithm::Xor,
-        }
-    }
-}
-
-impl From<Template> for templates::Template {
-    fn from(t: Template) -> Self {
-        match t {
-            Template::Default => templates::Template::Default,
-            Template::Full => templates::Template::Full,
-            Template::Ts34108 => templates::Template::Ts34108,
-            Template::Ts31121 => templates::Template::Ts31121,
-        }
-    }
-}
-
 /// Arguments of `vusim card new`.
 #[derive(Debug, Args)]
 pub struct NewArgs {
     /// Starting point: `default`, `full` (every file of the tables present), `ts34108` (the
     /// TS 34.108 test USIM, its K and algorithm unless given) or `ts31121` (TS 31.121 default
     /// UICC).
-    #[arg(long, value_enum, default_value = "default")]
+    #[arg(long, value_parser = choice(Template::CHOICES), default_value = "default")]
     pub template: Template,
     /// Output file (mode 0600); standard output when absent.
     #[arg(long)]
@@ -109,7 +64,7 @@ pub struct NewArgs {
     #[arg(long)]
     pub opc: Option<String>,
     /// Authentication algorithm (default: the template's; MILENAGE for `default` and `full`).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice(Algorithm::CHOICES))]
     pub algorithm: Option<Algorithm>,
     /// Leave out the built-in card applets of `[applets]` (door lock, V2X) but keep the
     /// EF_GBAUAPI records that grant their AIDs: a card for their loadable C ports
@@ -146,8 +101,8 @@ pub fn run(args: &CardArgs) -> anyhow::Result<ExitCode> {
 
 fn new(a: &NewArgs) -> anyhow::Result<ExitCode> {
     let new = templates::NewCard {
-        template: a.template.into(),
-        algorithm: a.algorithm.map(Into::into),
+        template: a.template,
+        algorithm: a.algorithm,
         k: a.k.clone(),
         op: a.op.clone(),
         opc: a.opc.clone(),
