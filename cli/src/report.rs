@@ -12,20 +12,12 @@ use vusim_network::{Me, NetworkError, Report};
 use crate::out::Out;
 use crate::outln;
 
-/// The report as text lines or one JSON object.
-pub(crate) fn render(r: &Report, as_json: bool) -> String {
-    if as_json {
-        r.to_json()
-    } else {
-        r.to_text()
-    }
-}
-
 /// Print the report; exit 1 when a check failed, 2 when standard output cannot be written (a
 /// closed pipe ends quietly, as a reader like `head` expects).
 pub(crate) fn finish(r: &Report, as_json: bool) -> ExitCode {
     let mut out = Out::new();
-    outln!(out, "{}", render(r, as_json));
+    let text = if as_json { r.to_json() } else { r.to_text() };
+    outln!(out, "{text}");
     if let Err(e) = out.finish() {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("vusim: error: writing to standard output: {e}");
